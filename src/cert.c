@@ -1,0 +1,2 @@
+/* cert.c - placeholder until the module lands. */
+typedef int lia_placeholder_cert;

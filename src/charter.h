@@ -1,0 +1,74 @@
+/*
+ * charter.h - the agreement as a file: parties, their CAs, nodes, addresses.
+ *
+ * Format (see docs/liaison-charter.5):
+ *   mechanism NAME
+ *   party NAME ca PATH                      PATH relative to the charter's directory
+ *   node NAME party PARTY role station|unit address HOST:PORT
+ * Names are unique across parties and nodes, so a recipient is either.
+ * The charter hash is SHA-256 over the file's bytes then each CA's DER in
+ * order of appearance; peers compare it when a link opens.
+ */
+#ifndef LIA_CHARTER_H
+#define LIA_CHARTER_H
+
+#include <stdint.h>
+#include <openssl/x509.h>
+
+#include "text.h"
+
+#define LIA_MAX_PARTIES 8
+#define LIA_MAX_NODES 64
+#define LIA_HOST_MAX 255
+
+enum lia_role { LIA_ROLE_STATION = 0, LIA_ROLE_UNIT = 1 };
+
+struct lia_party {
+	char name[LIA_NAME_MAX + 1];
+	X509 *ca;                          /* the party's CA certificate (owned by the charter) */
+};
+
+struct lia_node_def {
+	char name[LIA_NAME_MAX + 1];
+	char party[LIA_NAME_MAX + 1];
+	enum lia_role role;
+	char host[LIA_HOST_MAX + 1];       /* address to dial, as written */
+	char port[8];
+};
+
+struct lia_charter {
+	char mechanism[LIA_NAME_MAX + 1];
+	char path[4096];                   /* file it was read from ("" when parsed from memory) */
+	struct lia_party parties[LIA_MAX_PARTIES];
+	int n_parties;
+	struct lia_node_def nodes[LIA_MAX_NODES];
+	int n_nodes;
+	uint8_t hash[32];
+};
+
+/* Loads and validates the charter at path; *out is the caller's, freed with lia_charter_free. */
+int lia_charter_load(const char *path, struct lia_charter **out, char *err);
+
+/* Same from memory: name for messages, basedir to resolve CA paths. */
+int lia_charter_parse(const char *name, const char *text, size_t len,
+    const char *basedir, struct lia_charter **out, char *err);
+
+/* Frees a charter and its certificates; NULL is fine. */
+void lia_charter_free(struct lia_charter *c);
+
+/* The node or party of that name, or NULL (borrowed from c). */
+const struct lia_node_def *lia_charter_node(const struct lia_charter *c, const char *name);
+const struct lia_party *lia_charter_party(const struct lia_charter *c, const char *name);
+
+/*
+ * Expands a recipient (a node name, or a party name meaning all its stations)
+ * into nodes other than self; fills out[] (borrowed) up to max, sets *n.
+ * Fails naming the recipient when it is unknown or names no node but self.
+ */
+int lia_charter_recipients(const struct lia_charter *c, const char *to,
+    const char *self, const struct lia_node_def **out, int max, int *n, char *err);
+
+/* "station" or "unit". */
+const char *lia_role_name(enum lia_role role);
+
+#endif

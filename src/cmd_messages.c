@@ -1,0 +1,2 @@
+/* cmd_messages.c - placeholder until the module lands. */
+typedef int lia_placeholder_cmd_messages;

@@ -1,0 +1,2 @@
+/* conf.c - placeholder until the module lands. */
+typedef int lia_placeholder_conf;

@@ -1,0 +1,2 @@
+/* cose.c - placeholder until the module lands. */
+typedef int lia_placeholder_cose;

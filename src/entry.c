@@ -1,0 +1,2 @@
+/* entry.c - placeholder until the module lands. */
+typedef int lia_placeholder_entry;

@@ -1,0 +1,30 @@
+/*
+ * err.h - how Liaison reports errors.
+ *
+ * Functions return 0 on success or a negative LIA_E* code, and write one
+ * human sentence into a caller-owned buffer of LIA_ERR_LEN bytes that names
+ * the file, peer or field at fault. The caller decides whether to log it.
+ */
+#ifndef LIA_ERR_H
+#define LIA_ERR_H
+
+#include <stddef.h>
+
+#define LIA_ERR_LEN 256
+
+enum lia_rc {
+	LIA_OK = 0,
+	LIA_ERROR = -1,     /* any failure; the sentence says which */
+	LIA_EDUP = -2,      /* the object already exists (not always an error) */
+	LIA_ENOTFOUND = -3, /* the object asked for does not exist */
+	LIA_EFULL = -4      /* the disk or a limit is full */
+};
+
+/* Writes a printf-style sentence into err (LIA_ERR_LEN bytes); err may be NULL. */
+void lia_err_set(char *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends the OpenSSL error queue's first reason (if any) to err, then clears the queue. */
+void lia_err_add_openssl(char *err);
+
+#endif

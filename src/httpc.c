@@ -1,0 +1,2 @@
+/* httpc.c - placeholder until the module lands. */
+typedef int lia_placeholder_httpc;

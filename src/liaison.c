@@ -1,0 +1,2 @@
+/* liaison.c - placeholder until the module lands. */
+typedef int lia_placeholder_liaison;

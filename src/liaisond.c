@@ -1,0 +1,2 @@
+/* liaisond.c - placeholder until the module lands. */
+typedef int lia_placeholder_liaisond;

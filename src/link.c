@@ -1,0 +1,2 @@
+/* link.c - placeholder until the module lands. */
+typedef int lia_placeholder_link;

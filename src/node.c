@@ -1,0 +1,2 @@
+/* node.c - placeholder until the module lands. */
+typedef int lia_placeholder_node;

@@ -1,0 +1,50 @@
+/*
+ * node.h - one running Liaison node: its identity, charter, store and links.
+ *
+ * The daemon builds one lia_node in main; the API and the sessions act on it
+ * only through these calls, so composing and signing an entry happens in one
+ * place.
+ */
+#ifndef LIA_NODE_H
+#define LIA_NODE_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "charter.h"
+#include "entry.h"
+#include "store.h"
+
+#define LIA_ID_LEN (LIA_NAME_MAX + 24) /* "origin/seq" and the NUL */
+
+struct lia_node;
+
+/*
+ * Composes, signs and commits a message to `to` (node or party); it counts as
+ * sent when this returns 0. Writes the id ("origin/seq") into id.
+ */
+int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
+    const char *lang, const char *text, char id[LIA_ID_LEN], char *err);
+
+/* Signs and commits an operator's acknowledgement of received message (origin, seq); it travels back to the origin. */
+int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
+    const char *operator_name, char id[LIA_ID_LEN], char *err);
+
+/* Public key of node name (own or learned from its certificate); *out caller frees. */
+int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err);
+
+/* Links as JSON: [{"peer","address","state","since","last_error","rtt_ms","outbox"}] (caller decrefs). */
+json_t *lia_node_links_json(struct lia_node *n);
+
+/* Borrowed accessors. */
+struct lia_store *lia_node_store(struct lia_node *n);
+const struct lia_charter *lia_node_charter(const struct lia_node *n);
+const char *lia_node_name(const struct lia_node *n);
+const char *lia_node_party(const struct lia_node *n);
+
+/* "origin/seq" into id; parse back, validating both parts. */
+void lia_id_format(const char *origin, uint64_t seq, char id[LIA_ID_LEN]);
+int lia_id_parse(const char *id, char origin[LIA_NAME_MAX + 1], uint64_t *seq, char *err);
+
+#endif

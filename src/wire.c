@@ -1,0 +1,2 @@
+/* wire.c - placeholder until the module lands. */
+typedef int lia_placeholder_wire;

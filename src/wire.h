@@ -1,0 +1,62 @@
+/*
+ * wire.h - frames on a link: a 4-byte big-endian length, then one CBOR array.
+ *
+ *   hello  [1, version, charter-hash bstr(32), node tstr, seen uint]
+ *   entry  [2, prev uint, cose bstr]      prev: the seq of the previous entry sent to this peer
+ *   seen   [3, seq uint]                 all entries from you up to seq are committed here
+ *   ping   [4, nonce uint]
+ *   pong   [5, nonce uint]
+ *   error  [6, code uint, sentence tstr]
+ * A frame longer than LIA_FRAME_MAX is refused before it is read.
+ */
+#ifndef LIA_WIRE_H
+#define LIA_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "text.h"
+
+#define LIA_WIRE_VERSION 1
+#define LIA_FRAME_MAX 65536   /* largest frame body, without the 4-byte length */
+#define LIA_FRAME_HEADER 4
+
+enum lia_frame_kind {
+	LIA_FRAME_HELLO = 1,
+	LIA_FRAME_ENTRY = 2,
+	LIA_FRAME_SEEN = 3,
+	LIA_FRAME_PING = 4,
+	LIA_FRAME_PONG = 5,
+	LIA_FRAME_ERROR = 6
+};
+
+struct lia_frame {
+	enum lia_frame_kind kind;
+	uint64_t version;                /* hello */
+	uint8_t charter_hash[32];        /* hello */
+	char node[LIA_NAME_MAX + 1];     /* hello */
+	uint64_t seq;                    /* hello: seen; seen: seq */
+	uint64_t prev;                   /* entry */
+	uint8_t *cose;                   /* entry: owned after decode, borrowed for encode */
+	size_t cose_len;
+	uint64_t nonce;                  /* ping, pong */
+	uint64_t code;                   /* error */
+	char text[256];                  /* error sentence */
+};
+
+/* Encodes f with its 4-byte length prefix into *out (caller frees). */
+int lia_wire_encode(const struct lia_frame *f, uint8_t **out, size_t *len, char *err);
+
+/* Decodes a frame body (without the prefix), validating every field; call lia_frame_finish after. */
+int lia_wire_decode(const uint8_t *body, size_t len, struct lia_frame *f, char *err);
+
+/* Reads the 4-byte prefix; fails when the length is 0 or over LIA_FRAME_MAX. */
+int lia_wire_length(const uint8_t header[LIA_FRAME_HEADER], uint32_t *len, char *err);
+
+/* Frees what decode allocated; NULL-safe. */
+void lia_frame_finish(struct lia_frame *f);
+
+/* Name of a frame kind for logs. */
+const char *lia_frame_kind_name(enum lia_frame_kind k);
+
+#endif

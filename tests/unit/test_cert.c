@@ -1,0 +1,2 @@
+/* test_cert.c - placeholder */
+int main(void) { return 0; }

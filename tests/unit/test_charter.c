@@ -1,0 +1,2 @@
+/* test_charter.c - placeholder */
+int main(void) { return 0; }

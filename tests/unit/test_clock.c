@@ -1,0 +1,2 @@
+/* test_clock.c - placeholder */
+int main(void) { return 0; }

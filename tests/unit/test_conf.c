@@ -1,0 +1,2 @@
+/* test_conf.c - placeholder */
+int main(void) { return 0; }

@@ -1,0 +1,2 @@
+/* test_config.c - placeholder */
+int main(void) { return 0; }

@@ -1,0 +1,2 @@
+/* test_cose.c - placeholder */
+int main(void) { return 0; }

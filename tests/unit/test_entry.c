@@ -1,0 +1,2 @@
+/* test_entry.c - placeholder */
+int main(void) { return 0; }

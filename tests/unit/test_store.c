@@ -1,0 +1,2 @@
+/* test_store.c - placeholder */
+int main(void) { return 0; }

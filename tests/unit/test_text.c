@@ -1,0 +1,2 @@
+/* test_text.c - placeholder */
+int main(void) { return 0; }

@@ -1,0 +1,2 @@
+/* test_wire.c - placeholder */
+int main(void) { return 0; }
