@@ -1,2 +1,464 @@
-/* link.c - placeholder until the module lands. */
-typedef int lia_placeholder_link;
+/*
+ * link.c - TLS 1.3 connections to peers: listen, dial, authenticate, frame
+ * I/O, heartbeats and redial with backoff. Frames are handed to session.c.
+ *
+ * Assumes the peer is hostile until its certificate has been checked against
+ * the charter; nothing it sends before that is read.
+ */
+#include "node_internal.h"
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/buffer.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "cert.h"
+#include "clock.h"
+#include "log.h"
+#include "session.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 2000
+#define HANDSHAKE_TIMEOUT_S 10
+#define OUTPUT_LOW_WATER (64 * 1024)
+
+static void read_cb(struct bufferevent *bev, void *ctx);
+static void write_cb(struct bufferevent *bev, void *ctx);
+static void event_cb(struct bufferevent *bev, short what, void *ctx);
+
+const char *lia_link_state_name(enum lia_link_state s)
+{
+	static const char *const names[] = {"down", "connecting", "hello", "up"};
+	return (unsigned)s <= LIA_LINK_UP ? names[s] : "unknown";
+}
+
+static int add_charter_cas(SSL_CTX *ctx, const struct lia_charter *c, char *err)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+
+	for (int i = 0; i < c->n_parties; i++) {
+		if (X509_STORE_add_cert(store, c->parties[i].ca) != 1) {
+			lia_err_set(err, "cannot trust the CA of party %s", c->parties[i].name);
+			lia_err_add_openssl(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int lia_link_tls_context(const struct lia_charter *c, const char *cert_path,
+    EVP_PKEY *key, void **ctx_out, char *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+
+	if (ctx == NULL)
+		goto fail;
+	/* TLS 1.3 only: no renegotiation, no legacy suites, encrypted certificates. */
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1)
+		goto fail;
+	if (SSL_CTX_use_certificate_file(ctx, cert_path, SSL_FILETYPE_PEM) != 1) {
+		lia_err_set(err, "%s: cannot use as TLS certificate", cert_path);
+		goto fail_set;
+	}
+	if (SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+		lia_err_set(err, "%s: the node key does not match", cert_path);
+		goto fail_set;
+	}
+	if (add_charter_cas(ctx, c, err) < 0)
+		goto fail_free;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 2);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	*ctx_out = ctx;
+	return 0;
+fail:
+	lia_err_set(err, "cannot set up TLS 1.3");
+fail_set:
+	lia_err_add_openssl(err);
+fail_free:
+	SSL_CTX_free(ctx);
+	return -1;
+}
+
+size_t lia_link_pending(const struct lia_link *l)
+{
+	return l->bev ? evbuffer_get_length(bufferevent_get_output(l->bev)) : 0;
+}
+
+static void set_state(struct lia_link *l, enum lia_link_state s)
+{
+	l->state = s;
+	l->since_ms = lia_now_ms();
+}
+
+/* Frees the connection; a TLS bufferevent may still try to write close_notify, which is fine. */
+static void close_bev(struct bufferevent *bev)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+
+	if (ssl != NULL)
+		SSL_set_shutdown(ssl, SSL_RECEIVED_SHUTDOWN);
+	bufferevent_free(bev);
+}
+
+static void schedule_redial(struct lia_link *l)
+{
+	struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
+
+	if (!l->dialer)
+		return;
+	evtimer_add(l->retry, &tv);
+	l->backoff_ms = l->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : l->backoff_ms * 2;
+}
+
+void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
+{
+	if (l->bev == NULL)
+		return;
+	lia_log_warn("link %s: dropped: %s", l->peer->name, reason);
+	if (reason != l->last_error)
+		snprintf(l->last_error, sizeof(l->last_error), "%s", reason);
+	if (send_error && l->state >= LIA_LINK_HELLO) {
+		struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
+		snprintf(f.text, sizeof(f.text), "%s", reason);
+		lia_link_send(l, &f);
+		bufferevent_flush(l->bev, EV_WRITE, BEV_FLUSH);
+	}
+	close_bev(l->bev);
+	l->bev = NULL;
+	EVP_PKEY_free(l->peer_key);
+	l->peer_key = NULL;
+	set_state(l, LIA_LINK_DOWN);
+	l->reconnects++;
+	schedule_redial(l);
+}
+
+int lia_link_send(struct lia_link *l, const struct lia_frame *f)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[LIA_ERR_LEN];
+
+	if (l->bev == NULL)
+		return -1;
+	if (lia_wire_encode(f, &buf, &len, err) < 0) {
+		lia_link_drop(l, err, 0);
+		return -1;
+	}
+	if (bufferevent_write(l->bev, buf, len) != 0) {
+		free(buf);
+		lia_link_drop(l, "cannot queue a frame for writing", 0);
+		return -1;
+	}
+	free(buf);
+	l->frames_out++;
+	return 0;
+}
+
+/* Moves an authenticated connection onto the link, replacing an older one. */
+static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_key)
+{
+	if (l->bev != NULL && l->bev != bev) {
+		lia_log_info("link %s: a new connection replaces the old one", l->peer->name);
+		close_bev(l->bev);
+	}
+	EVP_PKEY_free(l->peer_key);
+	l->bev = bev;
+	l->peer_key = peer_key;
+	l->last_rx_mono = lia_mono_ms();
+	l->rtt_ms = -1;
+	set_state(l, LIA_LINK_HELLO);
+	bufferevent_setcb(bev, read_cb, write_cb, event_cb, l);
+	bufferevent_setwatermark(bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	lia_session_open(l);
+}
+
+/*
+ * Checks the verified peer certificate against the charter and returns the
+ * link it belongs to (or NULL with err). The peer's identity is this and only this.
+ */
+static struct lia_link *identify(struct lia_node *n, struct bufferevent *bev,
+    EVP_PKEY **key, char *err)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+	struct lia_identity id;
+	struct lia_link *l = NULL;
+
+	if (cert == NULL) {
+		lia_err_set(err, "peer presented no certificate");
+		return NULL;
+	}
+	if (SSL_get_verify_result(ssl) != X509_V_OK) {
+		lia_err_set(err, "peer certificate does not verify: %s",
+		    X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+	} else if (lia_cert_check(n->charter, cert, &id, err) == 0) {
+		l = lia_node_link(n, id.node);
+		if (l == NULL)
+			lia_err_set(err, "peer certificate names %s, which is not a peer of %s",
+			    id.node, n->self->name);
+	}
+	if (l != NULL) {
+		unsigned char *der = NULL;
+		size_t der_len = 0;
+		if (lia_cert_to_der(cert, &der, &der_len, err) < 0 ||
+		    lia_store_put_cert(n->store, id.node, der, der_len, err) < 0)
+			l = NULL;
+		free(der);
+		*key = l ? X509_get_pubkey(cert) : NULL;
+	}
+	X509_free(cert);
+	return l;
+}
+
+/* Events on a connection that is not yet authenticated (accepted side). */
+static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
+{
+	struct lia_node *n = ctx;
+	char err[LIA_ERR_LEN] = "";
+	EVP_PKEY *key = NULL;
+	struct lia_link *l;
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		lia_log_warn("refused an incoming connection: %s%s%s",
+		    (what & BEV_EVENT_TIMEOUT) ? "TLS handshake timed out" : "TLS handshake failed",
+		    e ? ": " : "", e ? ERR_reason_error_string(e) : "");
+		close_bev(bev);
+		return;
+	}
+	l = identify(n, bev, &key, err);
+	if (l != NULL && l->dialer) {
+		lia_err_set(err, "%s dialled us, but %s dials %s", l->peer->name, n->self->name,
+		    l->peer->name);
+		EVP_PKEY_free(key);
+		l = NULL;
+	}
+	if (l == NULL) {
+		lia_log_warn("refused an incoming connection: %s", err);
+		close_bev(bev);
+		return;
+	}
+	lia_log_info("link %s: authenticated (incoming)", l->peer->name);
+	l->backoff_ms = BACKOFF_MIN_MS;
+	attach(l, bev, key);
+}
+
+static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *ctx)
+{
+	struct lia_node *n = ctx;
+	struct timeval handshake = {HANDSHAKE_TIMEOUT_S, 0};
+	SSL *ssl = SSL_new(n->tls);
+	struct bufferevent *bev;
+
+	if (ssl == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	bev = bufferevent_openssl_socket_new(n->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	bufferevent_setcb(bev, NULL, NULL, pending_event_cb, n);
+	bufferevent_set_timeouts(bev, &handshake, &handshake);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+int lia_link_listen(struct lia_node *n, const char *host, const char *port, char *err)
+{
+	struct evutil_addrinfo hints = {0}, *ai = NULL;
+	int gai;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	gai = evutil_getaddrinfo(host, port, &hints, &ai);
+	if (gai != 0) {
+		lia_err_set(err, "cannot resolve listen address %s:%s: %s", host, port,
+		    evutil_gai_strerror(gai));
+		return -1;
+	}
+	n->listener = evconnlistener_new_bind(n->base, accept_cb, n,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
+	    ai->ai_addr, (int)ai->ai_addrlen);
+	evutil_freeaddrinfo(ai);
+	if (n->listener == NULL) {
+		lia_err_set(err, "cannot listen on %s:%s: %s", host, port,
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return -1;
+	}
+	return 0;
+}
+
+/* Handshake finished on a connection we dialled: the certificate must name the peer we meant. */
+static void dialled_connected(struct lia_link *l)
+{
+	char err[LIA_ERR_LEN] = "";
+	EVP_PKEY *key = NULL;
+	struct lia_link *found = identify(l->node, l->bev, &key, err);
+
+	if (found != l) {
+		char reason[LIA_ERR_LEN];
+		if (found != NULL)
+			lia_err_set(err, "dialled %s but the certificate names %s", l->peer->name,
+			    found->peer->name);
+		lia_err_set(reason, "%s", err);
+		EVP_PKEY_free(key);
+		lia_link_drop(l, reason, 0);
+		return;
+	}
+	lia_log_info("link %s: authenticated (outgoing)", l->peer->name);
+	l->backoff_ms = BACKOFF_MIN_MS;
+	attach(l, l->bev, key);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *ctx)
+{
+	struct lia_link *l = ctx;
+	char reason[LIA_ERR_LEN];
+	unsigned long e;
+
+	if (bev != l->bev)
+		return;
+	if (what & BEV_EVENT_CONNECTED) {
+		if (l->state == LIA_LINK_CONNECTING)
+			dialled_connected(l);
+		return;
+	}
+	e = bufferevent_get_openssl_error(bev);
+	if (what & BEV_EVENT_EOF)
+		lia_err_set(reason, "connection closed by %s", l->peer->name);
+	else if (e != 0)
+		lia_err_set(reason, "TLS error with %s: %s", l->peer->name,
+		    ERR_reason_error_string(e));
+	else
+		lia_err_set(reason, "connection to %s failed: %s", l->peer->name,
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	lia_link_drop(l, reason, 0);
+}
+
+static void read_cb(struct bufferevent *bev, void *ctx)
+{
+	struct lia_link *l = ctx;
+
+	if (bev == l->bev)
+		lia_session_read(l);
+}
+
+static void write_cb(struct bufferevent *bev, void *ctx)
+{
+	struct lia_link *l = ctx;
+
+	if (bev == l->bev && l->state == LIA_LINK_UP)
+		lia_session_pump(l);
+}
+
+static void dial(struct lia_link *l)
+{
+	struct evutil_addrinfo hints = {0}, *ai = NULL;
+	SSL *ssl;
+	int gai;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	gai = evutil_getaddrinfo(l->peer->host, l->peer->port, &hints, &ai);
+	if (gai != 0) {
+		lia_err_set(l->last_error, "cannot resolve %s:%s: %s",
+		    l->peer->host, l->peer->port, evutil_gai_strerror(gai));
+		schedule_redial(l);
+		return;
+	}
+	ssl = SSL_new(l->node->tls);
+	l->bev = ssl ? bufferevent_openssl_socket_new(l->node->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE) : NULL;
+	if (l->bev == NULL) {
+		SSL_free(ssl);
+		evutil_freeaddrinfo(ai);
+		schedule_redial(l);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(l->bev, 1);
+	bufferevent_setcb(l->bev, read_cb, write_cb, event_cb, l);
+	set_state(l, LIA_LINK_CONNECTING);
+	if (bufferevent_socket_connect(l->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
+		/* The failure is reported through event_cb, which drops and redials. */
+	}
+	evutil_freeaddrinfo(ai);
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *ctx)
+{
+	struct lia_link *l = ctx;
+
+	if (l->bev == NULL)
+		dial(l);
+}
+
+static void heartbeat_cb(evutil_socket_t fd, short what, void *ctx)
+{
+	struct lia_link *l = ctx;
+
+	if (l->bev != NULL && l->state == LIA_LINK_CONNECTING &&
+	    lia_now_ms() - l->since_ms > HANDSHAKE_TIMEOUT_S * 1000) {
+		lia_link_drop(l, "TLS handshake timed out", 0);
+		return;
+	}
+	if (l->state >= LIA_LINK_HELLO)
+		lia_session_tick(l);
+}
+
+int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_def *peer,
+    char *err)
+{
+	int period = n->cfg.heartbeat_ms > 0 ? n->cfg.heartbeat_ms : 1000;
+	struct timeval tv = {period / 1000, (period % 1000) * 1000};
+
+	memset(l, 0, sizeof(*l));
+	l->node = n;
+	l->peer = peer;
+	l->dialer = strcmp(n->self->name, peer->name) < 0;
+	l->backoff_ms = BACKOFF_MIN_MS;
+	l->rtt_ms = -1;
+	l->since_ms = lia_now_ms();
+	l->heartbeat = event_new(n->base, -1, EV_PERSIST, heartbeat_cb, l);
+	l->retry = evtimer_new(n->base, retry_cb, l);
+	if (l->heartbeat == NULL || l->retry == NULL || event_add(l->heartbeat, &tv) != 0) {
+		lia_err_set(err, "cannot create timers for link %s", peer->name);
+		return -1;
+	}
+	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0)
+		return -1;
+	return 0;
+}
+
+void lia_link_start(struct lia_link *l)
+{
+	if (l->dialer)
+		dial(l);
+}
+
+void lia_link_finish(struct lia_link *l)
+{
+	if (l->bev)
+		close_bev(l->bev);
+	l->bev = NULL;
+	if (l->heartbeat)
+		event_free(l->heartbeat);
+	if (l->retry)
+		event_free(l->retry);
+	EVP_PKEY_free(l->peer_key);
+	memset(l, 0, sizeof(*l));
+}

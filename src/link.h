@@ -1,0 +1,78 @@
+/*
+ * link.h - TLS 1.3 connections between nodes (libevent SSL bufferevents).
+ *
+ * One link per other node of the charter. Of each pair, the node whose name
+ * sorts first dials; the other accepts. Both ends authenticate with their node
+ * certificate; the peer's party and node come from its verified certificate
+ * only. A dead link is noticed by heartbeats and redialled with backoff.
+ */
+#ifndef LIA_LINK_H
+#define LIA_LINK_H
+
+#include <stdint.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <openssl/evp.h>
+
+#include "charter.h"
+#include "err.h"
+#include "wire.h"
+
+struct lia_node;
+
+enum lia_link_state {
+	LIA_LINK_DOWN = 0,       /* no connection; dialer waits to redial */
+	LIA_LINK_CONNECTING,     /* TCP + TLS handshake under way */
+	LIA_LINK_HELLO,          /* authenticated; waiting for the peer's hello */
+	LIA_LINK_UP              /* hello exchanged; entries flow */
+};
+
+struct lia_link {
+	struct lia_node *node;               /* borrowed */
+	const struct lia_node_def *peer;     /* the peer in the charter (borrowed) */
+	int dialer;                          /* 1 when this end dials */
+	struct bufferevent *bev;             /* NULL when down */
+	enum lia_link_state state;
+	EVP_PKEY *peer_key;                  /* from the verified certificate (owned) */
+	struct event *heartbeat;             /* persistent: pings and liveness */
+	struct event *retry;                 /* one-shot: redial after backoff */
+	int backoff_ms;
+	int64_t since_ms;                    /* wall time of the last state change */
+	int64_t last_rx_mono;                /* monotonic ms of the last frame received */
+	int64_t ping_sent_mono;
+	uint64_t ping_nonce;
+	int rtt_ms;                          /* -1 until measured */
+	uint64_t sent_upto;                  /* own seq last written to this connection */
+	uint64_t cursor;                     /* peer seq last committed here */
+	int charter_mismatch;                /* peer's charter hash differs from ours */
+	uint64_t frames_in, frames_out, rejected, reconnects;
+	char last_error[LIA_ERR_LEN];
+};
+
+/* Creates the TLS context: TLS 1.3 only, own certificate and key, peers verified against the charter CAs. Caller SSL_CTX_free()s. */
+int lia_link_tls_context(const struct lia_charter *c, const char *cert_path,
+    EVP_PKEY *key, void **ctx_out, char *err);
+
+/* Sets up a link for peer (not yet connected); lia_link_finish undoes it. */
+int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_def *peer, char *err);
+void lia_link_finish(struct lia_link *l);
+
+/* Starts the link: dials now when this end is the dialer. */
+void lia_link_start(struct lia_link *l);
+
+/* Starts listening for peers on host:port; the listener is the node's. */
+int lia_link_listen(struct lia_node *n, const char *host, const char *port, char *err);
+
+/* Encodes and queues one frame; drops the link on failure. 0 or -1. */
+int lia_link_send(struct lia_link *l, const struct lia_frame *f);
+
+/* Closes the connection with a logged reason (and an error frame to the peer when send_error); redials later if dialer. */
+void lia_link_drop(struct lia_link *l, const char *reason, int send_error);
+
+/* Bytes waiting in the output buffer (0 when down). */
+size_t lia_link_pending(const struct lia_link *l);
+
+/* "down", "connecting", "hello", "up". */
+const char *lia_link_state_name(enum lia_link_state s);
+
+#endif

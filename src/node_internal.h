@@ -1,0 +1,49 @@
+/*
+ * node_internal.h - the node's state, shared by node.c, link.c, session.c and liaisond.c only.
+ */
+#ifndef LIA_NODE_INTERNAL_H
+#define LIA_NODE_INTERNAL_H
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "config.h"
+#include "link.h"
+#include "node.h"
+
+struct lia_node {
+	struct lia_config cfg;
+	struct lia_charter *charter;          /* owned */
+	const struct lia_node_def *self;      /* borrowed from charter */
+	EVP_PKEY *key;                        /* node signing key (owned) */
+	EVP_PKEY *pub;                        /* own public key (owned) */
+	struct lia_store *store;              /* owned */
+	struct event_base *base;              /* borrowed from main */
+	SSL_CTX *tls;                         /* owned */
+	struct evconnlistener *listener;      /* owned */
+	struct lia_link links[LIA_MAX_NODES]; /* one per other charter node */
+	int n_links;
+};
+
+/* Builds the node from its configuration: charter, key, certificate check, store, links; *out caller frees with lia_node_destroy. */
+int lia_node_create(const struct lia_config *cfg, struct event_base *base,
+    struct lia_node **out, char *err);
+
+/* Listens and starts every link. */
+int lia_node_start(struct lia_node *n, char *err);
+
+/* Closes links, store and keys; NULL is fine. */
+void lia_node_destroy(struct lia_node *n);
+
+/*
+ * Inside the caller's transaction: signs a receipt for msg (whose COSE hashes
+ * to msg_hash) and queues it for peer. Sent only after the caller commits.
+ */
+int lia_node_receipt(struct lia_node *n, const char *peer, const struct lia_entry *msg,
+    const uint8_t msg_hash[32], char *err);
+
+/* The link to peer name, or NULL. */
+struct lia_link *lia_node_link(struct lia_node *n, const char *peer);
+
+#endif
