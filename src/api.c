@@ -1,2 +1,582 @@
-/* api.c - placeholder until the module lands. */
-typedef int lia_placeholder_api;
+/*
+ * api.c - the node's HTTP JSON API server (evhttp): the loopback listener,
+ * the bearer token and its file, routing, request bodies, /v1/status and
+ * /v1/links. The /v1/messages routes live in api_messages.c.
+ *
+ * Assumes nothing of a client: the token is checked (in constant time) before
+ * anything else, bodies must be one JSON object with known, typed fields, and
+ * evhttp enforces the header and body size limits and the idle timeout.
+ */
+#include "api.h"
+#include "api_internal.h"
+#include "charter.h"
+#include "err.h"
+#include "log.h"
+#include "node.h"
+#include "store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#define API_HEADERS_MAX (8 * 1024)
+#define API_TIMEOUT_S 10
+#define TOKEN_FILE "api.token"
+
+static const char *status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 507: return "Insufficient Storage";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	default: return "other";
+	}
+}
+
+/* Copies s into out for a log line, at most n - 1 bytes, with control bytes as '?'. */
+static void printable(const char *s, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < n; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	out[i] = '\0';
+}
+
+static void hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+void lia_api_reply(struct evhttp_request *req, int status, json_t *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	if (buf == NULL || (body != NULL && text == NULL)) {
+		lia_log_error("api: out of memory answering a request");
+		evhttp_send_error(req, 500, NULL);
+		goto out;
+	}
+	if (text != NULL) {
+		evbuffer_add(buf, text, strlen(text));
+		evbuffer_add(buf, "\n", 1);
+		evhttp_add_header(headers, "Content-Type", "application/json");
+	}
+	evhttp_add_header(headers, "Cache-Control", "no-store");
+	evhttp_send_reply(req, status, status_reason(status), buf);
+out:
+	free(text);
+	if (buf != NULL)
+		evbuffer_free(buf);
+	json_decref(body);
+}
+
+void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
+{
+	char sentence[LIA_ERR_LEN], logged[LIA_ERR_LEN], uri[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sentence, sizeof(sentence), fmt, ap);
+	va_end(ap);
+	printable(sentence, logged, sizeof(logged));
+	printable(evhttp_request_get_uri(req), uri, sizeof(uri));
+	if (status >= 500)
+		lia_log_error("api: %s %s failed (%d): %s",
+		    method_name(evhttp_request_get_command(req)), uri, status, logged);
+	else
+		lia_log_warn("api: %s %s refused (%d): %s",
+		    method_name(evhttp_request_get_command(req)), uri, status, logged);
+	lia_api_reply(req, status, json_pack("{s:s}", "error", sentence));
+}
+
+int lia_api_status_for(int rc)
+{
+	switch (rc) {
+	case LIA_ENOTFOUND: return 404;
+	case LIA_EDUP: return 409;
+	case LIA_EFULL: return 507;
+	default: return 500;
+	}
+}
+
+int lia_api_method(struct evhttp_request *req, enum evhttp_cmd_type allowed)
+{
+	if (evhttp_request_get_command(req) == allowed)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", method_name(allowed));
+	lia_api_error(req, 405, "this resource only answers %s", method_name(allowed));
+	return -1;
+}
+
+static const char *type_phrase(json_type t)
+{
+	switch (t) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static int type_matches(const json_t *v, json_type want)
+{
+	if (want == JSON_TRUE || want == JSON_FALSE)
+		return json_is_boolean(v);
+	return json_typeof(v) == want;
+}
+
+/* Checks obj against fields; fills sentence and returns -1 at the first fault. */
+static int check_fields(json_t *obj, const struct lia_api_field *fields, char *sentence)
+{
+	const struct lia_api_field *f;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		for (f = fields; f->name != NULL && strcmp(f->name, key) != 0; f++)
+			;
+		if (f->name == NULL) {
+			lia_err_set(sentence, "field \"%.40s\" is not known here", key);
+			return -1;
+		}
+		if (!type_matches(v, f->type)) {
+			lia_err_set(sentence, "field \"%s\": must be %s, not %s", f->name,
+			    type_phrase(f->type), type_phrase(json_typeof(v)));
+			return -1;
+		}
+	}
+	for (f = fields; f->name != NULL; f++) {
+		if (f->required && json_object_get(obj, f->name) == NULL) {
+			lia_err_set(sentence, "field \"%s\" is missing", f->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int lia_api_read_body(struct evhttp_request *req, const struct lia_api_field *fields,
+    json_t **out)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	char sentence[LIA_ERR_LEN] = "";
+	json_error_t jerr;
+	json_t *obj = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (len == 0) {
+		lia_err_set(sentence, "the request body is empty; a JSON object is expected");
+		goto out;
+	}
+	obj = json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES, &jerr);
+	if (obj == NULL) {
+		lia_err_set(sentence, "the request body is not JSON: %s (line %d, column %d)",
+		    jerr.text, jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_is_object(obj)) {
+		lia_err_set(sentence, "the request body must be a JSON object, not %s",
+		    type_phrase(json_typeof(obj)));
+		goto out;
+	}
+	if (check_fields(obj, fields, sentence) < 0)
+		goto out;
+	*out = obj;
+	obj = NULL;
+	rc = 0;
+out:
+	if (rc < 0)
+		lia_api_error(req, 400, "%s", sentence);
+	json_decref(obj);
+	return rc;
+}
+
+static int query_empty(struct evhttp_request *req, const char *query)
+{
+	if (query == NULL || query[0] == '\0')
+		return 1;
+	lia_api_error(req, 400, "this resource takes no query parameters");
+	return 0;
+}
+
+static void api_status(struct lia_api *api, struct evhttp_request *req)
+{
+	const struct lia_charter *c = lia_node_charter(api->node);
+	const struct lia_node_def *self = lia_charter_node(c, lia_node_name(api->node));
+	char err[LIA_ERR_LEN] = "", hash[2 * sizeof(c->hash) + 1];
+	json_t *counts = NULL, *body;
+
+	if (lia_store_counts(lia_node_store(api->node), &counts, err) < 0) {
+		lia_api_error(req, 500, "%s", err);
+		return;
+	}
+	hex_encode(c->hash, sizeof(c->hash), hash);
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+	    "node", lia_node_name(api->node), "party", lia_node_party(api->node),
+	    "role", self != NULL ? lia_role_name(self->role) : "unknown",
+	    "mechanism", c->mechanism, "charter_hash", hash,
+	    "links", lia_node_links_json(api->node), "counts", counts);
+	if (body == NULL)
+		lia_api_error(req, 500, "cannot build the status reply (out of memory)");
+	else
+		lia_api_reply(req, 200, body);
+}
+
+static void api_links(struct lia_api *api, struct evhttp_request *req)
+{
+	json_t *body = json_pack("{s:o}", "links", lia_node_links_json(api->node));
+
+	if (body == NULL)
+		lia_api_error(req, 500, "cannot build the links reply (out of memory)");
+	else
+		lia_api_reply(req, 200, body);
+}
+
+/* 1 when the Authorization header carries our token; the comparison does not leak how much matched. */
+static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	static const char scheme[] = "Bearer ";
+
+	if (h == NULL || strncasecmp(h, scheme, sizeof(scheme) - 1) != 0)
+		return 0;
+	h += sizeof(scheme) - 1;
+	if (strlen(h) != LIA_TOKEN_LEN)
+		return 0;
+	return CRYPTO_memcmp(h, api->token, LIA_TOKEN_LEN) == 0;
+}
+
+static void api_request(struct evhttp_request *req, void *arg)
+{
+	struct lia_api *api = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+
+	if (!api_authorized(api, req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+		    "Bearer realm=\"liaisond\"");
+		lia_api_error(req, 401, "missing or wrong bearer token (see api.token in the node directory)");
+	} else if (path == NULL) {
+		lia_api_error(req, 400, "the request has no path");
+	} else if (strcmp(path, "/v1/status") == 0) {
+		if (lia_api_method(req, EVHTTP_REQ_GET) == 0 && query_empty(req, query))
+			api_status(api, req);
+	} else if (strcmp(path, "/v1/links") == 0) {
+		if (lia_api_method(req, EVHTTP_REQ_GET) == 0 && query_empty(req, query))
+			api_links(api, req);
+	} else if (strncmp(path, "/v1/messages", 12) == 0 && (path[12] == '\0' || path[12] == '/')) {
+		lia_api_messages_route(api, req, path + 12, query);
+	} else {
+		lia_api_error(req, 404, "no such resource");
+	}
+}
+
+static int is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	return 0;
+}
+
+/* Binds the API on host:port after checking every address the host resolves to is loopback. */
+static int api_listen(struct lia_api *api, struct event_base *base, const char *host,
+    const char *port, char *err)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct evconnlistener *lev = NULL;
+	int gai, rc = -1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	gai = getaddrinfo(host, port, &hints, &res);
+	if (gai != 0) {
+		lia_err_set(err, "cannot resolve the API address %s:%s: %s", host, port, gai_strerror(gai));
+		goto out;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (!is_loopback(ai->ai_addr)) {
+			lia_err_set(err, "the API address %s:%s is not a loopback address; "
+			    "the API listens on loopback only", host, port);
+			goto out;
+		}
+	}
+	lev = evconnlistener_new_bind(base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
+	    res->ai_addr, (int)res->ai_addrlen);
+	if (lev == NULL) {
+		lia_err_set(err, "cannot listen for the API on %s:%s: %s", host, port, strerror(errno));
+		goto out;
+	}
+	if (evhttp_bind_listener(api->http, lev) == NULL) {
+		evconnlistener_free(lev);
+		lia_err_set(err, "cannot serve the API on %s:%s", host, port);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	return rc;
+}
+
+int lia_api_start(struct lia_node *node, struct event_base *base, const char *host,
+    const char *port, const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err)
+{
+	struct lia_api *api = calloc(1, sizeof(*api));
+	int rc = -1;
+
+	*out = NULL;
+	if (api == NULL || (api->http = evhttp_new(base)) == NULL) {
+		lia_err_set(err, "cannot set up the API on %s:%s (out of memory)", host, port);
+		goto out;
+	}
+	if (strlen(token) != LIA_TOKEN_LEN) {
+		lia_err_set(err, "the API token must be %d characters", LIA_TOKEN_LEN);
+		goto out;
+	}
+	api->node = node;
+	memcpy(api->token, token, LIA_TOKEN_LEN + 1);
+	evhttp_set_max_headers_size(api->http, API_HEADERS_MAX);
+	evhttp_set_max_body_size(api->http, LIA_API_BODY_MAX);
+	evhttp_set_timeout(api->http, API_TIMEOUT_S);
+	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_gencb(api->http, api_request, api);
+	if (api_listen(api, base, host, port, err) < 0)
+		goto out;
+	lia_log_info("api: listening on %s:%s", host, port);
+	*out = api;
+	api = NULL;
+	rc = 0;
+out:
+	lia_api_stop(api);
+	return rc;
+}
+
+void lia_api_stop(struct lia_api *api)
+{
+	if (api == NULL)
+		return;
+	if (api->http != NULL)
+		evhttp_free(api->http);
+	OPENSSL_cleanse(api->token, sizeof(api->token));
+	free(api);
+}
+
+static int token_path(const char *dir, const char *suffix, char path[4096], char *err)
+{
+	int n = snprintf(path, 4096, "%s/%s%s", dir, TOKEN_FILE, suffix);
+
+	if (n < 0 || n >= 4096) {
+		lia_err_set(err, "node directory path is too long: %.60s...", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int is_hex_token(const char *buf, size_t len)
+{
+	if (len != LIA_TOKEN_LEN)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Reads a token from an open file, refusing loose modes and malformed content. */
+static int token_read_fd(int fd, const char *path, char token[LIA_TOKEN_LEN + 1], char *err)
+{
+	char buf[LIA_TOKEN_LEN + 2];
+	struct stat st;
+	size_t len = 0;
+	ssize_t n = 1;
+	int rc = -1;
+
+	if (fstat(fd, &st) < 0) {
+		lia_err_set(err, "cannot stat %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lia_err_set(err, "%s is not a regular file", path);
+		goto out;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		lia_err_set(err, "%s is open to group or others (mode %03o); it must be 0600",
+		    path, (unsigned)(st.st_mode & 0777));
+		goto out;
+	}
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	if (n < 0) {
+		lia_err_set(err, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (len == LIA_TOKEN_LEN + 1 && buf[LIA_TOKEN_LEN] == '\n')
+		len--;
+	if (!is_hex_token(buf, len)) {
+		lia_err_set(err, "%s does not hold a %d-character hex token", path, LIA_TOKEN_LEN);
+		goto out;
+	}
+	memcpy(token, buf, LIA_TOKEN_LEN);
+	token[LIA_TOKEN_LEN] = '\0';
+	rc = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+int lia_api_token_read(const char *dir, char token[LIA_TOKEN_LEN + 1], char *err)
+{
+	char path[4096];
+	int fd = -1, rc = -1;
+
+	if (token_path(dir, "", path, err) < 0)
+		goto out;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT ? LIA_ENOTFOUND : LIA_ERROR;
+		lia_err_set(err, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = token_read_fd(fd, path, token, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * Creates dir/api.token with a fresh token. Crash hazard: a token written in
+ * place could be left empty by a crash, and every later start would refuse
+ * it. So the token is written whole to api.token.new (O_CREAT|O_EXCL, 0600),
+ * fsync'd, then link()ed to api.token: link is atomic and, like O_EXCL, fails
+ * when api.token exists, so a token another process just made is never
+ * replaced (LIA_EDUP: read that one instead).
+ */
+static int token_create(const char *dir, char token[LIA_TOKEN_LEN + 1], char *err)
+{
+	char path[4096], tmp[4096], hex[LIA_TOKEN_LEN + 1];
+	uint8_t raw[LIA_TOKEN_LEN / 2];
+	int fd = -1, rc = -1;
+
+	if (token_path(dir, "", path, err) < 0 || token_path(dir, ".new", tmp, err) < 0)
+		goto out;
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		lia_err_set(err, "cannot draw random bytes for %s", path);
+		lia_err_add_openssl(err);
+		goto out;
+	}
+	hex_encode(raw, sizeof(raw), hex);
+	unlink(tmp); /* a leftover of a crash during an earlier creation */
+	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, hex, LIA_TOKEN_LEN) < 0 || fsync(fd) < 0) {
+		lia_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (link(tmp, path) < 0) {
+		rc = errno == EEXIST ? LIA_EDUP : LIA_ERROR;
+		lia_err_set(err, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	memcpy(token, hex, sizeof(hex));
+	rc = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+		fsync_dir(dir);
+	}
+	OPENSSL_cleanse(raw, sizeof(raw));
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return rc;
+}
+
+int lia_api_token(const char *dir, char token[LIA_TOKEN_LEN + 1], char *err)
+{
+	int rc = lia_api_token_read(dir, token, err);
+
+	if (rc == LIA_ENOTFOUND) {
+		rc = token_create(dir, token, err);
+		if (rc == 0)
+			lia_log_info("api: created %s/%s", dir, TOKEN_FILE);
+		else if (rc == LIA_EDUP)
+			rc = lia_api_token_read(dir, token, err);
+	}
+	return rc;
+}

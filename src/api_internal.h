@@ -1,0 +1,59 @@
+/*
+ * api_internal.h - what api.c (server, auth, routing) shares with the route
+ * files api_<resource>.c. Not part of the API contract (see api.h).
+ *
+ * Every handler runs on the daemon's event loop, after api.c has checked the
+ * bearer token, and answers exactly once through lia_api_reply or
+ * lia_api_error.
+ */
+#ifndef LIA_API_INTERNAL_H
+#define LIA_API_INTERNAL_H
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "api.h"
+
+struct lia_api {
+	struct lia_node *node;             /* borrowed */
+	struct evhttp *http;
+	char token[LIA_TOKEN_LEN + 1];
+};
+
+/* One field a JSON request body may hold: its name, JSON type and whether it must be present. */
+struct lia_api_field {
+	const char *name;
+	json_type type;
+	int required;
+};
+
+/* Sends status with body as compact JSON; takes the reference to body (NULL sends no body). */
+void lia_api_reply(struct evhttp_request *req, int status, json_t *body);
+
+/* Sends status with {"error": sentence} and logs the refusal once. */
+void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Parses the request body as one JSON object (duplicate keys refused), checks
+ * that it holds only the listed fields (the list ends with a NULL name), each
+ * of its type, and the required ones. On failure sends the 400 itself and
+ * returns -1; on success *out is the caller's (json_decref).
+ */
+int lia_api_read_body(struct evhttp_request *req, const struct lia_api_field *fields,
+    json_t **out);
+
+/* 0 when the request uses method allowed; otherwise sends 405 (with Allow) and returns -1. */
+int lia_api_method(struct evhttp_request *req, enum evhttp_cmd_type allowed);
+
+/* HTTP status for a module's return code: LIA_ENOTFOUND 404, LIA_EDUP 409, LIA_EFULL 507, else 500. */
+int lia_api_status_for(int rc);
+
+/*
+ * Handles every path under /v1/messages; rest is what follows "/v1/messages"
+ * ("" or "/ORIGIN/SEQ..."), query the raw query string or NULL.
+ */
+void lia_api_messages_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
+
+#endif
