@@ -1,0 +1,359 @@
+/*
+ * mqtt_bench.c - the reference load through a Mosquitto broker, for
+ * comparison with hotline_bench.
+ *
+ * Two clients of one broker (persistent sessions, MQTT 3.1.1, QoS 2 both
+ * ways): a responder subscribed to "hotline/b" that answers each message
+ * with a receipt carrying the message's number on "hotline/a", and a
+ * publisher that sends N messages to "hotline/b" keeping at most WINDOW
+ * unconfirmed (no PUBCOMP yet) by the broker, like hotline_bench's window of
+ * POSTs. Latency is from the publish call to the matching receipt's arrival.
+ * Every publish happens on the publisher's network thread, in its callbacks,
+ * so the counters below are touched by that thread only until it signals
+ * the main thread under the lock.
+ *
+ * Usage: mqtt_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-H HOST] -p PORT [-P NAME=PID]...
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+
+#include "bench.h"
+
+#define TOPIC_MSG "hotline/b"
+#define TOPIC_RECEIPT "hotline/a"
+#define MAX_MESSAGES 10000000L
+
+struct mq {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct mosquitto *pub, *resp;
+	long n, window;
+	long next;             /* next message number to publish */
+	long inflight;         /* published, no PUBCOMP yet */
+	long accepted;         /* PUBCOMPs seen */
+	long received;         /* receipts seen */
+	int subscribed;        /* clients whose SUBACK came */
+	bool done, failed;
+	char *seen;            /* per message: receipt arrived */
+	double *send_ms;       /* per message: time of the publish call */
+	double *latency_ms;    /* in order of arrival */
+	double first_ms, last_accept_ms, last_receipt_ms;
+	char why[256];
+};
+
+/* Records a failure (first one wins) and wakes the main thread. */
+static void mq_fail(struct mq *m, const char *what, int rc)
+{
+	pthread_mutex_lock(&m->lock);
+	if (!m->failed)
+		snprintf(m->why, sizeof m->why, "%s: %s", what, mosquitto_strerror(rc));
+	m->failed = true;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* Under the lock: done once every message is both confirmed and receipted. */
+static void mq_check_done(struct mq *m)
+{
+	if (m->received == m->n && m->accepted == m->n) {
+		m->done = true;
+		pthread_cond_broadcast(&m->cond);
+	}
+}
+
+/* Publishes while the window has room; publisher thread only. */
+static void mq_publish_more(struct mq *m)
+{
+	char payload[64];
+	int len, rc;
+
+	while (m->inflight < m->window && m->next < m->n) {
+		long i = m->next++;
+
+		len = snprintf(payload, sizeof payload, "%ld FLASH bench message", i);
+		m->send_ms[i] = bench_mono_ms();
+		if (i == 0)
+			m->first_ms = m->send_ms[0];
+		m->inflight++;
+		rc = mosquitto_publish(m->pub, NULL, TOPIC_MSG, len, payload, 2, false);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			mq_fail(m, "publish", rc);
+			return;
+		}
+	}
+}
+
+static void on_connect(struct mosquitto *mosq, void *obj, int rc)
+{
+	struct mq *m = obj;
+	const char *topic = mosq == m->pub ? TOPIC_RECEIPT : TOPIC_MSG;
+
+	if (rc != 0) {
+		mq_fail(m, "connect refused", rc);
+		return;
+	}
+	rc = mosquitto_subscribe(mosq, NULL, topic, 2);
+	if (rc != MOSQ_ERR_SUCCESS)
+		mq_fail(m, "subscribe", rc);
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
+{
+	struct mq *m = obj;
+
+	if (rc != 0)
+		mq_fail(m, mosq == m->pub ? "publisher lost the broker" : "responder lost the broker",
+		    MOSQ_ERR_CONN_LOST);
+}
+
+static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_count,
+    const int *granted)
+{
+	struct mq *m = obj;
+
+	if (qos_count != 1 || granted[0] != 2) {
+		mq_fail(m, "subscription not granted at QoS 2", MOSQ_ERR_PROTOCOL);
+		return;
+	}
+	pthread_mutex_lock(&m->lock);
+	m->subscribed++;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	if (mosq == m->pub)
+		mq_publish_more(m);
+}
+
+/* PUBCOMP of one of our QoS 2 messages: the broker has it; send the next. */
+static void on_publish(struct mosquitto *mosq, void *obj, int mid)
+{
+	struct mq *m = obj;
+
+	if (mosq != m->pub)
+		return;
+	m->inflight--;
+	m->last_accept_ms = bench_mono_ms();
+	pthread_mutex_lock(&m->lock);
+	m->accepted++;
+	mq_check_done(m);
+	pthread_mutex_unlock(&m->lock);
+	mq_publish_more(m);
+}
+
+/* Responder: answer a message with its number, at QoS 2. */
+static void on_message_resp(struct mq *m, const struct mosquitto_message *msg)
+{
+	const char *p = msg->payload;
+	int len = 0, rc;
+
+	while (len < msg->payloadlen && len < 20 && p[len] >= '0' && p[len] <= '9')
+		len++;
+	rc = mosquitto_publish(m->resp, NULL, TOPIC_RECEIPT, len, p, 2, false);
+	if (rc != MOSQ_ERR_SUCCESS)
+		mq_fail(m, "receipt publish", rc);
+}
+
+/* Publisher: a receipt; take its latency, finish after the last one. */
+static void on_message_pub(struct mq *m, const struct mosquitto_message *msg)
+{
+	char num[24];
+	long i;
+	double now = bench_mono_ms();
+
+	if (msg->payloadlen <= 0 || msg->payloadlen >= (int)sizeof num) {
+		mq_fail(m, "receipt malformed", MOSQ_ERR_PROTOCOL);
+		return;
+	}
+	memcpy(num, msg->payload, (size_t)msg->payloadlen);
+	num[msg->payloadlen] = '\0';
+	i = strtol(num, NULL, 10);
+	if (i < 0 || i >= m->next || m->seen[i]) {
+		mq_fail(m, "receipt for no outstanding message", MOSQ_ERR_PROTOCOL);
+		return;
+	}
+	m->seen[i] = 1;
+	m->latency_ms[m->received] = now - m->send_ms[i];
+	m->last_receipt_ms = now;
+	pthread_mutex_lock(&m->lock);
+	m->received++;
+	mq_check_done(m);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+{
+	struct mq *m = obj;
+
+	if (mosq == m->resp)
+		on_message_resp(m, msg);
+	else
+		on_message_pub(m, msg);
+}
+
+/* A client with a fixed id and a persistent session, connected, its thread running. */
+static struct mosquitto *mq_client(struct mq *m, const char *id, const char *host, int port)
+{
+	struct mosquitto *mosq = mosquitto_new(id, false, m);
+	int rc;
+
+	if (mosq == NULL) {
+		fprintf(stderr, "mqtt_bench: cannot create client %s\n", id);
+		return NULL;
+	}
+	mosquitto_connect_callback_set(mosq, on_connect);
+	mosquitto_disconnect_callback_set(mosq, on_disconnect);
+	mosquitto_subscribe_callback_set(mosq, on_subscribe);
+	mosquitto_publish_callback_set(mosq, on_publish);
+	mosquitto_message_callback_set(mosq, on_message);
+	mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1);
+	mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, (int)m->window);
+	rc = mosquitto_connect(mosq, host, port, 60);
+	if (rc == MOSQ_ERR_SUCCESS)
+		rc = mosquitto_loop_start(mosq);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		fprintf(stderr, "mqtt_bench: %s cannot reach %s:%d: %s\n", id, host, port,
+		    mosquitto_strerror(rc));
+		mosquitto_destroy(mosq);
+		return NULL;
+	}
+	return mosq;
+}
+
+/* Waits until pred holds, a client fails, or the monotonic deadline passes; 0 when pred held. */
+static int mq_wait(struct mq *m, bool (*pred)(const struct mq *), double deadline_ms)
+{
+	struct timespec ts;
+	int rc = 0;
+
+	pthread_mutex_lock(&m->lock);
+	ts.tv_sec = (time_t)(deadline_ms / 1e3);
+	ts.tv_nsec = (long)((deadline_ms - (double)ts.tv_sec * 1e3) * 1e6);
+	while (!pred(m) && !m->failed && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&m->cond, &m->lock, &ts);
+	rc = pred(m) ? 0 : -1;
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+static bool resp_ready(const struct mq *m) { return m->subscribed >= 1; }
+static bool all_done(const struct mq *m) { return m->done; }
+
+static int mq_init(struct mq *m, long n, long window)
+{
+	pthread_condattr_t ca;
+
+	memset(m, 0, sizeof *m);
+	m->n = n;
+	m->window = window;
+	m->seen = calloc((size_t)n, 1);
+	m->send_ms = calloc((size_t)n, sizeof *m->send_ms);
+	m->latency_ms = calloc((size_t)n, sizeof *m->latency_ms);
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return m->seen && m->send_ms && m->latency_ms ? 0 : -1;
+}
+
+/* Disconnects both clients and joins their threads; the counters are then the main thread's. */
+static void mq_stop(struct mq *m)
+{
+	struct mosquitto *clients[2] = { m->pub, m->resp };
+
+	for (int i = 0; i < 2; i++) {
+		if (clients[i] == NULL)
+			continue;
+		mosquitto_disconnect(clients[i]);
+		mosquitto_loop_stop(clients[i], false);
+		mosquitto_destroy(clients[i]);
+	}
+	m->pub = m->resp = NULL;
+}
+
+static void mq_finish(struct mq *m)
+{
+	mq_stop(m);
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	free(m->seen);
+	free(m->send_ms);
+	free(m->latency_ms);
+}
+
+/* Connects both clients and runs the load; 0 when every receipt came in time. */
+static int mq_run(struct mq *m, const char *host, int port, double timeout_ms)
+{
+	double deadline = bench_mono_ms() + timeout_ms;
+
+	m->resp = mq_client(m, "hotline-b", host, port);
+	if (m->resp == NULL)
+		return -1;
+	if (mq_wait(m, resp_ready, bench_mono_ms() + 10e3) != 0) {
+		fprintf(stderr, "mqtt_bench: responder not subscribed: %s\n",
+		    m->failed ? m->why : "timed out");
+		return -1;
+	}
+	m->pub = mq_client(m, "hotline-a", host, port);
+	if (m->pub == NULL)
+		return -1;
+	if (mq_wait(m, all_done, deadline) != 0) {
+		pthread_mutex_lock(&m->lock);
+		fprintf(stderr, "mqtt_bench: %ld of %ld receipts: %s\n", m->received, m->n,
+		    m->failed ? m->why : "timed out");
+		pthread_mutex_unlock(&m->lock);
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: mqtt_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-H HOST] -p PORT "
+	    "[-P NAME=PID]...\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_result r = { .system = "mosquitto" };
+	const char *host = "127.0.0.1";
+	long n = 10000, window = 64, timeout_s = 300, port = -1;
+	struct mq m;
+	int c, rc = 1;
+
+	while ((c = getopt(argc, argv, "n:w:t:H:p:P:")) != -1) {
+		switch (c) {
+		case 'n': n = bench_parse_count(optarg, MAX_MESSAGES); break;
+		case 'w': window = bench_parse_count(optarg, 65535); break;
+		case 't': timeout_s = bench_parse_count(optarg, 86400); break;
+		case 'H': host = optarg; break;
+		case 'p': port = bench_parse_count(optarg, 65535); break;
+		case 'P': if (bench_add_pid(&r, optarg) != 0) usage(); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || n < 0 || window < 0 || timeout_s < 0 || port < 0)
+		usage();
+	mosquitto_lib_init();
+	if (mq_init(&m, n, window) != 0) {
+		fprintf(stderr, "mqtt_bench: out of memory for %ld messages\n", n);
+	} else if (mq_run(&m, host, (int)port, (double)timeout_s * 1e3) == 0) {
+		mq_stop(&m);
+		r.messages = (size_t)m.received;
+		r.seconds = (m.last_receipt_ms - m.first_ms) / 1e3;
+		r.accept_seconds = (m.last_accept_ms - m.first_ms) / 1e3;
+		r.latency_ms = m.latency_ms;
+		bench_print(stdout, &r);
+		rc = 0;
+	}
+	mq_finish(&m);
+	mosquitto_lib_cleanup();
+	return rc;
+}
