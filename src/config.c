@@ -1,2 +1,306 @@
-/* config.c - placeholder until the module lands. */
-typedef int lia_placeholder_config;
+/*
+ * config.c - a node directory's liaisond.conf, and HOST:PORT addresses.
+ *
+ * The file is read with the conf.c tokenizer; each keyword may appear once
+ * and takes exactly one value. The API must listen on loopback only: it is
+ * guarded by a bearer token, not by TLS, so it must never face a network.
+ * This file does not read the charter: the listen address stays "" when not
+ * given, for the caller to take from the node's charter entry.
+ */
+#include "config.h"
+#include "conf.h"
+#include "err.h"
+#include "text.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HEARTBEAT_MIN_MS 50
+#define HEARTBEAT_MAX_MS 3600000
+
+enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_COUNT };
+
+static const char *const key_names[KEY_COUNT] = {
+	"node", "charter", "listen", "api", "heartbeat"
+};
+
+struct config_parse {
+	struct lia_config *cfg;
+	int seen[KEY_COUNT];               /* line where each key was set, 0 when not yet */
+};
+
+static int is_host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+/* Checks a host name or IPv4 literal's characters. */
+static int host_name_valid(const char *s, size_t len)
+{
+	if (len == 0 || s[0] == '-' || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!is_host_char(s[i]))
+			return 0;
+	return 1;
+}
+
+/* Parses a decimal port 1..65535 into its canonical text. */
+static int port_parse(const char *s, char port[8])
+{
+	size_t len = strlen(s);
+	unsigned long v = 0;
+
+	if (len == 0 || len > 5)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	snprintf(port, 8, "%lu", v);
+	return 0;
+}
+
+int lia_split_address(const char *addr, char *host, size_t host_len,
+    char port[8], char *err)
+{
+	const char *h = addr, *colon;
+	size_t hlen;
+	int rc = -1;
+
+	if (addr[0] == '[') {
+		const char *rb = strchr(addr, ']');
+		h = addr + 1;
+		hlen = rb ? (size_t)(rb - h) : 0;
+		colon = rb ? rb + 1 : NULL;
+		if (colon == NULL || *colon != ':') {
+			lia_err_set(err, "address \"%.80s\" is not [IPV6]:PORT", addr);
+			goto out;
+		}
+	} else {
+		colon = strchr(addr, ':');
+		hlen = colon ? (size_t)(colon - addr) : 0;
+		if (colon == NULL) {
+			lia_err_set(err, "address \"%.80s\" has no port (HOST:PORT)", addr);
+			goto out;
+		}
+		if (strchr(colon + 1, ':') != NULL) {
+			lia_err_set(err, "address \"%.80s\": an IPv6 address goes in brackets, as [::1]:7400", addr);
+			goto out;
+		}
+		if (!host_name_valid(h, hlen)) {
+			lia_err_set(err, "address \"%.80s\" has no valid host name", addr);
+			goto out;
+		}
+	}
+	if (hlen == 0 || hlen >= host_len || hlen > LIA_HOST_MAX) {
+		lia_err_set(err, "address \"%.80s\": host empty or too long", addr);
+		goto out;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (addr[0] == '[') {
+		struct in6_addr a6;
+		if (inet_pton(AF_INET6, host, &a6) != 1) {
+			lia_err_set(err, "address \"%.80s\": \"%.64s\" is not an IPv6 address", addr, host);
+			goto out;
+		}
+	}
+	if (port_parse(colon + 1, port) < 0) {
+		lia_err_set(err, "address \"%.80s\": port must be a number from 1 to 65535", addr);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* 1 when host is "localhost", in 127.0.0.0/8 or ::1. */
+static int host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+	return 0;
+}
+
+/* Seconds with up to three decimals ("1", "0.25") into milliseconds. */
+static int heartbeat_parse(const char *s, int *ms)
+{
+	long whole = 0, frac = 0;
+	int digits = 0, fdigits = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9' && digits < 8; p++, digits++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && fdigits < 3; p++, fdigits++)
+			frac = frac * 10 + (*p - '0');
+		if (fdigits == 0)
+			return -1;
+		for (int i = fdigits; i < 3; i++)
+			frac *= 10;
+	}
+	if (digits == 0 || *p != '\0')
+		return -1;
+	whole = whole * 1000 + frac;
+	if (whole < HEARTBEAT_MIN_MS || whole > HEARTBEAT_MAX_MS)
+		return -1;
+	*ms = (int)whole;
+	return 0;
+}
+
+/* Joins dir and a relative path (an absolute path stays as it is). */
+static int resolve_path(const char *dir, const char *path, char out[4096])
+{
+	int n;
+
+	if (path[0] == '/' || dir[0] == '\0')
+		n = snprintf(out, 4096, "%s", path);
+	else
+		n = snprintf(out, 4096, "%s/%s", dir, path);
+	return n < 0 || n >= 4096 ? -1 : 0;
+}
+
+/* Applies one key's value; problem is filled when it is refused. */
+static int config_apply(struct lia_config *cfg, enum config_key key, const char *value,
+    char *problem)
+{
+	char sub[LIA_ERR_LEN];
+	int rc = -1;
+
+	switch (key) {
+	case KEY_NODE:
+		if (!lia_name_valid(value))
+			lia_err_set(problem, "node name \"%.64s\" is not 1-%d of a-z, 0-9 and '-'",
+			    value, LIA_NAME_MAX);
+		else
+			rc = snprintf(cfg->node, sizeof(cfg->node), "%s", value) < 0 ? -1 : 0;
+		break;
+	case KEY_CHARTER:
+		if (value[0] == '\0' || resolve_path(cfg->dir, value, cfg->charter_path) < 0)
+			lia_err_set(problem, "charter path empty or too long");
+		else
+			rc = 0;
+		break;
+	case KEY_LISTEN:
+		if (lia_split_address(value, cfg->listen_host, sizeof(cfg->listen_host),
+		    cfg->listen_port, sub) < 0)
+			lia_err_set(problem, "listen %s", sub);
+		else
+			rc = 0;
+		break;
+	case KEY_API:
+		if (lia_split_address(value, cfg->api_host, sizeof(cfg->api_host),
+		    cfg->api_port, sub) < 0)
+			lia_err_set(problem, "api %s", sub);
+		else if (!host_is_loopback(cfg->api_host))
+			lia_err_set(problem, "api address \"%.80s\" is not loopback (127.0.0.0/8, ::1 or localhost); the API must not face the network",
+			    value);
+		else
+			rc = 0;
+		break;
+	case KEY_HEARTBEAT:
+		if (heartbeat_parse(value, &cfg->heartbeat_ms) < 0)
+			lia_err_set(problem, "heartbeat \"%.32s\" must be seconds from 0.05 to 3600", value);
+		else
+			rc = 0;
+		break;
+	default:
+		lia_err_set(problem, "unknown keyword");
+		break;
+	}
+	return rc;
+}
+
+static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
+{
+	struct config_parse *p = ctx;
+	char problem[LIA_ERR_LEN];
+	int key = 0, rc = -1;
+
+	while (key < KEY_COUNT && strcmp(l->argv[0], key_names[key]) != 0)
+		key++;
+	if (key == KEY_COUNT) {
+		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat)",
+		    l->argv[0]);
+		goto out;
+	}
+	if (p->seen[key]) {
+		lia_err_set(problem, "\"%s\" given again (first on line %d)", key_names[key], p->seen[key]);
+		goto out;
+	}
+	if (l->argc != 2) {
+		lia_err_set(problem, "\"%s\" takes exactly one value", key_names[key]);
+		goto out;
+	}
+	if (config_apply(p->cfg, (enum config_key)key, l->argv[1], problem) < 0)
+		goto out;
+	p->seen[key] = l->line;
+	rc = 0;
+out:
+	if (rc < 0)
+		lia_err_set(err, "%s:%d: %s", l->file, l->line, problem);
+	return rc;
+}
+
+int lia_config_parse(const char *name, const char *text, size_t len,
+    const char *dir, struct lia_config *cfg, char *err)
+{
+	struct config_parse p;
+	int rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	cfg->heartbeat_ms = 1000;
+	if (dir == NULL)
+		dir = "";
+	if ((size_t)snprintf(cfg->dir, sizeof(cfg->dir), "%s", dir) >= sizeof(cfg->dir) ||
+	    resolve_path(dir, "charter", cfg->charter_path) < 0) {
+		lia_err_set(err, "%s: node directory path too long", name);
+		goto out;
+	}
+	if (lia_conf_parse_text(name, text, len, config_line, &p, err) < 0)
+		goto out;
+	if (!p.seen[KEY_NODE] || !p.seen[KEY_API]) {
+		lia_err_set(err, "%s: no \"%s\" line (it is required)", name,
+		    p.seen[KEY_NODE] ? "api" : "node");
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+int lia_config_load(const char *dir, struct lia_config *cfg, char *err)
+{
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/liaisond.conf", dir) >= sizeof(path)) {
+		lia_err_set(err, "%s: node directory path too long", dir);
+		goto out;
+	}
+	if (lia_read_file(path, LIA_CONF_MAXFILE, &text, &len, err) < 0)
+		goto out;
+	rc = lia_config_parse(path, text, len, dir, cfg, err);
+out:
+	free(text);
+	return rc;
+}

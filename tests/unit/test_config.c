@@ -1,2 +1,213 @@
-/* test_config.c - placeholder */
-int main(void) { return 0; }
+/* test_config.c - liaisond.conf parsing and HOST:PORT splitting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "err.h"
+#include "fixture.h"
+
+static int parse(const char *text, struct lia_config *cfg, char *err)
+{
+	err[0] = '\0';
+	return lia_config_parse("liaisond.conf", text, strlen(text), "/nodes/tokyo", cfg, err);
+}
+
+static void expect_error(const char *text, const char *where, const char *what)
+{
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN];
+
+	if (parse(text, &cfg, err) != -1)
+		fail_msg("accepted:\n%s", text);
+	if (strstr(err, where) == NULL || strstr(err, what) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\" or \"%s\"", err, where, what);
+}
+
+static void test_good_full(void **state)
+{
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse("# tokyo station\n"
+	    "node tokyo\n"
+	    "charter ../charter.conf\n"
+	    "listen 0.0.0.0:7400\n"
+	    "api 127.0.0.1:7401\n"
+	    "heartbeat 2.5\n", &cfg, err), 0);
+	assert_string_equal(cfg.dir, "/nodes/tokyo");
+	assert_string_equal(cfg.node, "tokyo");
+	assert_string_equal(cfg.charter_path, "/nodes/tokyo/../charter.conf");
+	assert_string_equal(cfg.listen_host, "0.0.0.0");
+	assert_string_equal(cfg.listen_port, "7400");
+	assert_string_equal(cfg.api_host, "127.0.0.1");
+	assert_string_equal(cfg.api_port, "7401");
+	assert_int_equal(cfg.heartbeat_ms, 2500);
+}
+
+static void test_good_defaults(void **state)
+{
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse("api localhost:9000\nnode beijing\n", &cfg, err), 0);
+	assert_string_equal(cfg.node, "beijing");
+	assert_string_equal(cfg.charter_path, "/nodes/tokyo/charter");
+	assert_string_equal(cfg.listen_host, "");
+	assert_string_equal(cfg.listen_port, "");
+	assert_string_equal(cfg.api_host, "localhost");
+	assert_int_equal(cfg.heartbeat_ms, 1000);
+}
+
+static void test_absolute_charter_and_v6(void **state)
+{
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse("node a\ncharter /etc/liaison/charter\napi [::1]:7401\n"
+	    "listen [2001:db8::1]:7400\nheartbeat 0.05\n", &cfg, err), 0);
+	assert_string_equal(cfg.charter_path, "/etc/liaison/charter");
+	assert_string_equal(cfg.api_host, "::1");
+	assert_string_equal(cfg.listen_host, "2001:db8::1");
+	assert_int_equal(cfg.heartbeat_ms, 50);
+	assert_int_equal(parse("node a\napi 127.8.9.10:1\nheartbeat 3600\n", &cfg, err), 0);
+	assert_int_equal(cfg.heartbeat_ms, 3600000);
+}
+
+static void test_api_not_loopback(void **state)
+{
+	(void)state;
+	expect_error("node a\napi 0.0.0.0:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi 10.0.0.1:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi 128.0.0.1:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi [::]:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi [::ffff:10.0.0.1]:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi example.com:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi localhost.evil.com:7401\n", "liaisond.conf:2:", "not loopback");
+}
+
+static void test_bad_lines(void **state)
+{
+	(void)state;
+	expect_error("node a\napi 127.0.0.1:1\nport 7\n", "liaisond.conf:3:", "unknown keyword \"port\"");
+	expect_error("node a\nnode b\napi 127.0.0.1:1\n", "liaisond.conf:2:", "given again (first on line 1)");
+	expect_error("node\napi 127.0.0.1:1\n", "liaisond.conf:1:", "exactly one value");
+	expect_error("node a b\n", "liaisond.conf:1:", "exactly one value");
+	expect_error("node Tokyo\napi 127.0.0.1:1\n", "liaisond.conf:1:", "node name \"Tokyo\"");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat 0\n", "liaisond.conf:3:", "heartbeat \"0\"");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat 0.01\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat 3600.001\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat 1.\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat -1\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat 1.2345\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\napi 127.0.0.1:1\nheartbeat 99999999999\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\napi 127.0.0.1:1\ncharter \"\"\n", "liaisond.conf:3:", "charter path");
+	expect_error("node a\napi 127.0.0.1:1\nlisten 0.0.0.0\n", "liaisond.conf:3:", "listen address \"0.0.0.0\" has no port");
+	expect_error("node a\napi 127.0.0.1:0\n", "liaisond.conf:2:", "1 to 65535");
+	expect_error("node a\napi \"127.0.0.1:7401\n", "liaisond.conf:2:", "unterminated quote");
+}
+
+static void test_required(void **state)
+{
+	(void)state;
+	expect_error("api 127.0.0.1:7401\n", "liaisond.conf:", "no \"node\" line");
+	expect_error("node tokyo\n", "liaisond.conf:", "no \"api\" line");
+	expect_error("", "liaisond.conf:", "no \"node\" line");
+}
+
+static void test_split_address(void **state)
+{
+	static const struct { const char *addr, *host, *port; } good[] = {
+		{ "tokyo.example:7400", "tokyo.example", "7400" },
+		{ "192.0.2.1:1", "192.0.2.1", "1" },
+		{ "h:65535", "h", "65535" },
+		{ "h:007", "h", "7" },
+		{ "[::1]:7400", "::1", "7400" },
+		{ "[2001:db8::5]:443", "2001:db8::5", "443" },
+		{ "my-host:80", "my-host", "80" },
+	};
+	static const char *const bad[] = {
+		"", ":", "host", "host:", ":80", "host:0", "host:65536", "host:123456", "host:-1",
+		"host:+80", "host:8x", "host: 80", "::1:80", "[::1]80", "[::1]", "[]:80",
+		"[nothex]:80", "[::1:80", "ho st:80", "ho_st:80", "-host:80", ".host:80",
+		"host:80:90", "[1.2.3.4]:80",
+	};
+	char host[LIA_HOST_MAX + 1], port[8], err[LIA_ERR_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (lia_split_address(good[i].addr, host, sizeof(host), port, err) != 0)
+			fail_msg("refused \"%s\": %s", good[i].addr, err);
+		assert_string_equal(host, good[i].host);
+		assert_string_equal(port, good[i].port);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (lia_split_address(bad[i], host, sizeof(host), port, err) != -1)
+			fail_msg("accepted address \"%s\"", bad[i]);
+		assert_non_null(strstr(err, "address"));
+	}
+}
+
+static void test_split_address_host_length(void **state)
+{
+	char addr[LIA_HOST_MAX + 16], host[LIA_HOST_MAX + 1], small[8], port[8], err[LIA_ERR_LEN];
+
+	(void)state;
+	memset(addr, 'a', LIA_HOST_MAX);
+	strcpy(addr + LIA_HOST_MAX, ":1");
+	assert_int_equal(lia_split_address(addr, host, sizeof(host), port, err), 0);
+	assert_int_equal(strlen(host), LIA_HOST_MAX);
+	memset(addr, 'a', LIA_HOST_MAX + 1);
+	strcpy(addr + LIA_HOST_MAX + 1, ":1");
+	assert_int_equal(lia_split_address(addr, host, sizeof(host), port, err), -1);
+	assert_int_equal(lia_split_address("abcdefgh:1", small, sizeof(small), port, err), -1);
+	assert_int_equal(lia_split_address("abcdefg:1", small, sizeof(small), port, err), 0);
+	assert_string_equal(small, "abcdefg");
+}
+
+static void test_load(void **state)
+{
+	char dir[4096], path[4096], err[LIA_ERR_LEN];
+	struct lia_config cfg;
+	const char *text = "node tokyo\napi 127.0.0.1:7401\n";
+
+	(void)state;
+	fixture_tmpdir("config", dir);
+	assert_int_equal(lia_config_load(dir, &cfg, err), -1);
+	assert_non_null(strstr(err, "liaisond.conf"));
+	fixture_write(dir, "liaisond.conf", text, strlen(text), path);
+	assert_int_equal(lia_config_load(dir, &cfg, err), 0);
+	assert_string_equal(cfg.node, "tokyo");
+	assert_string_equal(cfg.dir, dir);
+	fixture_write(dir, "liaisond.conf", "node tokyo\napi 1.2.3.4:1\n", 25, path);
+	assert_int_equal(lia_config_load(dir, &cfg, err), -1);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "liaisond.conf:2: api address \"1.2.3.4:1\" is not loopback"));
+	fixture_rmrf(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_full),
+		cmocka_unit_test(test_good_defaults),
+		cmocka_unit_test(test_absolute_charter_and_v6),
+		cmocka_unit_test(test_api_not_loopback),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_split_address),
+		cmocka_unit_test(test_split_address_host_length),
+		cmocka_unit_test(test_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
