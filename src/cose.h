@@ -39,4 +39,9 @@ int lia_cose_verify(const struct lia_cose *cose, EVP_PKEY *pub, char *err);
 /* Frees what lia_cose_parse allocated; the struct itself is the caller's. */
 void lia_cose_finish(struct lia_cose *cose);
 
+struct cbor_item_t;
+/* Loads hostile buf as exactly one definite-length CBOR item nested <= max_depth (<= 8), checked before libcbor allocates; NULL with err naming what; caller cbor_decrefs. */
+struct cbor_item_t *lia_cose_cbor_load(const uint8_t *buf, size_t len, unsigned max_depth,
+    const char *what, char *err);
+
 #endif
