@@ -2,31 +2,28 @@
  * hotline_bench.c - throughput and latency of FLASH messages from one
  * running liaisond (A) to another (B), measured through A's HTTP JSON API.
  *
- * Sends N short FLASH messages to B with POST /v1/messages over WINDOW
- * keep-alive connections of libevent's asynchronous HTTP client (one request
- * in flight on each), taking the wall-clock time just before each POST. Then
- * reads A's outbox with the project's blocking client (lia_httpc_request):
- * GET /v1/messages?box=out&limit=1 until the newest message is delivered,
- * then the whole run with limit=N, until every message has B's receipt. A
- * message's latency is its delivery's "delivered" time (stamped by A when
- * B's receipt was committed) minus its send time; both clocks are this
- * host's, so they agree to the millisecond the API resolves.
+ * Waits for A's link to B, then sends N short FLASH messages to B with POST
+ * /v1/messages over WINDOW keep-alive connections (hapi.c: libevent's
+ * asynchronous client, one request in flight on each), taking the
+ * wall-clock time just before each POST. Then lists A's newest outgoing
+ * message with the project's blocking client (lia_httpc_request) until it
+ * is delivered, and reads each message with GET /v1/messages/ORIGIN/SEQ
+ * (the listing stops at LIA_API_LIST_MAX) until every one has B's receipt.
+ * A message's latency is its delivery's "delivered" time (stamped by A when
+ * B's receipt was committed) minus its send time: both clocks are this
+ * host's wall clock, at the millisecond the API resolves. Reading happens
+ * after the sending, so it does not load A while the figures are made.
  *
  * Assumes both node directories hold liaisond.conf and A's holds api.token,
  * written by a liaisond that is running.
  *
  * Usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-P NAME=PID]... NODEDIR_A NODEDIR_B
  */
-#include <stdarg.h>
-#include <stdbool.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "api.h"
@@ -34,12 +31,14 @@
 #include "clock.h"
 #include "config.h"
 #include "err.h"
+#include "hapi.h"
 #include "httpc.h"
 
 #define MAX_MESSAGES 1000000L
 #define POLL_NEWEST_MS 100
 #define POLL_ALL_MS 1000
 #define HTTP_TIMEOUT_S 30
+#define LINK_WAIT_S 30
 
 struct hmsg {
 	int64_t send_ms;       /* wall clock just before the POST */
@@ -47,27 +46,16 @@ struct hmsg {
 	int64_t delivered_ms;  /* B's receipt committed at A; 0 until seen */
 };
 
-struct hb;
-
-struct slot {
-	struct hb *hb;
-	struct evhttp_connection *conn;
-	long idx;              /* message in flight on this connection */
-};
-
 struct hb {
 	struct lia_config a, b;
 	char token[LIA_TOKEN_LEN + 1];
-	char auth[LIA_TOKEN_LEN + 16];
-	char host_header[LIA_HOST_MAX + 16];
 	long n, window;
-	long next, accepted, delivered;
+	long next;             /* cursor of the running phase */
+	long accepted, delivered;
 	struct hmsg *msgs;
-	long *by_seq;          /* message indexes sorted by seq, for lookups */
-	struct event_base *base;
-	struct slot *slots;
+	long newest;           /* the message with the highest seq */
+	struct hapi *api;
 	int64_t first_ms, last_accept_ms;
-	bool failed;
 };
 
 /* Reads dir/api.token (64 hex characters and an optional newline). */
@@ -109,23 +97,6 @@ static int parse_own_id(const struct hb *hb, const char *id, uint64_t *seq)
 	return *end == '\0' ? 0 : -1;
 }
 
-/* Reports why the sending stopped and ends the event loop. */
-static void hb_fail(struct hb *hb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void hb_fail(struct hb *hb, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hotline_bench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	hb->failed = true;
-	event_base_loopbreak(hb->base);
-}
-
-static void post_next(struct slot *s);
-
 /* The "error" sentence of a reply body, or "" (for failure messages). */
 static const char *reply_error(json_t *reply)
 {
@@ -134,161 +105,51 @@ static const char *reply_error(json_t *reply)
 	return e ? e : "";
 }
 
-/* A POST finished: record the id, start the next one on this connection. */
-static void on_posted(struct evhttp_request *req, void *arg)
+/* hapi_next_fn of the send phase: the next message's POST, timed. */
+static int next_post(void *ctx, struct hapi_req *req)
 {
-	struct slot *s = arg;
-	struct hb *hb = s->hb;
-	struct evbuffer *body;
-	json_t *reply = NULL;
-	int status = req ? evhttp_request_get_response_code(req) : 0;
-
-	if (status == 0) {
-		hb_fail(hb, "POST /v1/messages to %s:%s: no answer (message %ld)", hb->a.api_host,
-		    hb->a.api_port, s->idx);
-		return;
-	}
-	body = evhttp_request_get_input_buffer(req);
-	reply = json_loadb((const char *)evbuffer_pullup(body, -1), evbuffer_get_length(body), 0, NULL);
-	if (status != 201 || parse_own_id(hb, json_string_value(json_object_get(reply, "id")),
-	    &hb->msgs[s->idx].seq) != 0)
-		hb_fail(hb, "POST /v1/messages refused: %s (HTTP %d)", reply_error(reply), status);
-	json_decref(reply);
-	if (hb->failed)
-		return;
-	hb->last_accept_ms = lia_now_ms();
-	if (++hb->accepted == hb->n)
-		event_base_loopexit(hb->base, NULL);
-	else
-		post_next(s);
-}
-
-/* Adds the headers every request carries. */
-static void add_headers(struct hb *hb, struct evhttp_request *req)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-
-	evhttp_add_header(h, "Host", hb->host_header);
-	evhttp_add_header(h, "Authorization", hb->auth);
-	evhttp_add_header(h, "Content-Type", "application/json");
-}
-
-/* Starts the next message on slot s, if any remain. */
-static void post_next(struct slot *s)
-{
-	struct hb *hb = s->hb;
-	struct evhttp_request *req;
-	char text[64], *body;
-	json_t *j;
+	struct hb *hb = ctx;
+	char text[64];
 
 	if (hb->next >= hb->n)
-		return;
-	s->idx = hb->next++;
-	snprintf(text, sizeof text, "bench %ld FLASH hotline message", s->idx);
-	j = json_pack("{s:s, s:s, s:s}", "to", hb->b.node, "precedence", "FLASH", "text", text);
-	body = json_dumps(j, JSON_COMPACT);
-	req = evhttp_request_new(on_posted, s);
-	if (body == NULL || req == NULL) {
-		fprintf(stderr, "hotline_bench: out of memory\n");
-		abort();
-	}
-	add_headers(hb, req);
-	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
-	free(body);
-	json_decref(j);
-	hb->msgs[s->idx].send_ms = lia_now_ms();
-	if (s->idx == 0)
+		return 0;
+	req->idx = hb->next++;
+	req->method = EVHTTP_REQ_POST;
+	snprintf(req->path, sizeof req->path, "/v1/messages");
+	snprintf(text, sizeof text, "bench %ld FLASH hotline message", req->idx);
+	req->body = json_pack("{s:s, s:s, s:s}", "to", hb->b.node, "precedence", "FLASH",
+	    "text", text);
+	hb->msgs[req->idx].send_ms = lia_now_ms();
+	if (req->idx == 0)
 		hb->first_ms = hb->msgs[0].send_ms;
-	if (evhttp_make_request(s->conn, req, EVHTTP_REQ_POST, "/v1/messages") != 0)
-		hb_fail(hb, "cannot start a request to %s (message %ld)", hb->a.api_host, s->idx);
+	return 1;
 }
 
-/* Opens the window's connections to A's API. */
-static int open_slots(struct hb *hb)
+/* hapi_done_fn of the send phase: 201 with A's id for the message. */
+static int done_post(void *ctx, long idx, int status, json_t *reply)
 {
-	long w = hb->window < hb->n ? hb->window : hb->n;
+	struct hb *hb = ctx;
 
-	hb->slots = calloc((size_t)w, sizeof *hb->slots);
-	if (hb->slots == NULL)
+	if (status != 201 || parse_own_id(hb, json_string_value(json_object_get(reply, "id")),
+	    &hb->msgs[idx].seq) != 0) {
+		fprintf(stderr, "hotline_bench: POST /v1/messages (message %ld): HTTP %d %s\n",
+		    idx, status, status ? reply_error(reply) : "no answer");
 		return -1;
-	for (long i = 0; i < w; i++) {
-		struct slot *s = &hb->slots[i];
-
-		s->hb = hb;
-		s->conn = evhttp_connection_base_new(hb->base, NULL, hb->a.api_host,
-		    (unsigned short)atoi(hb->a.api_port));
-		if (s->conn == NULL)
-			return -1;
-		evhttp_connection_set_timeout(s->conn, HTTP_TIMEOUT_S);
 	}
-	hb->window = w;
+	hb->last_accept_ms = lia_now_ms();
+	hb->accepted++;
 	return 0;
 }
 
-/* Sends all N messages; 0 when A accepted every one. */
-static int send_all(struct hb *hb)
+/* The index of the message A numbered last (the highest seq). */
+static long find_newest(const struct hb *hb)
 {
-	hb->base = event_base_new();
-	if (hb->base == NULL || open_slots(hb) != 0) {
-		fprintf(stderr, "hotline_bench: cannot set up the HTTP client\n");
-		return -1;
-	}
-	for (long i = 0; i < hb->window; i++)
-		post_next(&hb->slots[i]);
-	if (!hb->failed)
-		event_base_dispatch(hb->base);
-	return hb->failed || hb->accepted != hb->n ? -1 : 0;
-}
+	long best = 0;
 
-static void close_slots(struct hb *hb)
-{
-	for (long i = 0; hb->slots != NULL && i < hb->window; i++)
-		if (hb->slots[i].conn != NULL)
-			evhttp_connection_free(hb->slots[i].conn);
-	free(hb->slots);
-	if (hb->base != NULL)
-		event_base_free(hb->base);
-}
-
-static const struct hb *sort_ctx;
-
-static int cmp_by_seq(const void *x, const void *y)
-{
-	uint64_t a = sort_ctx->msgs[*(const long *)x].seq, b = sort_ctx->msgs[*(const long *)y].seq;
-
-	return (a > b) - (a < b);
-}
-
-/* Builds by_seq once every message has its seq. */
-static int index_by_seq(struct hb *hb)
-{
-	hb->by_seq = malloc((size_t)hb->n * sizeof *hb->by_seq);
-	if (hb->by_seq == NULL)
-		return -1;
-	for (long i = 0; i < hb->n; i++)
-		hb->by_seq[i] = i;
-	sort_ctx = hb;
-	qsort(hb->by_seq, (size_t)hb->n, sizeof *hb->by_seq, cmp_by_seq);
-	return 0;
-}
-
-/* Index of the message with that seq, or -1. */
-static long find_seq(const struct hb *hb, uint64_t seq)
-{
-	long lo = 0, hi = hb->n - 1;
-
-	while (lo <= hi) {
-		long mid = lo + (hi - lo) / 2;
-		uint64_t s = hb->msgs[hb->by_seq[mid]].seq;
-
-		if (s == seq)
-			return hb->by_seq[mid];
-		if (s < seq)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	for (long i = 1; i < hb->n; i++)
+		if (hb->msgs[i].seq > hb->msgs[best].seq)
+			best = i;
+	return best;
 }
 
 /* B's delivery time of one message object of the API, or 0 while queued. */
@@ -314,74 +175,122 @@ static int64_t delivered_at(const struct hb *hb, json_t *msg)
 	return 0;
 }
 
-/* Takes the delivery times from one page of the outbox; returns how many of ours it held. */
-static long apply_messages(struct hb *hb, json_t *messages)
+/* GET path on A with the project's blocking client; 0 and *reply (caller decrefs) on HTTP 200. */
+static int api_get(const struct hb *hb, const char *path, json_t **reply)
 {
-	json_t *msg;
-	size_t i;
-	long ours = 0;
-
-	json_array_foreach(messages, i, msg) {
-		uint64_t seq;
-		long idx;
-
-		if (parse_own_id(hb, json_string_value(json_object_get(msg, "id")), &seq) != 0 ||
-		    (idx = find_seq(hb, seq)) < 0)
-			continue;
-		ours++;
-		if (hb->msgs[idx].delivered_ms == 0) {
-			hb->msgs[idx].delivered_ms = delivered_at(hb, msg);
-			hb->delivered += hb->msgs[idx].delivered_ms != 0;
-		}
-	}
-	return ours;
-}
-
-/* GET A's newest `limit` outgoing messages and apply them; returns how many were ours, -1 on error. */
-static long poll_outbox(struct hb *hb, long limit)
-{
-	char path[64], err[LIA_ERR_LEN];
-	json_t *reply = NULL;
+	char err[LIA_ERR_LEN];
 	int status = 0;
-	long ours = -1;
 
-	snprintf(path, sizeof path, "/v1/messages?box=out&limit=%ld", limit);
+	*reply = NULL;
 	if (lia_httpc_request(hb->a.api_host, hb->a.api_port, hb->token, "GET", path, NULL,
-	    HTTP_TIMEOUT_S, &status, &reply, err) != 0)
+	    HTTP_TIMEOUT_S, &status, reply, err) != 0) {
 		fprintf(stderr, "hotline_bench: %s\n", err);
-	else if (status != 200 || !json_is_array(json_object_get(reply, "messages")))
-		fprintf(stderr, "hotline_bench: GET %s: HTTP %d %s\n", path, status, reply_error(reply));
-	else
-		ours = apply_messages(hb, json_object_get(reply, "messages"));
-	json_decref(reply);
-	return ours;
+		return -1;
+	}
+	if (status == 200)
+		return 0;
+	fprintf(stderr, "hotline_bench: GET %s: HTTP %d %s\n", path, status, reply_error(*reply));
+	json_decref(*reply);
+	*reply = NULL;
+	return -1;
 }
 
-/* The message sent last: its index. */
-static long newest(const struct hb *hb)
+/* 1 when A's /v1/links shows its link to B up, 0 when not, -1 on error. */
+static int link_up(const struct hb *hb)
 {
-	return hb->by_seq[hb->n - 1];
+	json_t *reply, *l;
+	size_t i;
+	int up = 0;
+
+	if (api_get(hb, "/v1/links", &reply) != 0)
+		return -1;
+	json_array_foreach(json_object_get(reply, "links"), i, l) {
+		const char *peer = json_string_value(json_object_get(l, "peer"));
+		const char *state = json_string_value(json_object_get(l, "state"));
+
+		if (peer && state && strcmp(peer, hb->b.node) == 0 && strcmp(state, "up") == 0)
+			up = 1;
+	}
+	json_decref(reply);
+	return up;
 }
 
-/* Polls A's outbox until every message is delivered or the deadline passes. */
+/* Waits for the link A to B, so the run does not time the first connection. */
+static int wait_link_up(const struct hb *hb)
+{
+	int64_t deadline = lia_mono_ms() + LINK_WAIT_S * 1000;
+	int up;
+
+	while ((up = link_up(hb)) == 0 && lia_mono_ms() < deadline)
+		usleep(POLL_NEWEST_MS * 1000);
+	if (up == 0)
+		fprintf(stderr, "hotline_bench: the link %s -> %s is not up after %d s\n",
+		    hb->a.node, hb->b.node, LINK_WAIT_S);
+	return up == 1 ? 0 : -1;
+}
+
+/* Lists A's newest outgoing message; 1 when it is our last one and delivered. */
+static int newest_delivered(const struct hb *hb)
+{
+	json_t *reply, *msg;
+	uint64_t seq;
+	int rc;
+
+	if (api_get(hb, "/v1/messages?box=out&limit=1", &reply) != 0)
+		return -1;
+	msg = json_array_get(json_object_get(reply, "messages"), 0);
+	rc = parse_own_id(hb, json_string_value(json_object_get(msg, "id")), &seq) == 0 &&
+	    seq == hb->msgs[hb->newest].seq && delivered_at(hb, msg) != 0;
+	json_decref(reply);
+	return rc;
+}
+
+/* hapi_next_fn of a read round: GET the next message not yet seen delivered. */
+static int next_get(void *ctx, struct hapi_req *req)
+{
+	struct hb *hb = ctx;
+
+	while (hb->next < hb->n && hb->msgs[hb->next].delivered_ms != 0)
+		hb->next++;
+	if (hb->next >= hb->n)
+		return 0;
+	req->idx = hb->next++;
+	snprintf(req->path, sizeof req->path, "/v1/messages/%s/%" PRIu64, hb->a.node,
+	    hb->msgs[req->idx].seq);
+	return 1;
+}
+
+/* hapi_done_fn of a read round: {"message":{...,"deliveries":[...]}, ...}. */
+static int done_get(void *ctx, long idx, int status, json_t *reply)
+{
+	struct hb *hb = ctx;
+
+	if (status != 200) {
+		fprintf(stderr, "hotline_bench: GET /v1/messages/%s/%" PRIu64 ": HTTP %d %s\n",
+		    hb->a.node, hb->msgs[idx].seq, status, status ? reply_error(reply) : "no answer");
+		return -1;
+	}
+	hb->msgs[idx].delivered_ms = delivered_at(hb, json_object_get(reply, "message"));
+	hb->delivered += hb->msgs[idx].delivered_ms != 0;
+	return 0;
+}
+
+/*
+ * Waits until A lists the last message delivered (a cheap listing of one),
+ * then reads every message's delivery time, again for those still queued,
+ * until all are delivered or the deadline passes. The listing caps at
+ * LIA_API_LIST_MAX, so the times come from one GET per message.
+ */
 static int await_receipts(struct hb *hb, int64_t deadline_ms)
 {
-	while (hb->msgs[newest(hb)].delivered_ms == 0 && lia_mono_ms() < deadline_ms) {
-		if (poll_outbox(hb, 1) < 0)
-			return -1;
-		if (hb->msgs[newest(hb)].delivered_ms == 0)
-			usleep(POLL_NEWEST_MS * 1000);
-	}
-	while (hb->delivered < hb->n && lia_mono_ms() < deadline_ms) {
-		long ours = poll_outbox(hb, hb->n);
+	int rc;
 
-		if (ours < 0)
+	while ((rc = newest_delivered(hb)) == 0 && lia_mono_ms() < deadline_ms)
+		usleep(POLL_NEWEST_MS * 1000);
+	while (rc >= 0 && hb->delivered < hb->n && lia_mono_ms() < deadline_ms) {
+		hb->next = 0;
+		if (hapi_run(hb->api, next_get, done_get, hb) != 0)
 			return -1;
-		if (ours < hb->n) {
-			fprintf(stderr, "hotline_bench: the outbox listed %ld of our %ld messages\n",
-			    ours, hb->n);
-			return -1;
-		}
 		if (hb->delivered < hb->n)
 			usleep(POLL_ALL_MS * 1000);
 	}
@@ -413,7 +322,7 @@ static int fill_result(const struct hb *hb, struct bench_result *r)
 	return 0;
 }
 
-/* Loads both nodes' configuration and A's token. */
+/* Loads both nodes' configuration and A's token; opens the window of connections. */
 static int hb_load(struct hb *hb, const char *dir_a, const char *dir_b)
 {
 	char err[LIA_ERR_LEN];
@@ -428,24 +337,31 @@ static int hb_load(struct hb *hb, const char *dir_a, const char *dir_b)
 	}
 	if (read_token(dir_a, hb->token) != 0)
 		return -1;
-	snprintf(hb->auth, sizeof hb->auth, "Bearer %s", hb->token);
-	snprintf(hb->host_header, sizeof hb->host_header, "%s:%s", hb->a.api_host, hb->a.api_port);
 	hb->msgs = calloc((size_t)hb->n, sizeof *hb->msgs);
-	return hb->msgs ? 0 : -1;
+	hb->api = hapi_create(hb->a.api_host, hb->a.api_port, hb->token,
+	    (int)(hb->window < hb->n ? hb->window : hb->n));
+	if (hb->msgs != NULL && hb->api != NULL)
+		return 0;
+	fprintf(stderr, "hotline_bench: out of memory for %ld messages\n", hb->n);
+	return -1;
 }
 
 /* The whole run; prints the result block on success. */
 static int hb_run(struct hb *hb, struct bench_result *r, long timeout_s)
 {
-	int64_t deadline = lia_mono_ms() + timeout_s * 1000;
-	int rc = -1;
+	int64_t deadline;
 
-	if (send_all(hb) == 0 && index_by_seq(hb) == 0 && await_receipts(hb, deadline) == 0 &&
-	    fill_result(hb, r) == 0) {
-		bench_print(stdout, r);
-		rc = 0;
-	}
-	return rc;
+	if (wait_link_up(hb) != 0)
+		return -1;
+	deadline = lia_mono_ms() + timeout_s * 1000;
+	hb->next = 0;
+	if (hapi_run(hb->api, next_post, done_post, hb) != 0)
+		return -1;
+	hb->newest = find_newest(hb);
+	if (await_receipts(hb, deadline) != 0 || fill_result(hb, r) != 0)
+		return -1;
+	bench_print(stdout, r);
+	return 0;
 }
 
 static void usage(void)
@@ -475,9 +391,8 @@ int main(int argc, char **argv)
 		usage();
 	if (hb_load(&hb, argv[optind], argv[optind + 1]) == 0 && hb_run(&hb, &r, timeout_s) == 0)
 		rc = 0;
-	close_slots(&hb);
+	hapi_destroy(hb.api);
 	free(hb.msgs);
-	free(hb.by_seq);
 	free(r.latency_ms);
 	return rc;
 }
