@@ -1,2 +1,250 @@
-/* liaison.c - placeholder until the module lands. */
-typedef int lia_placeholder_liaison;
+/*
+ * liaison.c - the liaison CLI's main: global options, the command table
+ * (name, function, usage, help, as in wireguard-tools' wg.c), usage text and
+ * the output helpers every command shares. Commands live in cmd_*.c.
+ *
+ * Every error is one line "liaison: <sentence>" on stderr; exit status 1 for
+ * a failure, 2 for a usage error.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIA_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	lia_cmd_fn fn;
+	const char *usage;                 /* the command's form, after "liaison" */
+	const char *help;                  /* one line */
+};
+
+static int cmd_help(struct lia_cli *cli, int argc, char **argv);
+
+static const struct command commands[] = {
+	{"party", lia_cmd_party, "party create --name NAME --dir PARTYDIR",
+	    "create a party's CA key and self-signed certificate in PARTYDIR"},
+	{"node", lia_cmd_node, "node issue --party PARTYDIR --name NODE --role station|unit --dir NODEDIR",
+	    "issue a node key and certificate from the party's CA into NODEDIR"},
+	{"charter", lia_cmd_charter, "charter check FILE",
+	    "validate a charter; print its mechanism, parties, nodes and hash"},
+	{"send", lia_cmd_send, "send --to NAME [--precedence FLASH|IMMEDIATE|PRIORITY|ROUTINE] [--lang TAG] TEXT...",
+	    "send a message to a node or party (TEXT \"-\" reads standard input); print its id"},
+	{"inbox", lia_cmd_inbox, "inbox [--limit N]",
+	    "list received messages, newest last"},
+	{"outbox", lia_cmd_outbox, "outbox [--limit N]",
+	    "list sent messages and their state, newest last"},
+	{"show", lia_cmd_show, "show ID",
+	    "show a message, its deliveries, receipts and acks, each signature checked"},
+	{"ack", lia_cmd_ack, "ack ID [--operator NAME]",
+	    "acknowledge a received message for an operator; print the ack's id"},
+	{"links", lia_cmd_links, "links",
+	    "show the links to peer nodes"},
+	{"status", lia_cmd_status, "status",
+	    "show this node, its charter hash, links and counts"},
+	{"wait", lia_cmd_wait, "wait ID --state delivered|acknowledged [--timeout SECONDS]",
+	    "wait until a message is delivered or acknowledged (exit 1 on timeout)"},
+	{"help", cmd_help, "help [COMMAND]",
+	    "show this help, or one command's"},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: liaison [-d NODEDIR] [--json] COMMAND [ARGS]\n"
+	    "       liaison -h | --help | help [COMMAND]\n"
+	    "       liaison -V | --version\n\nCommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  liaison %s\n      %s\n", commands[i].usage, commands[i].help);
+	fprintf(out, "\nOptions:\n"
+	    "  -d, --dir NODEDIR  node directory (default $LIAISON_DIR, else .); holds\n"
+	    "                     liaisond.conf (the API address) and api.token\n"
+	    "  --json             print the API's JSON (sorted keys) instead of text\n"
+	    "  -h, --help         this help\n"
+	    "  -V, --version      print the version\n"
+	    "\nExit status: 0 success, 1 failure, 2 usage error. See liaison(1).\n");
+}
+
+int lia_cli_fail(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "liaison: %s\n", line);
+	return LIA_EXIT_FAIL;
+}
+
+int lia_cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct command *c = find_command(cmd);
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "liaison: %s: %s (usage: liaison %s)\n", cmd, line,
+	    c != NULL ? c->usage : cmd);
+	return LIA_EXIT_USAGE;
+}
+
+int lia_cli_help(const char *cmd)
+{
+	const struct command *c = find_command(cmd);
+
+	if (c == NULL)
+		return lia_cli_usage("help", "unknown command \"%.40s\"", cmd);
+	printf("usage: liaison [-d NODEDIR] [--json] %s\n\n%s.\nSee liaison(1).\n", c->usage, c->help);
+	return LIA_EXIT_OK;
+}
+
+int lia_cli_common_option(struct lia_cli *cli, const char *cmd, int ch, char **argv,
+    int *status)
+{
+	switch (ch) {
+	case 'j':
+		cli->json = 1;
+		return 1;
+	case 'd':
+		cli->dir = optarg;
+		return 1;
+	case 'h':
+		*status = lia_cli_help(cmd);
+		return -1;
+	case ':':
+		*status = lia_cli_usage(cmd, "option %s needs a value", argv[optind - 1]);
+		return -1;
+	case '?':
+		if (optopt != 0)
+			*status = lia_cli_usage(cmd, "unknown option -%c", optopt);
+		else
+			*status = lia_cli_usage(cmd, "unknown option %s", argv[optind - 1]);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+void lia_cli_print_json(const json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+}
+
+/* Bytes of the character at s to show as '?', or 0 to show it as is. */
+static size_t unsafe_length(const unsigned char *s, int keep_newlines)
+{
+	if (s[0] == '\n')
+		return keep_newlines ? 0 : 1;
+	if (s[0] < 0x20 && s[0] != '\t')
+		return 1;
+	if (s[0] == 0x7f)
+		return 1;
+	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return 2; /* C1 controls U+0080..U+009F */
+	if (s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
+		return 3; /* U+202A..U+202E embeddings and overrides */
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+		return 3; /* U+2066..U+2069 isolates */
+	return 0;
+}
+
+void lia_cli_put_text(FILE *out, const char *s, int keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t n;
+
+	while (*p != '\0') {
+		n = unsafe_length(p, keep_newlines);
+		if (n > 0) {
+			fputc('?', out);
+			p += n;
+		} else {
+			fputc(*p++, out);
+		}
+	}
+}
+
+static int cmd_help(struct lia_cli *cli, int argc, char **argv)
+{
+	if (argc > 2)
+		return lia_cli_usage("help", "too many arguments");
+	if (argc == 2)
+		return lia_cli_help(argv[1]);
+	usage(stdout);
+	return LIA_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct lia_cli cli = { .dir = getenv("LIAISON_DIR"), .json = 0 };
+	const struct command *c;
+	int ch;
+
+	opterr = 0;
+	/* '+': stop at the command name; its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+:d:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			cli.dir = optarg;
+			break;
+		case 'j':
+			cli.json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return LIA_EXIT_OK;
+		case 'V':
+			printf("liaison %s\n", LIA_VERSION);
+			return LIA_EXIT_OK;
+		case ':':
+			lia_cli_fail("option %s needs a value (see liaison --help)", argv[optind - 1]);
+			return LIA_EXIT_USAGE;
+		default:
+			if (optopt != 0)
+				lia_cli_fail("unknown option -%c (see liaison --help)", optopt);
+			else
+				lia_cli_fail("unknown option %s (see liaison --help)", argv[optind - 1]);
+			return LIA_EXIT_USAGE;
+		}
+	}
+	if (cli.dir == NULL || cli.dir[0] == '\0')
+		cli.dir = ".";
+	if (optind >= argc) {
+		usage(stderr);
+		return LIA_EXIT_USAGE;
+	}
+	c = find_command(argv[optind]);
+	if (c == NULL) {
+		lia_cli_fail("unknown command \"%.40s\" (see liaison --help)", argv[optind]);
+		return LIA_EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* glibc: restart getopt for the command's own options */
+	return c->fn(&cli, argc, argv);
+}

@@ -1,0 +1,72 @@
+/*
+ * cmd.h - the liaison CLI's commands (cmd_*.c) and the few helpers they share
+ * with the main (liaison.c): error reporting, usage errors, JSON and safe text
+ * output. Exit statuses: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef LIA_CMD_H
+#define LIA_CMD_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#define LIA_EXIT_OK 0
+#define LIA_EXIT_FAIL 1
+#define LIA_EXIT_USAGE 2
+
+/* Options that apply to every command. */
+struct lia_cli {
+	const char *dir;                   /* node directory: -d, else $LIAISON_DIR, else "." */
+	int json;                          /* --json: print the API's JSON for scripts */
+};
+
+/* A command: argv[0] is its name, options follow; returns an exit status. */
+typedef int (*lia_cmd_fn)(struct lia_cli *cli, int argc, char **argv);
+
+int lia_cmd_party(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_node(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_charter(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_send(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_inbox(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_outbox(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_show(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_ack(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_links(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_status(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_wait(struct lia_cli *cli, int argc, char **argv);
+
+/* Prints "liaison: <sentence>" on stderr; returns LIA_EXIT_FAIL. */
+int lia_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "liaison: <cmd>: <sentence> (usage: ...)" on stderr; returns LIA_EXIT_USAGE. */
+int lia_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints the command's usage and help on stdout (for -h); returns LIA_EXIT_OK. */
+int lia_cli_help(const char *cmd);
+
+/*
+ * Handles an option every command accepts (--json, -d/--dir, -h/--help) and
+ * the errors getopt reports; ch is getopt_long's return. Returns 1 when
+ * handled, 0 when ch is the command's own, or -1 when the command must stop
+ * now with exit status *status (help printed, or a usage error reported).
+ */
+int lia_cli_common_option(struct lia_cli *cli, const char *cmd, int ch, char **argv,
+    int *status);
+
+/* getopt_long options every command accepts, and the short option string for them. */
+#define LIA_CLI_COMMON_LONGOPTS \
+	{"json", no_argument, NULL, 'j'}, {"dir", required_argument, NULL, 'd'}, \
+	{"help", no_argument, NULL, 'h'}
+#define LIA_CLI_COMMON_SHORTOPTS ":d:h"
+
+/* Prints v as indented JSON with sorted keys and a newline on stdout. */
+void lia_cli_print_json(const json_t *v);
+
+/*
+ * Writes text from outside (a peer's message, an operator name) to out with
+ * control characters, C1 controls and bidirectional overrides replaced by
+ * '?', so a message cannot drive the terminal; keeps newlines when
+ * keep_newlines, else shows them as '?' too.
+ */
+void lia_cli_put_text(FILE *out, const char *s, int keep_newlines);
+
+#endif
