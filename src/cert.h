@@ -47,6 +47,9 @@ int lia_cert_identity(X509 *cert, struct lia_identity *id, char *err);
 int lia_cert_check(const struct lia_charter *c, X509 *cert,
     struct lia_identity *id, char *err);
 
+/* Checks ca is a CA (basicConstraints CA:TRUE) with an Ed25519 key and reads the party from its subject O. */
+int lia_cert_ca_party(X509 *ca, char party[LIA_NAME_MAX + 1], char *err);
+
 /* DER encoding of cert into a malloc'd buffer (caller frees). */
 int lia_cert_to_der(X509 *cert, unsigned char **der, size_t *len, char *err);
 
