@@ -1,2 +1,955 @@
-/* test_store.c - placeholder */
-int main(void) { return 0; }
+/*
+ * test_store.c - the SQLite store: durability across close, sequence numbers,
+ * exact bytes and hashes, duplicates, rollback, outbox, cursors, deliveries,
+ * acks, certificates, the JSON views and their states, counts, and refusal
+ * of corrupt, foreign, newer and full databases.
+ *
+ * The store does not parse COSE, so entries carry arbitrary bytes (with NULs)
+ * as their "cose"; the fields are set directly in struct lia_entry.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "clock.h"
+#include "entry.h"
+#include "err.h"
+#include "fixture.h"
+#include "store.h"
+
+#define T0 1700000000000LL /* 2023-11-14T22:13:20.000Z */
+
+struct fx {
+	char dir[4096];
+	char path[4096 + 16];
+	struct lia_store *s;
+	char err[LIA_ERR_LEN];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	fixture_tmpdir("store", f->dir);
+	snprintf(f->path, sizeof(f->path), "%s/liaison.db", f->dir);
+	assert_int_equal(lia_store_open(f->path, &f->s, f->err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	lia_store_close(f->s);
+	fixture_rmrf(f->dir);
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fx *f)
+{
+	lia_store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(lia_store_open(f->path, &f->s, f->err), 0);
+}
+
+/* Arbitrary "COSE" bytes derived from the entry's name, with NULs and high bytes. */
+static size_t fake_cose(const char *origin, uint64_t seq, uint8_t *buf, size_t cap)
+{
+	size_t n = 40 + (seq * 7) % 50;
+	uint32_t x = (uint32_t)seq * 2654435761u;
+
+	assert_true(n <= cap);
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u + (uint8_t)origin[i % strlen(origin)];
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	buf[0] = 0xd2;
+	buf[1] = 0x00;
+	return n;
+}
+
+static void message(struct lia_entry *e, const char *origin, uint64_t seq, const char *to,
+    const char *text)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = LIA_ENTRY_MESSAGE;
+	snprintf(e->origin, sizeof(e->origin), "%s", origin);
+	e->seq = seq;
+	e->time_ms = T0 + (int64_t)seq * 1000;
+	snprintf(e->to, sizeof(e->to), "%s", to);
+	e->precedence = LIA_FLASH;
+	snprintf(e->lang, sizeof(e->lang), "en");
+	e->text = (char *)text;
+}
+
+static void reference(struct lia_entry *e, enum lia_entry_type type, const char *origin,
+    uint64_t seq, const char *ref_origin, uint64_t ref_seq, const char *operator_name)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	snprintf(e->origin, sizeof(e->origin), "%s", origin);
+	e->seq = seq;
+	e->time_ms = T0 + (int64_t)seq * 1000 + 500;
+	snprintf(e->ref_origin, sizeof(e->ref_origin), "%s", ref_origin);
+	e->ref_seq = ref_seq;
+	if (operator_name != NULL)
+		snprintf(e->operator_name, sizeof(e->operator_name), "%s", operator_name);
+}
+
+static int add(struct fx *f, const struct lia_entry *e, enum lia_dir dir)
+{
+	uint8_t cose[128];
+	size_t n = fake_cose(e->origin, e->seq, cose, sizeof(cose));
+
+	return lia_store_add_entry(f->s, e, dir, cose, n, T0 + 99, f->err);
+}
+
+static void add_ok(struct fx *f, const struct lia_entry *e, enum lia_dir dir)
+{
+	int rc = add(f, e, dir);
+
+	if (rc != 0)
+		fail_msg("add_entry %s/%llu: %d %s", e->origin, (unsigned long long)e->seq, rc, f->err);
+}
+
+static void add_message(struct fx *f, const char *origin, uint64_t seq, const char *to,
+    enum lia_dir dir)
+{
+	struct lia_entry e;
+
+	message(&e, origin, seq, to, "Request immediate contact on hotline.");
+	add_ok(f, &e, dir);
+}
+
+static void add_ref(struct fx *f, enum lia_entry_type type, const char *origin, uint64_t seq,
+    const char *ref_origin, uint64_t ref_seq, enum lia_dir dir)
+{
+	struct lia_entry e;
+
+	reference(&e, type, origin, seq, ref_origin, ref_seq,
+	    type == LIA_ENTRY_ACK ? "Li Wei" : NULL);
+	add_ok(f, &e, dir);
+}
+
+static int64_t count(struct fx *f, const char *key)
+{
+	json_t *c = NULL;
+	int64_t v;
+
+	assert_int_equal(lia_store_counts(f->s, &c, f->err), 0);
+	assert_true(json_is_integer(json_object_get(c, key)));
+	v = json_integer_value(json_object_get(c, key));
+	json_decref(c);
+	return v;
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *cose = NULL, want[128];
+	size_t len = 0, n = fake_cose("tokyo", 1, want, sizeof(want));
+	uint64_t seq = 0;
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+	add_message(f, "tokyo", seq, "beijing", LIA_DIR_OUT);
+	assert_int_equal(lia_store_queue(f->s, "beijing", seq, f->err), 0);
+	assert_int_equal(lia_store_set_cursor(f->s, "beijing", 7, f->err), 0);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	reopen(f);
+	assert_int_equal(lia_store_get_entry(f->s, "tokyo", 1, &cose, &len, NULL, NULL, f->err), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(cose, want, n);
+	free(cose);
+	assert_int_equal(count(f, "outbox"), 1);
+	assert_int_equal(lia_store_get_cursor(f->s, "beijing", &seq, f->err), 0);
+	assert_int_equal(seq, 7);
+}
+
+static void test_next_seq(void **state)
+{
+	struct fx *f = *state;
+	uint64_t seq = 0;
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	for (uint64_t want = 1; want <= 3; want++) {
+		assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+		assert_int_equal(seq, want);
+	}
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	/* A number taken in a rolled-back transaction is taken again. */
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+	assert_int_equal(seq, 4);
+	lia_store_rollback(f->s);
+	reopen(f);
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+	assert_int_equal(seq, 4);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+}
+
+static void test_add_get_exact(void **state)
+{
+	struct fx *f = *state;
+	struct lia_entry e;
+	uint8_t cose[256], hash[32], want[32], *got = NULL;
+	unsigned int hl = 32;
+	size_t len = 0;
+	enum lia_dir dir = LIA_DIR_OUT;
+
+	for (size_t i = 0; i < sizeof(cose); i++)
+		cose[i] = (uint8_t)(255 - i); /* every byte value, NUL included */
+	message(&e, "beijing", 12, "japan", "\xe4\xb8\xad\xe6\x96\x87 text");
+	assert_int_equal(lia_store_add_entry(f->s, &e, LIA_DIR_IN, cose, sizeof(cose), T0,
+	    f->err), 0);
+	assert_int_equal(lia_store_get_entry(f->s, "beijing", 12, &got, &len, &dir, hash,
+	    f->err), 0);
+	assert_int_equal(len, sizeof(cose));
+	assert_memory_equal(got, cose, sizeof(cose));
+	assert_int_equal(dir, LIA_DIR_IN);
+	assert_int_equal(EVP_Digest(cose, sizeof(cose), want, &hl, EVP_sha256(), NULL), 1);
+	assert_memory_equal(hash, want, 32);
+	free(got);
+	/* Every out pointer may be NULL. */
+	assert_int_equal(lia_store_get_entry(f->s, "beijing", 12, NULL, NULL, NULL, NULL,
+	    f->err), 0);
+	assert_int_equal(lia_store_get_entry(f->s, "beijing", 13, NULL, NULL, NULL, NULL,
+	    f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "beijing/13"));
+	assert_int_equal(lia_store_get_entry(f->s, "tokyo", 12, NULL, NULL, NULL, NULL,
+	    f->err), LIA_ENOTFOUND);
+}
+
+static void test_duplicate(void **state)
+{
+	struct fx *f = *state;
+	struct lia_entry e;
+	uint8_t other[8] = {1, 2, 3, 4, 5, 6, 7, 8}, *got = NULL, want[128];
+	size_t len = 0, n = fake_cose("tokyo", 12, want, sizeof(want));
+
+	add_message(f, "tokyo", 12, "beijing", LIA_DIR_OUT);
+	message(&e, "tokyo", 12, "shanghai", "different");
+	f->err[0] = '\0';
+	assert_int_equal(lia_store_add_entry(f->s, &e, LIA_DIR_IN, other, sizeof(other), T0,
+	    f->err), LIA_EDUP);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, "tokyo/12"));
+	assert_int_equal(lia_store_get_entry(f->s, "tokyo", 12, &got, &len, NULL, NULL, f->err), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(got, want, n);
+	free(got);
+	assert_int_equal(count(f, "entries"), 1);
+	assert_int_equal(count(f, "messages_in"), 0);
+	/* Inside a transaction the duplicate leaves the rest of the batch intact. */
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	add_message(f, "tokyo", 13, "beijing", LIA_DIR_OUT);
+	assert_int_equal(add(f, &e, LIA_DIR_IN), LIA_EDUP);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	assert_int_equal(count(f, "entries"), 2);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct fx *f = *state;
+	struct lia_entry e;
+	uint8_t cose[4] = {1, 2, 3, 4};
+
+	message(&e, "tokyo", (uint64_t)INT64_MAX + 1, "beijing", "x");
+	assert_int_equal(lia_store_add_entry(f->s, &e, LIA_DIR_OUT, cose, 4, T0, f->err),
+	    LIA_ERROR);
+	assert_non_null(strstr(f->err, "out of range"));
+	message(&e, "tokyo", 0, "beijing", "x");
+	assert_int_equal(lia_store_add_entry(f->s, &e, LIA_DIR_OUT, cose, 4, T0, f->err),
+	    LIA_ERROR);
+	message(&e, "tokyo", 1, "beijing", "x");
+	assert_int_equal(lia_store_add_entry(f->s, &e, LIA_DIR_OUT, cose, 0, T0, f->err),
+	    LIA_ERROR);
+	/* Two own entries may not share a seq (own entries all have one origin). */
+	add_message(f, "tokyo", 1, "beijing", LIA_DIR_OUT);
+	message(&e, "kyoto", 1, "beijing", "x");
+	assert_true(lia_store_add_entry(f->s, &e, LIA_DIR_OUT, cose, 4, T0, f->err) < 0);
+	assert_non_null(strstr(f->err, "kyoto/1"));
+	assert_int_equal(count(f, "entries"), 1);
+}
+
+static void test_rollback(void **state)
+{
+	struct fx *f = *state;
+	uint8_t der[3] = {0x30, 0x01, 0x00}, *der_out = NULL;
+	uint64_t seq = 0;
+	size_t len = 0;
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+	add_message(f, "tokyo", seq, "beijing", LIA_DIR_OUT);
+	assert_int_equal(lia_store_queue(f->s, "beijing", seq, f->err), 0);
+	assert_int_equal(lia_store_add_delivery(f->s, seq, "beijing", f->err), 0);
+	assert_int_equal(lia_store_set_cursor(f->s, "beijing", 5, f->err), 0);
+	assert_int_equal(lia_store_put_cert(f->s, "beijing", der, sizeof(der), f->err), 0);
+	lia_store_rollback(f->s);
+	lia_store_rollback(f->s); /* harmless outside a transaction */
+	lia_store_rollback(NULL);
+	assert_int_equal(lia_store_get_entry(f->s, "tokyo", 1, NULL, NULL, NULL, NULL, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(count(f, "entries"), 0);
+	assert_int_equal(count(f, "outbox"), 0);
+	assert_int_equal(lia_store_has_delivery(f->s, 1, "beijing", f->err), 0);
+	assert_int_equal(lia_store_get_cursor(f->s, "beijing", &seq, f->err), 0);
+	assert_int_equal(seq, 0);
+	assert_int_equal(lia_store_get_cert(f->s, "beijing", &der_out, &len, f->err), LIA_ENOTFOUND);
+	/* The store is usable after the rollback, with the same sequence number. */
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+	assert_int_equal(seq, 1);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	/* A transaction cannot be nested. */
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_true(lia_store_begin(f->s, f->err) < 0);
+	assert_non_null(strstr(f->err, f->path));
+	lia_store_rollback(f->s);
+}
+
+struct seen {
+	uint64_t seq[64];
+	int n;
+	int stop_after;
+	struct fx *f;
+};
+
+static int on_entry(void *ctx, uint64_t seq, const uint8_t *cose, size_t len)
+{
+	struct seen *w = ctx;
+	uint8_t want[128];
+	size_t n = fake_cose("tokyo", seq, want, sizeof(want));
+
+	assert_int_equal(len, n);
+	assert_memory_equal(cose, want, n);
+	w->seq[w->n++] = seq;
+	return w->stop_after > 0 && w->n >= w->stop_after;
+}
+
+static void test_outbox(void **state)
+{
+	struct fx *f = *state;
+	struct seen w;
+	int64_t n = -1;
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		add_message(f, "tokyo", seq, "china", LIA_DIR_OUT);
+		assert_int_equal(lia_store_queue(f->s, "beijing", 6 - seq, f->err),
+		    seq >= 3 ? 0 : LIA_ENOTFOUND); /* 5 and 4 are not stored yet */
+	}
+	assert_int_equal(lia_store_queue(f->s, "beijing", 1, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "beijing", 2, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "beijing", 4, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "beijing", 5, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "beijing", 5, f->err), 0); /* idempotent */
+	assert_int_equal(lia_store_queue(f->s, "shanghai", 3, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "shanghai", 1, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "shanghai", 9, f->err), LIA_ENOTFOUND);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lia_store_scan_outbox(f->s, "beijing", 0, 10, on_entry, &w, f->err), 5);
+	assert_int_equal(w.n, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(w.seq[i], (uint64_t)i + 1);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lia_store_scan_outbox(f->s, "beijing", 2, 2, on_entry, &w, f->err), 2);
+	assert_int_equal(w.seq[0], 3);
+	assert_int_equal(w.seq[1], 4);
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 1;
+	assert_int_equal(lia_store_scan_outbox(f->s, "beijing", 0, 10, on_entry, &w, f->err), 1);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lia_store_scan_outbox(f->s, "shanghai", 0, 0, on_entry, &w, f->err), 2);
+	assert_int_equal(w.seq[0], 1);
+	assert_int_equal(w.seq[1], 3);
+	assert_int_equal(lia_store_scan_outbox(f->s, "seoul", 0, 10, on_entry, &w, f->err), 0);
+
+	assert_int_equal(lia_store_outbox_count(f->s, "beijing", &n, f->err), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(lia_store_peer_seen(f->s, "beijing", 3, f->err), 0);
+	assert_int_equal(lia_store_outbox_count(f->s, "beijing", &n, f->err), 0);
+	assert_int_equal(n, 2);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lia_store_scan_outbox(f->s, "beijing", 0, 10, on_entry, &w, f->err), 2);
+	assert_int_equal(w.seq[0], 4);
+	assert_int_equal(w.seq[1], 5);
+	assert_int_equal(lia_store_outbox_count(f->s, "shanghai", &n, f->err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lia_store_peer_seen(f->s, "shanghai", UINT64_MAX, f->err), 0);
+	assert_int_equal(lia_store_outbox_count(f->s, "shanghai", &n, f->err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(count(f, "outbox"), 2);
+}
+
+/* A callback may use the store: scans hand over copies, not live rows. */
+static int on_entry_reenter(void *ctx, uint64_t seq, const uint8_t *cose, size_t len)
+{
+	struct seen *w = ctx;
+	struct seen inner;
+
+	(void)cose; (void)len;
+	memset(&inner, 0, sizeof(inner));
+	assert_int_equal(lia_store_scan_outbox(w->f->s, "beijing", 0, 10, on_entry, &inner,
+	    w->f->err), 3);
+	assert_int_equal(lia_store_peer_seen(w->f->s, "beijing", seq, w->f->err), 0);
+	w->seq[w->n++] = seq;
+	return 0;
+}
+
+static void test_outbox_reentrant(void **state)
+{
+	struct fx *f = *state;
+	struct seen w;
+
+	memset(&w, 0, sizeof(w));
+	w.f = f;
+	for (uint64_t seq = 1; seq <= 3; seq++) {
+		add_message(f, "tokyo", seq, "beijing", LIA_DIR_OUT);
+		assert_int_equal(lia_store_queue(f->s, "beijing", seq, f->err), 0);
+	}
+	assert_int_equal(lia_store_scan_outbox(f->s, "beijing", 0, 1, on_entry_reenter, &w,
+	    f->err), 1);
+	assert_int_equal(w.seq[0], 1);
+	assert_int_equal(count(f, "outbox"), 2);
+}
+
+static void test_bulk_batches(void **state)
+{
+	struct fx *f = *state;
+	struct seen w;
+	uint64_t seq = 0, after = 0;
+	int64_t n = 0;
+	int total = 0, got;
+
+	for (int batch = 0; batch < 4; batch++) {
+		assert_int_equal(lia_store_begin(f->s, f->err), 0);
+		for (int i = 0; i < 500; i++) {
+			assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+			add_message(f, "tokyo", seq, "beijing", LIA_DIR_OUT);
+			assert_int_equal(lia_store_queue(f->s, "beijing", seq, f->err), 0);
+			assert_int_equal(lia_store_add_delivery(f->s, seq, "beijing", f->err), 0);
+		}
+		assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	}
+	assert_int_equal(seq, 2000);
+	/* Page through the outbox 64 at a time, as a link would. */
+	do {
+		memset(&w, 0, sizeof(w));
+		got = lia_store_scan_outbox(f->s, "beijing", after, 64, on_entry, &w, f->err);
+		assert_true(got >= 0);
+		for (int i = 0; i < got; i++)
+			assert_int_equal(w.seq[i], after + (uint64_t)i + 1);
+		after += (uint64_t)got;
+		total += got;
+	} while (got > 0);
+	assert_int_equal(total, 2000);
+	assert_int_equal(lia_store_outbox_count(f->s, "beijing", &n, f->err), 0);
+	assert_int_equal(n, 2000);
+	assert_int_equal(count(f, "messages_out"), 2000);
+}
+
+static void test_cursors(void **state)
+{
+	struct fx *f = *state;
+	uint64_t seq = 99;
+
+	assert_int_equal(lia_store_get_cursor(f->s, "beijing", &seq, f->err), 0);
+	assert_int_equal(seq, 0);
+	assert_int_equal(lia_store_set_cursor(f->s, "beijing", 5, f->err), 0);
+	assert_int_equal(lia_store_set_cursor(f->s, "shanghai", 2, f->err), 0);
+	assert_int_equal(lia_store_set_cursor(f->s, "beijing", 9, f->err), 0);
+	reopen(f);
+	assert_int_equal(lia_store_get_cursor(f->s, "beijing", &seq, f->err), 0);
+	assert_int_equal(seq, 9);
+	assert_int_equal(lia_store_get_cursor(f->s, "shanghai", &seq, f->err), 0);
+	assert_int_equal(seq, 2);
+}
+
+static void test_deliveries(void **state)
+{
+	struct fx *f = *state;
+
+	add_message(f, "tokyo", 1, "china", LIA_DIR_OUT);
+	add_ref(f, LIA_ENTRY_RECEIPT, "tokyo", 2, "beijing", 4, LIA_DIR_OUT);
+	assert_int_equal(lia_store_add_delivery(f->s, 1, "beijing", f->err), 0);
+	assert_int_equal(lia_store_add_delivery(f->s, 1, "shanghai", f->err), 0);
+	assert_int_equal(lia_store_add_delivery(f->s, 1, "beijing", f->err), LIA_EDUP);
+	assert_int_equal(lia_store_add_delivery(f->s, 7, "beijing", f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, f->path));
+	/* Only messages are delivered; a receipt is not. */
+	assert_int_equal(lia_store_add_delivery(f->s, 2, "beijing", f->err), LIA_ENOTFOUND);
+	assert_int_equal(lia_store_has_delivery(f->s, 1, "beijing", f->err), 1);
+	assert_int_equal(lia_store_has_delivery(f->s, 1, "seoul", f->err), 0);
+	assert_int_equal(lia_store_has_delivery(f->s, 2, "beijing", f->err), 0);
+
+	assert_int_equal(lia_store_mark_delivered(f->s, 1, "beijing", 5, T0 + 5000, f->err), 0);
+	f->err[0] = '\0';
+	assert_int_equal(lia_store_mark_delivered(f->s, 1, "beijing", 6, T0 + 6000, f->err),
+	    LIA_EDUP);
+	assert_non_null(strstr(f->err, "beijing"));
+	assert_int_equal(lia_store_mark_delivered(f->s, 1, "seoul", 5, T0, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(lia_store_mark_delivered(f->s, 3, "beijing", 5, T0, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(lia_store_has_delivery(f->s, 1, "beijing", f->err), 1);
+}
+
+static void test_find_ack(void **state)
+{
+	struct fx *f = *state;
+	uint64_t ack = 0;
+
+	add_message(f, "beijing", 4, "japan", LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_RECEIPT, "tokyo", 6, "beijing", 4, LIA_DIR_OUT);
+	assert_int_equal(lia_store_find_ack(f->s, "beijing", 4, "tokyo", &ack, f->err),
+	    LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "beijing/4"));
+	add_ref(f, LIA_ENTRY_ACK, "tokyo", 7, "beijing", 4, LIA_DIR_OUT);
+	assert_int_equal(lia_store_find_ack(f->s, "beijing", 4, "tokyo", &ack, f->err), 0);
+	assert_int_equal(ack, 7);
+	assert_int_equal(lia_store_find_ack(f->s, "beijing", 4, "tokyo", NULL, f->err), 0);
+	assert_int_equal(lia_store_find_ack(f->s, "beijing", 4, "osaka", &ack, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(lia_store_find_ack(f->s, "beijing", 5, "tokyo", &ack, f->err),
+	    LIA_ENOTFOUND);
+}
+
+static void test_certs(void **state)
+{
+	struct fx *f = *state;
+	uint8_t a[300], b[5] = {0x30, 0x03, 0x02, 0x01, 0x00}, *der = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 31);
+	assert_int_equal(lia_store_get_cert(f->s, "beijing", &der, &len, f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "beijing"));
+	assert_int_equal(lia_store_put_cert(f->s, "beijing", a, sizeof(a), f->err), 0);
+	assert_int_equal(lia_store_get_cert(f->s, "beijing", &der, &len, f->err), 0);
+	assert_int_equal(len, sizeof(a));
+	assert_memory_equal(der, a, sizeof(a));
+	free(der);
+	assert_int_equal(lia_store_put_cert(f->s, "beijing", b, sizeof(b), f->err), 0);
+	reopen(f);
+	assert_int_equal(lia_store_get_cert(f->s, "beijing", &der, &len, f->err), 0);
+	assert_int_equal(len, sizeof(b));
+	assert_memory_equal(der, b, sizeof(b));
+	free(der);
+}
+
+struct refs {
+	char origin[8][LIA_NAME_MAX + 1];
+	uint64_t seq[8];
+	int n;
+};
+
+static int on_ref(void *ctx, const char *origin, uint64_t seq, const uint8_t *cose, size_t len)
+{
+	struct refs *r = ctx;
+	uint8_t want[128];
+	size_t n = fake_cose(origin, seq, want, sizeof(want));
+
+	assert_int_equal(len, n);
+	assert_memory_equal(cose, want, n);
+	snprintf(r->origin[r->n], sizeof(r->origin[0]), "%s", origin);
+	r->seq[r->n++] = seq;
+	return 0;
+}
+
+static void test_scan_refs(void **state)
+{
+	struct fx *f = *state;
+	struct refs r;
+
+	memset(&r, 0, sizeof(r));
+	add_message(f, "tokyo", 1, "china", LIA_DIR_OUT);
+	add_message(f, "tokyo", 2, "china", LIA_DIR_OUT);
+	add_ref(f, LIA_ENTRY_RECEIPT, "shanghai", 9, "tokyo", 1, LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_RECEIPT, "beijing", 5, "tokyo", 1, LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_RECEIPT, "beijing", 6, "tokyo", 2, LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_ACK, "beijing", 7, "tokyo", 1, LIA_DIR_IN);
+	assert_int_equal(lia_store_scan_refs(f->s, "tokyo", 1, on_ref, &r, f->err), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.origin[0], "shanghai");
+	assert_int_equal(r.seq[0], 9);
+	assert_string_equal(r.origin[1], "beijing");
+	assert_int_equal(r.seq[1], 5);
+	assert_string_equal(r.origin[2], "beijing");
+	assert_int_equal(r.seq[2], 7);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(lia_store_scan_refs(f->s, "tokyo", 3, on_ref, &r, f->err), 0);
+	assert_int_equal(r.n, 0);
+}
+
+static json_t *only_message(struct fx *f, enum lia_dir dir)
+{
+	json_t *list = NULL, *m;
+
+	assert_int_equal(lia_store_list_messages(f->s, dir, 10, &list, f->err), 0);
+	assert_true(json_is_array(list));
+	assert_int_equal(json_array_size(list), 1);
+	m = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return m;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+static void check_delivery(json_t *d, const char *node, const char *state,
+    const char *receipt, const char *when)
+{
+	assert_string_equal(str(d, "node"), node);
+	assert_string_equal(str(d, "state"), state);
+	if (receipt == NULL) {
+		assert_true(json_is_null(json_object_get(d, "receipt")));
+		assert_true(json_is_null(json_object_get(d, "delivered")));
+	} else {
+		assert_string_equal(str(d, "receipt"), receipt);
+		assert_string_equal(str(d, "delivered"), when);
+	}
+}
+
+static const char *out_state(struct fx *f, json_t **m)
+{
+	json_decref(*m);
+	*m = only_message(f, LIA_DIR_OUT);
+	return str(*m, "state");
+}
+
+static void test_views_out(void **state)
+{
+	struct fx *f = *state;
+	json_t *m = NULL, *dl, *acks;
+	char when[LIA_TIME_LEN];
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	add_message(f, "tokyo", 1, "china", LIA_DIR_OUT);
+	assert_int_equal(lia_store_add_delivery(f->s, 1, "shanghai", f->err), 0);
+	assert_int_equal(lia_store_add_delivery(f->s, 1, "beijing", f->err), 0);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+
+	assert_string_equal(out_state(f, &m), "queued");
+	assert_string_equal(str(m, "id"), "tokyo/1");
+	assert_string_equal(str(m, "origin"), "tokyo");
+	assert_int_equal(json_integer_value(json_object_get(m, "seq")), 1);
+	assert_string_equal(str(m, "to"), "china");
+	assert_string_equal(str(m, "precedence"), "FLASH");
+	assert_string_equal(str(m, "time"), "2023-11-14T22:13:21.000Z");
+	assert_string_equal(str(m, "lang"), "en");
+	assert_string_equal(str(m, "text"), "Request immediate contact on hotline.");
+	assert_string_equal(str(m, "direction"), "out");
+	assert_string_equal(str(m, "stored"), "2023-11-14T22:13:20.099Z");
+	dl = json_object_get(m, "deliveries");
+	assert_int_equal(json_array_size(dl), 2);
+	check_delivery(json_array_get(dl, 0), "beijing", "queued", NULL, NULL);
+	check_delivery(json_array_get(dl, 1), "shanghai", "queued", NULL, NULL);
+	assert_int_equal(json_array_size(json_object_get(m, "acks")), 0);
+
+	add_ref(f, LIA_ENTRY_RECEIPT, "beijing", 5, "tokyo", 1, LIA_DIR_IN);
+	assert_int_equal(lia_store_mark_delivered(f->s, 1, "beijing", 5, T0 + 7000, f->err), 0);
+	assert_string_equal(out_state(f, &m), "queued");
+	lia_time_format(T0 + 7000, when);
+	dl = json_object_get(m, "deliveries");
+	check_delivery(json_array_get(dl, 0), "beijing", "delivered", "beijing/5", when);
+	check_delivery(json_array_get(dl, 1), "shanghai", "queued", NULL, NULL);
+
+	add_ref(f, LIA_ENTRY_RECEIPT, "shanghai", 9, "tokyo", 1, LIA_DIR_IN);
+	assert_int_equal(lia_store_mark_delivered(f->s, 1, "shanghai", 9, T0 + 8000, f->err), 0);
+	assert_string_equal(out_state(f, &m), "delivered");
+
+	add_ref(f, LIA_ENTRY_ACK, "beijing", 6, "tokyo", 1, LIA_DIR_IN);
+	assert_string_equal(out_state(f, &m), "acknowledged");
+	acks = json_object_get(m, "acks");
+	assert_int_equal(json_array_size(acks), 1);
+	assert_string_equal(str(json_array_get(acks, 0), "id"), "beijing/6");
+	assert_string_equal(str(json_array_get(acks, 0), "node"), "beijing");
+	assert_string_equal(str(json_array_get(acks, 0), "operator"), "Li Wei");
+	assert_string_equal(str(json_array_get(acks, 0), "time"), "2023-11-14T22:13:26.500Z");
+	json_decref(m);
+
+	/* The same object by id; ids that are not messages are not found. */
+	assert_int_equal(lia_store_message_json(f->s, "tokyo", 1, &m, f->err), 0);
+	assert_string_equal(str(m, "state"), "acknowledged");
+	assert_int_equal(json_array_size(json_object_get(m, "deliveries")), 2);
+	json_decref(m);
+	assert_int_equal(lia_store_message_json(f->s, "beijing", 5, &m, f->err), LIA_ENOTFOUND);
+	assert_int_equal(lia_store_message_json(f->s, "tokyo", 2, &m, f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "tokyo/2"));
+	/* With no delivery recorded a message is not "delivered" to nobody. */
+	add_message(f, "tokyo", 2, "beijing", LIA_DIR_OUT);
+	assert_int_equal(lia_store_message_json(f->s, "tokyo", 2, &m, f->err), 0);
+	assert_string_equal(str(m, "state"), "queued");
+	json_decref(m);
+}
+
+static void test_views_in(void **state)
+{
+	struct fx *f = *state;
+	json_t *m;
+
+	add_message(f, "beijing", 7, "japan", LIA_DIR_IN);
+	m = only_message(f, LIA_DIR_IN);
+	assert_string_equal(str(m, "state"), "received");
+	assert_string_equal(str(m, "direction"), "in");
+	assert_string_equal(str(m, "id"), "beijing/7");
+	assert_int_equal(json_array_size(json_object_get(m, "deliveries")), 0);
+	json_decref(m);
+	/* Another node's ack does not acknowledge it here; our own does. */
+	add_ref(f, LIA_ENTRY_ACK, "osaka", 3, "beijing", 7, LIA_DIR_IN);
+	m = only_message(f, LIA_DIR_IN);
+	assert_string_equal(str(m, "state"), "received");
+	json_decref(m);
+	assert_int_equal(count(f, "unacknowledged"), 1);
+	add_ref(f, LIA_ENTRY_ACK, "tokyo", 2, "beijing", 7, LIA_DIR_OUT);
+	m = only_message(f, LIA_DIR_IN);
+	assert_string_equal(str(m, "state"), "acknowledged");
+	assert_int_equal(json_array_size(json_object_get(m, "acks")), 2);
+	assert_string_equal(str(json_array_get(json_object_get(m, "acks"), 1), "id"), "tokyo/2");
+	json_decref(m);
+	assert_int_equal(count(f, "unacknowledged"), 0);
+	/* Outgoing list is unaffected. */
+	assert_int_equal(lia_store_list_messages(f->s, LIA_DIR_OUT, 10, &m, f->err), 0);
+	assert_int_equal(json_array_size(m), 0);
+	json_decref(m);
+}
+
+static void test_list_limit(void **state)
+{
+	struct fx *f = *state;
+	json_t *list = NULL;
+
+	for (uint64_t seq = 1; seq <= 5; seq++)
+		add_message(f, "beijing", seq * 10, "japan", LIA_DIR_IN);
+	assert_int_equal(lia_store_list_messages(f->s, LIA_DIR_IN, 2, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(str(json_array_get(list, 0), "id"), "beijing/40");
+	assert_string_equal(str(json_array_get(list, 1), "id"), "beijing/50");
+	json_decref(list);
+	assert_int_equal(lia_store_list_messages(f->s, LIA_DIR_IN, 0, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 5);
+	assert_string_equal(str(json_array_get(list, 0), "id"), "beijing/10");
+	json_decref(list);
+}
+
+static void test_counts(void **state)
+{
+	struct fx *f = *state;
+	json_t *c = NULL;
+
+	add_message(f, "tokyo", 1, "china", LIA_DIR_OUT);
+	add_message(f, "tokyo", 2, "china", LIA_DIR_OUT);
+	assert_int_equal(lia_store_queue(f->s, "beijing", 1, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "shanghai", 1, f->err), 0);
+	assert_int_equal(lia_store_queue(f->s, "beijing", 2, f->err), 0);
+	add_message(f, "beijing", 1, "japan", LIA_DIR_IN);
+	add_message(f, "beijing", 2, "japan", LIA_DIR_IN);
+	add_message(f, "shanghai", 1, "japan", LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_RECEIPT, "beijing", 3, "tokyo", 1, LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_ACK, "tokyo", 3, "beijing", 2, LIA_DIR_OUT);
+	add_ref(f, LIA_ENTRY_RECEIPT, "tokyo", 4, "shanghai", 1, LIA_DIR_OUT);
+	assert_int_equal(lia_store_counts(f->s, &c, f->err), 0);
+	assert_int_equal(json_integer_value(json_object_get(c, "entries")), 8);
+	assert_int_equal(json_integer_value(json_object_get(c, "messages_in")), 3);
+	assert_int_equal(json_integer_value(json_object_get(c, "messages_out")), 2);
+	assert_int_equal(json_integer_value(json_object_get(c, "outbox")), 3);
+	assert_int_equal(json_integer_value(json_object_get(c, "unacknowledged")), 2);
+	assert_int_equal(json_object_size(c), 5);
+	json_decref(c);
+}
+
+/* Overwrites len bytes at offset of path with byte b (or the bytes of data). */
+static void patch(const char *path, long offset, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "r+b");
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, offset, SEEK_SET), 0);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void test_garbage_file(void **state)
+{
+	struct fx *f = *state;
+	char garbage[8192], path[4096], missing[4096 + 32];
+	struct lia_store *s = (struct lia_store *)f; /* must be reset to NULL */
+
+	for (size_t i = 0; i < sizeof(garbage); i++)
+		garbage[i] = (char)("not a database "[i % 15] ^ (i >> 7));
+	fixture_write(f->dir, "garbage.db", garbage, sizeof(garbage), path);
+	f->err[0] = '\0';
+	assert_true(lia_store_open(path, &s, f->err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(f->err, path));
+	assert_non_null(strstr(f->err, "not a database"));
+	/* A file too short to hold even the header: refused, not taken as empty. */
+	fixture_write(f->dir, "short.db", "SQLite format 3", 16, path);
+	assert_true(lia_store_open(path, &s, f->err) < 0);
+	assert_non_null(strstr(f->err, path));
+	/* A directory that does not exist. */
+	snprintf(missing, sizeof(missing), "%s/missing/liaison.db", f->dir);
+	assert_true(lia_store_open(missing, &s, f->err) < 0);
+	assert_non_null(strstr(f->err, missing));
+}
+
+static void test_damaged_pages(void **state)
+{
+	struct fx *f = *state;
+	uint8_t junk[4096];
+	struct stat st;
+	json_t *j = NULL;
+	struct lia_entry e;
+	uint8_t cose[4] = {1, 2, 3, 4};
+	int rc;
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	for (uint64_t seq = 1; seq <= 200; seq++)
+		add_message(f, "beijing", seq, "japan", LIA_DIR_IN);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	lia_store_close(f->s);
+	f->s = NULL;
+	/* Every page but the first (the schema) becomes noise. */
+	memset(junk, 0xa5, sizeof(junk));
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(st.st_size > 8192);
+	for (long off = 4096; off < st.st_size; off += 4096)
+		patch(f->path, off, junk, sizeof(junk));
+	rc = lia_store_open(f->path, &f->s, f->err);
+	if (rc < 0) {
+		assert_non_null(strstr(f->err, f->path));
+		return;
+	}
+	f->err[0] = '\0';
+	assert_true(lia_store_counts(f->s, &j, f->err) < 0);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, "malformed"));
+	assert_true(lia_store_get_entry(f->s, "beijing", 5, NULL, NULL, NULL, NULL, f->err) < 0);
+	assert_non_null(strstr(f->err, "beijing/5"));
+	assert_true(lia_store_list_messages(f->s, LIA_DIR_IN, 10, &j, f->err) < 0);
+	message(&e, "beijing", 500, "japan", "x");
+	assert_true(lia_store_add_entry(f->s, &e, LIA_DIR_IN, cose, 4, T0, f->err) < 0);
+	assert_non_null(strstr(f->err, "cannot store entry beijing/500"));
+}
+
+static void test_newer_version_refused(void **state)
+{
+	struct fx *f = *state;
+	uint8_t v99[4] = {0, 0, 0, 99};
+	struct lia_store *s = NULL;
+
+	lia_store_close(f->s);
+	f->s = NULL;
+	patch(f->path, 60, v99, 4); /* user_version, big-endian, in the file header */
+	f->err[0] = '\0';
+	assert_true(lia_store_open(f->path, &s, f->err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, "newer"));
+	assert_non_null(strstr(f->err, "99"));
+}
+
+static void test_foreign_database_refused(void **state)
+{
+	struct fx *f = *state;
+	uint8_t other[4] = {0x12, 0x34, 0x56, 0x78};
+	struct lia_store *s = NULL;
+
+	lia_store_close(f->s);
+	f->s = NULL;
+	patch(f->path, 68, other, 4); /* application_id */
+	assert_true(lia_store_open(f->path, &s, f->err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(f->err, "not a Liaison database"));
+}
+
+/* A write past RLIMIT_FSIZE fails like a full disk: LIA_EFULL, nothing kept, store usable. */
+static void test_disk_full(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t big[64 * 1024];
+	struct rlimit old, small;
+	struct lia_entry e;
+	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+	int rc = 0;
+
+	memset(big, 0x5a, sizeof(big));
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 512 * 1024;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = lia_store_begin(f->s, f->err);
+	for (uint64_t seq = 1; rc == 0 && seq <= 40; seq++) {
+		message(&e, "beijing", seq, "japan", "x");
+		big[0] = (uint8_t)seq;
+		rc = lia_store_add_entry(f->s, &e, LIA_DIR_IN, big, sizeof(big), T0, f->err);
+	}
+	if (rc == 0)
+		rc = lia_store_commit(f->s, f->err);
+	else
+		lia_store_rollback(f->s);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+	assert_int_equal(rc, LIA_EFULL);
+	assert_non_null(strstr(f->err, f->path));
+	assert_true(strstr(f->err, "full") != NULL || strstr(f->err, "too large") != NULL);
+	assert_int_equal(count(f, "entries"), 0);
+	add_message(f, "beijing", 1, "japan", LIA_DIR_IN);
+	reopen(f);
+	assert_int_equal(count(f, "entries"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_next_seq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_get_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_reentrant, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cursors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_refs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_views_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_views_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
