@@ -128,7 +128,34 @@ struct scan {
 	uint64_t count;   /* elements (arrays), pairs (maps) or 1 (tags) the head opens */
 	int pairs;        /* count is of map pairs: each needs two items */
 	const char *bad;  /* why the head is refused, or NULL */
+	int bad_text;     /* a text string is not UTF-8 ... */
+	size_t bad_utf8;  /* ... from this offset into it */
 };
+
+/* Offset of the first byte that does not start a well-formed UTF-8 character, or len. */
+static size_t utf8_error_offset(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = 1;
+		while (n <= 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
+			n++;
+		if (n > 4)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/* libcbor refuses bad UTF-8 itself, with no position; find it first to say where. */
+static void scan_text(void *ctx, cbor_data data, size_t len)
+{
+	struct scan *s = ctx;
+
+	s->bad_utf8 = utf8_error_offset(data, len);
+	s->bad_text = s->bad_utf8 < len;
+}
 
 static void scan_array(void *ctx, size_t n)
 {
@@ -166,12 +193,22 @@ static struct cbor_callbacks scan_callbacks(void)
 	cb.array_start = scan_array;
 	cb.map_start = scan_map;
 	cb.tag = scan_tag;
+	cb.string = scan_text;
 	cb.indef_array_start = scan_indefinite;
 	cb.indef_map_start = scan_indefinite;
 	cb.byte_string_start = scan_indefinite;
 	cb.string_start = scan_indefinite;
 	cb.indef_break = scan_break;
 	return cb;
+}
+
+static void scan_refusal(const struct scan *s, size_t pos, const char *what, char *err)
+{
+	if (s->bad_text)
+		lia_err_set(err, "%s has invalid UTF-8 at byte %zu of the text string at byte %zu",
+		    what, s->bad_utf8, pos);
+	else
+		lia_err_set(err, "%s has %s at byte %zu", what, s->bad, pos);
 }
 
 /* Reads one head at *pos; fills s and advances *pos. */
@@ -193,8 +230,8 @@ static int scan_head(const uint8_t *buf, size_t len, size_t *pos, struct scan *s
 		    "truncated" : "malformed CBOR", *pos);
 		return -1;
 	}
-	if (s->bad != NULL) {
-		lia_err_set(err, "%s has %s at byte %zu", what, s->bad, *pos);
+	if (s->bad_text || s->bad != NULL) {
+		scan_refusal(s, *pos, what, err);
 		return -1;
 	}
 	*pos += r.read;

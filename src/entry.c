@@ -1,9 +1,48 @@
-/* entry.c - entries: CBOR payloads (see entry.h for the map keys), signing and opening. */
+/*
+ * entry.c - entries: CBOR payloads (see entry.h for the map keys), signing and opening.
+ *
+ * A payload is one definite-length CBOR map whose keys are small unsigned
+ * integers in ascending order, each field present exactly when it belongs to
+ * the entry's type, every integer and string in its shortest form (RFC 8949
+ * section 4.2.1), times as RFC 3339 text with milliseconds. Payloads come
+ * from peers: decoding checks every type, range and length before use, and
+ * refuses any byte form other than the one lia_entry_encode makes, so one
+ * entry has one encoding and its signed bytes one hash.
+ */
 #include "entry.h"
+#include "clock.h"
+#include "cose.h"
 #include "err.h"
 
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
+
+#include <cbor.h>
 #include <openssl/evp.h>
+
+enum entry_key {
+	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
+	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
+	"ref-origin", "ref-seq", "ref-hash", "operator"
+};
+
+#define BIT(k) (1u << (k))
+#define FIELDS_COMMON (BIT(K_TYPE) | BIT(K_ORIGIN) | BIT(K_SEQ) | BIT(K_TIME))
+#define FIELDS_MESSAGE (FIELDS_COMMON | BIT(K_TO) | BIT(K_PRECEDENCE) | BIT(K_LANG) | BIT(K_TEXT))
+#define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
+#define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
+
+#define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
+#define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
+#define ENTRY_FIXED_MAX 512               /* every field but the text, with CBOR heads */
 
 static const char *const precedence_names[] = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"};
 
@@ -41,4 +80,674 @@ void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32])
 	unsigned int len = 32;
 
 	EVP_Digest(cose, cose_len, out, &len, EVP_sha256(), NULL);
+}
+
+/* The fields an entry of type t carries, as a bit per key; 0 for an unknown type. */
+static unsigned type_fields(enum lia_entry_type t)
+{
+	switch (t) {
+	case LIA_ENTRY_MESSAGE: return FIELDS_MESSAGE;
+	case LIA_ENTRY_RECEIPT: return FIELDS_RECEIPT;
+	case LIA_ENTRY_ACK: return FIELDS_ACK;
+	}
+	return 0;
+}
+
+/* Writes "entry field K (name): <sentence>" into err; always returns -1. */
+__attribute__((format(printf, 3, 4)))
+static int field_err(char *err, enum entry_key k, const char *fmt, ...)
+{
+	char msg[LIA_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lia_err_set(err, "entry field %d (%s): %s", (int)k, key_names[k], msg);
+	return -1;
+}
+
+/* Offset of the first byte that does not start a well-formed UTF-8 character, or len. */
+static size_t utf8_error_offset(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = 1;
+		while (n <= 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
+			n++;
+		if (n > 4)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+static int check_utf8(enum entry_key k, const uint8_t *p, size_t len, char *err)
+{
+	size_t bad = utf8_error_offset(p, len);
+
+	if (bad < len)
+		return field_err(err, k, "invalid UTF-8 at byte %zu", bad);
+	return 0;
+}
+
+/* 1 when the UTF-8 character at p (n bytes) is a control (C0, DEL, C1) or a bidi override. */
+static int is_control(const uint8_t *p, size_t n)
+{
+	if (n == 1)
+		return p[0] < 0x20 || p[0] == 0x7f;
+	if (n == 2)
+		return p[0] == 0xc2 && p[1] < 0xa0;
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
+		return p[2] >= 0xaa && p[2] <= 0xae;   /* U+202A..U+202E */
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
+		return p[2] >= 0xa6 && p[2] <= 0xa9;   /* U+2066..U+2069 */
+	return 0;
+}
+
+static int check_no_controls(enum entry_key k, const uint8_t *p, size_t len, char *err)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = 1;
+		while (n < 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
+			n++;
+		if (is_control(p + i, n))
+			return field_err(err, k, "control character at byte %zu", i);
+		i += n;
+	}
+	return 0;
+}
+
+/* Bounded text from a struct: 1..max bytes of UTF-8 held in a buffer of size bytes. */
+static int check_text(enum entry_key k, const char *s, size_t size, size_t max, char *err)
+{
+	size_t len;
+
+	if (s == NULL)
+		return field_err(err, k, "missing");
+	len = strnlen(s, size);
+	if (len == 0)
+		return field_err(err, k, "empty");
+	if (len == size || len > max)
+		return field_err(err, k, "longer than %zu bytes", max);
+	return check_utf8(k, (const uint8_t *)s, len, err);
+}
+
+static int check_name(enum entry_key k, const char *s, size_t size, char *err)
+{
+	if (memchr(s, '\0', size) == NULL)
+		return field_err(err, k, "not NUL-terminated");
+	if (!lia_name_valid(s))
+		return field_err(err, k, "\"%s\" is not a valid name ([a-z0-9-], 1 to %d)", s,
+		    LIA_NAME_MAX);
+	return 0;
+}
+
+static int check_seq(enum entry_key k, uint64_t seq, char *err)
+{
+	if (seq < 1 || seq > SEQ_MAX)
+		return field_err(err, k, "%" PRIu64 " is not between 1 and %" PRIu64, seq, SEQ_MAX);
+	return 0;
+}
+
+static int validate_common(const struct lia_entry *e, char *err)
+{
+	if (type_fields(e->type) == 0)
+		return field_err(err, K_TYPE, "%d is not message (1), receipt (2) or ack (3)",
+		    (int)e->type);
+	if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
+	    check_seq(K_SEQ, e->seq, err) != 0)
+		return -1;
+	if (e->time_ms < 0 || e->time_ms > TIME_MAX_MS)
+		return field_err(err, K_TIME, "%" PRId64 " ms is outside 1970 to 9999", e->time_ms);
+	return 0;
+}
+
+static int validate_message(const struct lia_entry *e, char *err)
+{
+	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
+		return -1;
+	if ((unsigned)e->precedence > LIA_ROUTINE)
+		return field_err(err, K_PRECEDENCE, "%u is not 0 (FLASH) to 3 (ROUTINE)",
+		    (unsigned)e->precedence);
+	if (memchr(e->lang, '\0', sizeof(e->lang)) == NULL || !lia_lang_valid(e->lang))
+		return field_err(err, K_LANG, "\"%.*s\" is not a BCP 47 language tag",
+		    LIA_LANG_MAX, e->lang);
+	return check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err);
+}
+
+static int validate_reference(const struct lia_entry *e, char *err)
+{
+	if (check_name(K_REF_ORIGIN, e->ref_origin, sizeof(e->ref_origin), err) != 0 ||
+	    check_seq(K_REF_SEQ, e->ref_seq, err) != 0)
+		return -1;
+	if (e->type != LIA_ENTRY_ACK)
+		return 0;
+	if (check_text(K_OPERATOR, e->operator_name, sizeof(e->operator_name),
+	    LIA_OPERATOR_MAX, err) != 0)
+		return -1;
+	return check_no_controls(K_OPERATOR, (const uint8_t *)e->operator_name,
+	    strlen(e->operator_name), err);
+}
+
+int lia_entry_validate(const struct lia_entry *e, char *err)
+{
+	if (validate_common(e, err) != 0)
+		return -1;
+	if (e->type == LIA_ENTRY_MESSAGE)
+		return validate_message(e, err);
+	return validate_reference(e, err);
+}
+
+/* A fixed-capacity buffer filled by libcbor's encoders; failed sticks once set. */
+struct out {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	int failed;
+};
+
+static void out_advance(struct out *o, size_t n)
+{
+	if (n == 0)
+		o->failed = 1;
+	o->len += n;
+}
+
+static void put_uint(struct out *o, uint64_t v)
+{
+	out_advance(o, cbor_encode_uint(v, o->buf + o->len, o->cap - o->len));
+}
+
+static void put_raw(struct out *o, const void *p, size_t n)
+{
+	if (o->failed || n > o->cap - o->len) {
+		o->failed = 1;
+		return;
+	}
+	if (n > 0)
+		memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static void put_tstr(struct out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	out_advance(o, cbor_encode_string_start(n, o->buf + o->len, o->cap - o->len));
+	put_raw(o, s, n);
+}
+
+static void put_field(struct out *o, const struct lia_entry *e, enum entry_key k)
+{
+	char time[LIA_TIME_LEN];
+
+	put_uint(o, (uint64_t)k);
+	switch (k) {
+	case K_TYPE: put_uint(o, (uint64_t)e->type); break;
+	case K_ORIGIN: put_tstr(o, e->origin); break;
+	case K_SEQ: put_uint(o, e->seq); break;
+	case K_TIME:
+		lia_time_format(e->time_ms, time);
+		put_tstr(o, time);
+		break;
+	case K_TO: put_tstr(o, e->to); break;
+	case K_PRECEDENCE: put_uint(o, (uint64_t)e->precedence); break;
+	case K_LANG: put_tstr(o, e->lang); break;
+	case K_TEXT: put_tstr(o, e->text); break;
+	case K_REF_ORIGIN: put_tstr(o, e->ref_origin); break;
+	case K_REF_SEQ: put_uint(o, e->ref_seq); break;
+	case K_REF_HASH:
+		out_advance(o, cbor_encode_bytestring_start(32, o->buf + o->len, o->cap - o->len));
+		put_raw(o, e->ref_hash, 32);
+		break;
+	case K_OPERATOR: put_tstr(o, e->operator_name); break;
+	case K_COUNT: o->failed = 1; break;
+	}
+}
+
+/* Encodes a validated entry: its type's fields in ascending key order. */
+static int encode_valid(const struct lia_entry *e, struct out *o)
+{
+	unsigned fields = type_fields(e->type);
+	size_t cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0);
+	size_t count = 0;
+
+	o->buf = malloc(cap);
+	o->cap = cap;
+	o->len = 0;
+	o->failed = o->buf == NULL;
+	if (o->failed)
+		return -1;
+	for (int k = 0; k < K_COUNT; k++)
+		count += (fields & BIT(k)) != 0;
+	out_advance(o, cbor_encode_map_start(count, o->buf, cap));
+	for (int k = 0; k < K_COUNT; k++)
+		if (fields & BIT(k))
+			put_field(o, e, (enum entry_key)k);
+	return o->failed ? -1 : 0;
+}
+
+int lia_entry_encode(const struct lia_entry *e, uint8_t **out, size_t *len, char *err)
+{
+	struct out o = {0};
+	int rc = -1;
+
+	if (lia_entry_validate(e, err) != 0)
+		goto out;
+	if (encode_valid(e, &o) != 0) {
+		lia_err_set(err, "out of memory encoding an entry");
+		goto out;
+	}
+	*out = o.buf;
+	*len = o.len;
+	o.buf = NULL;
+	rc = 0;
+out:
+	free(o.buf);
+	return rc;
+}
+
+/* Puts each map value in slot[key]: keys unsigned, known, once each, ascending. */
+static int collect_fields(const cbor_item_t *map, const cbor_item_t *slot[K_COUNT], char *err)
+{
+	struct cbor_pair *pairs;
+	uint64_t prev = 0;
+
+	if (!cbor_isa_map(map) || !cbor_map_is_definite(map)) {
+		lia_err_set(err, "entry payload is not a CBOR map");
+		return -1;
+	}
+	pairs = cbor_map_handle(map);
+	for (size_t i = 0; i < cbor_map_size(map); i++) {
+		uint64_t k;
+
+		if (!cbor_isa_uint(pairs[i].key)) {
+			lia_err_set(err, "entry map key %zu is not an unsigned integer", i);
+			return -1;
+		}
+		k = cbor_get_int(pairs[i].key);
+		if (k >= K_COUNT) {
+			lia_err_set(err, "entry has unknown field %" PRIu64, k);
+			return -1;
+		}
+		if (slot[k] != NULL)
+			return field_err(err, (enum entry_key)k, "present twice");
+		if (i > 0 && k < prev)
+			return field_err(err, (enum entry_key)k, "out of order after field %" PRIu64
+			    " (keys must ascend)", prev);
+		slot[k] = pairs[i].value;
+		prev = k;
+	}
+	return 0;
+}
+
+static int get_uint(enum entry_key k, const cbor_item_t *v, uint64_t *out, char *err)
+{
+	if (!cbor_isa_uint(v))
+		return field_err(err, k, "not an unsigned integer");
+	*out = cbor_get_int(v);
+	return 0;
+}
+
+/* A definite text string of at most size - 1 bytes of UTF-8, copied with its NUL. */
+static int get_tstr(enum entry_key k, const cbor_item_t *v, char *dst, size_t size, char *err)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
+		return field_err(err, k, "not a text string");
+	p = cbor_string_handle(v);
+	n = cbor_string_length(v);
+	if (n > size - 1)
+		return field_err(err, k, "%zu bytes, longer than %zu", n, size - 1);
+	if (check_utf8(k, p, n, err) != 0)
+		return -1;
+	if (n > 0)
+		memcpy(dst, p, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char *err)
+{
+	uint64_t t = 0;
+
+	if (slot[K_TYPE] == NULL)
+		return field_err(err, K_TYPE, "missing");
+	if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
+		return -1;
+	if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_ACK)
+		return field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2) or ack (3)", t);
+	e->type = (enum lia_entry_type)t;
+	return 0;
+}
+
+/* Every field of the type is present and no other. */
+static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COUNT], char *err)
+{
+	unsigned fields = type_fields(t);
+
+	for (int k = 0; k < K_COUNT; k++) {
+		if (slot[k] != NULL && !(fields & BIT(k)))
+			return field_err(err, (enum entry_key)k, "not allowed in a %s",
+			    lia_entry_type_name(t));
+		if (slot[k] == NULL && (fields & BIT(k)))
+			return field_err(err, (enum entry_key)k, "missing from a %s",
+			    lia_entry_type_name(t));
+	}
+	return 0;
+}
+
+static int get_time(const cbor_item_t *v, int64_t *ms, char *err)
+{
+	char text[LIA_TIME_LEN], canon[LIA_TIME_LEN], why[LIA_ERR_LEN];
+
+	if (get_tstr(K_TIME, v, text, sizeof(text), err) != 0)
+		return -1;
+	if (lia_time_parse(text, ms, why) != 0)
+		return field_err(err, K_TIME, "%s", why);
+	lia_time_format(*ms, canon);
+	if (strcmp(text, canon) != 0)
+		return field_err(err, K_TIME, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
+	return 0;
+}
+
+static int get_precedence(const cbor_item_t *v, enum lia_precedence *p, char *err)
+{
+	uint64_t n = 0;
+
+	if (get_uint(K_PRECEDENCE, v, &n, err) != 0)
+		return -1;
+	if (n > LIA_ROUTINE)
+		return field_err(err, K_PRECEDENCE, "%" PRIu64 " is not 0 (FLASH) to 3 (ROUTINE)", n);
+	*p = (enum lia_precedence)n;
+	return 0;
+}
+
+static int get_text(const cbor_item_t *v, char **text, char *err)
+{
+	size_t n;
+
+	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
+		return field_err(err, K_TEXT, "not a text string");
+	n = cbor_string_length(v);
+	if (n > LIA_TEXT_MAX)
+		return field_err(err, K_TEXT, "%zu bytes, longer than %d", n, LIA_TEXT_MAX);
+	*text = malloc(n + 1);
+	if (*text == NULL) {
+		lia_err_set(err, "out of memory decoding an entry text of %zu bytes", n);
+		return -1;
+	}
+	return get_tstr(K_TEXT, v, *text, n + 1, err);
+}
+
+static int get_hash(const cbor_item_t *v, uint8_t hash[static 32], char *err)
+{
+	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
+	    cbor_bytestring_length(v) != 32)
+		return field_err(err, K_REF_HASH, "not a byte string of 32 bytes");
+	memcpy(hash, cbor_bytestring_handle(v), 32);
+	return 0;
+}
+
+static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
+{
+	switch (k) {
+	case K_ORIGIN: return get_tstr(k, v, e->origin, sizeof(e->origin), err);
+	case K_SEQ: return get_uint(k, v, &e->seq, err);
+	case K_TIME: return get_time(v, &e->time_ms, err);
+	case K_TO: return get_tstr(k, v, e->to, sizeof(e->to), err);
+	case K_PRECEDENCE: return get_precedence(v, &e->precedence, err);
+	case K_LANG: return get_tstr(k, v, e->lang, sizeof(e->lang), err);
+	case K_TEXT: return get_text(v, &e->text, err);
+	case K_REF_ORIGIN: return get_tstr(k, v, e->ref_origin, sizeof(e->ref_origin), err);
+	case K_REF_SEQ: return get_uint(k, v, &e->ref_seq, err);
+	case K_REF_HASH: return get_hash(v, e->ref_hash, err);
+	case K_OPERATOR: return get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
+	case K_TYPE: case K_COUNT: break;
+	}
+	return 0;
+}
+
+/* Refuses any byte form but the one lia_entry_encode makes (shortest integer heads). */
+static int check_deterministic(const struct lia_entry *e, const uint8_t *buf, size_t len,
+    char *err)
+{
+	struct out o = {0};
+	int rc = -1;
+
+	if (encode_valid(e, &o) != 0 || o.len != len || memcmp(o.buf, buf, len) != 0) {
+		lia_err_set(err, "entry payload is not in deterministic CBOR encoding");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(o.buf);
+	return rc;
+}
+
+/* One item head seen by name_bad_text. */
+struct probe {
+	enum { PROBE_SCALAR, PROBE_UINT, PROBE_TEXT, PROBE_STOP } kind;
+	uint64_t value;
+	const uint8_t *text;
+	size_t text_len;
+};
+
+static void probe_uint(void *ctx, uint64_t v)
+{
+	struct probe *p = ctx;
+
+	p->kind = PROBE_UINT;
+	p->value = v;
+}
+
+static void probe_uint8(void *ctx, uint8_t v)
+{
+	probe_uint(ctx, v);
+}
+
+static void probe_uint16(void *ctx, uint16_t v)
+{
+	probe_uint(ctx, v);
+}
+
+static void probe_uint32(void *ctx, uint32_t v)
+{
+	probe_uint(ctx, v);
+}
+
+static void probe_stop(void *ctx)
+{
+	((struct probe *)ctx)->kind = PROBE_STOP;
+}
+
+static void probe_open(void *ctx, size_t n)
+{
+	(void)n;
+	probe_stop(ctx);
+}
+
+static void probe_tag(void *ctx, uint64_t v)
+{
+	(void)v;
+	probe_stop(ctx);
+}
+
+static void probe_text(void *ctx, cbor_data data, size_t len)
+{
+	struct probe *p = ctx;
+
+	p->kind = PROBE_TEXT;
+	p->text = data;
+	p->text_len = len;
+}
+
+/* Decodes the head at *pos (a scalar, a whole string, or the start of a container). */
+static int probe_head(const uint8_t *buf, size_t len, size_t *pos, struct probe *p)
+{
+	struct cbor_callbacks cb = cbor_empty_callbacks;
+	struct cbor_decoder_result r;
+
+	cb.uint8 = probe_uint8;
+	cb.uint16 = probe_uint16;
+	cb.uint32 = probe_uint32;
+	cb.uint64 = probe_uint;
+	cb.string = probe_text;
+	cb.array_start = probe_open;
+	cb.map_start = probe_open;
+	cb.tag = probe_tag;
+	cb.indef_array_start = cb.indef_map_start = probe_stop;
+	cb.byte_string_start = cb.string_start = cb.indef_break = probe_stop;
+	memset(p, 0, sizeof(*p));
+	if (*pos >= len)
+		return -1;
+	r = cbor_stream_decode(buf + *pos, len - *pos, &cb, p);
+	if (r.status != CBOR_DECODER_FINISHED)
+		return -1;
+	*pos += r.read;
+	return 0;
+}
+
+/*
+ * After a failed load: when a text value of a known field in the top-level
+ * map is not UTF-8, rewrite err to name the field and the offset in it.
+ */
+static void name_bad_text(const uint8_t *buf, size_t len, char *err)
+{
+	struct probe p;
+	uint64_t key = K_COUNT;
+	size_t pos = 0;
+
+	if (probe_head(buf, len, &pos, &p) != 0 || p.kind != PROBE_STOP)
+		return;
+	for (size_t i = 0; probe_head(buf, len, &pos, &p) == 0 && p.kind != PROBE_STOP; i++) {
+		size_t bad;
+
+		if (i % 2 == 0) {
+			key = p.kind == PROBE_UINT ? p.value : K_COUNT;
+			continue;
+		}
+		if (p.kind != PROBE_TEXT || key >= K_COUNT)
+			continue;
+		bad = utf8_error_offset(p.text, p.text_len);
+		if (bad < p.text_len) {
+			field_err(err, (enum entry_key)key, "invalid UTF-8 at byte %zu", bad);
+			return;
+		}
+	}
+}
+
+static int decode_map(const cbor_item_t *map, struct lia_entry *e, char *err)
+{
+	const cbor_item_t *slot[K_COUNT] = {0};
+
+	if (collect_fields(map, slot, err) != 0 || get_type(slot, e, err) != 0 ||
+	    check_membership(e->type, slot, err) != 0)
+		return -1;
+	for (int k = K_ORIGIN; k < K_COUNT; k++)
+		if (slot[k] != NULL && get_field((enum entry_key)k, slot[k], e, err) != 0)
+			return -1;
+	return 0;
+}
+
+int lia_entry_decode(const uint8_t *buf, size_t len, struct lia_entry *e, char *err)
+{
+	cbor_item_t *map = NULL;
+	int rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (len > LIA_COSE_MAX) {
+		lia_err_set(err, "entry payload of %zu bytes exceeds the limit of %d bytes", len,
+		    LIA_COSE_MAX);
+		goto out;
+	}
+	map = lia_cose_cbor_load(buf, len, 1, "entry payload", err);
+	if (map == NULL)
+		name_bad_text(buf, len, err);
+	if (map == NULL || decode_map(map, e, err) != 0 || lia_entry_validate(e, err) != 0 ||
+	    check_deterministic(e, buf, len, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (map != NULL)
+		cbor_decref(&map);
+	if (rc != 0)
+		lia_entry_finish(e);
+	return rc;
+}
+
+int lia_entry_sign(const struct lia_entry *e, EVP_PKEY *key, uint8_t **cose,
+    size_t *cose_len, char *err)
+{
+	uint8_t *payload = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (lia_entry_encode(e, &payload, &len, err) != 0 ||
+	    lia_cose_sign(key, e->origin, payload, len, cose, cose_len, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(payload);
+	return rc;
+}
+
+/* Decodes a parsed COSE's payload into e and checks that its signer is its origin. */
+static int open_payload(const struct lia_cose *c, struct lia_entry *e, char *err)
+{
+	int rc = -1;
+
+	if (lia_entry_decode(c->payload, c->payload_len, e, err) != 0)
+		goto out;
+	if (strcmp(c->kid, e->origin) != 0) {
+		lia_err_set(err, "entry claims origin %s but is signed as %s", e->origin, c->kid);
+		lia_entry_finish(e);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+int lia_entry_open(const uint8_t *cose, size_t cose_len, struct lia_entry *e, char *err)
+{
+	struct lia_cose c;
+	int rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (lia_cose_parse(cose, cose_len, &c, err) != 0)
+		goto out;
+	rc = open_payload(&c, e, err);
+out:
+	lia_cose_finish(&c);
+	return rc;
+}
+
+int lia_entry_verify(const uint8_t *cose, size_t cose_len, EVP_PKEY *pub,
+    struct lia_entry *e, char *err)
+{
+	struct lia_cose c;
+	int rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (lia_cose_parse(cose, cose_len, &c, err) != 0 || lia_cose_verify(&c, pub, err) != 0)
+		goto out;
+	rc = open_payload(&c, e, err);
+out:
+	lia_cose_finish(&c);
+	return rc;
+}
+
+void lia_entry_finish(struct lia_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->text);
+	memset(e, 0, sizeof(*e));
 }

@@ -1,2 +1,719 @@
-/* test_entry.c - placeholder */
-int main(void) { return 0; }
+/*
+ * test_entry.c - entry payloads: round trips per type, exact bytes for a
+ * known message, every invalid field refused by name, hostile CBOR (unknown,
+ * duplicate and unordered keys, trailing bytes, indefinite lengths, long
+ * integer heads) refused, and signer/origin mismatches caught.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cbor.h>
+#include <openssl/evp.h>
+
+#include "cose.h"
+#include "entry.h"
+#include "err.h"
+
+#define T_MSG_MS INT64_C(1795779511123)  /* 2026-11-27T11:38:31.123Z */
+#define T_ACK_MS INT64_C(1795779540000)  /* 2026-11-27T11:39:00.000Z */
+
+/* Payload bytes computed by hand (Python) from the format in docs/wire.md. */
+static const char kat_message[] =
+    "a800010168746f6b796f2d687102182a037818323032362d31312d32375431313a3338"
+    "3a33312e3132335a046a6265696a696e672d687105000662656e076548656c6c6f";
+static const char kat_ack[] =
+    "a80003016a6265696a696e672d68710207037818323032362d31312d32375431313a33"
+    "393a30302e3030305a0868746f6b796f2d687109182a0a5820000102030405060708090a"
+    "0b0c0d0e0f101112131415161718191a1b1c1d1e1f0b664c6920576569";
+
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(hex) / 2;
+
+	assert_true(n <= cap);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+	return n;
+}
+
+static void make_message(struct lia_entry *e, char *text)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = LIA_ENTRY_MESSAGE;
+	strcpy(e->origin, "tokyo-hq");
+	e->seq = 42;
+	e->time_ms = T_MSG_MS;
+	strcpy(e->to, "beijing-hq");
+	e->precedence = LIA_FLASH;
+	strcpy(e->lang, "en");
+	e->text = text;
+}
+
+static void make_ack(struct lia_entry *e, enum lia_entry_type type)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	strcpy(e->origin, "beijing-hq");
+	e->seq = 7;
+	e->time_ms = T_ACK_MS;
+	strcpy(e->ref_origin, "tokyo-hq");
+	e->ref_seq = 42;
+	for (int i = 0; i < 32; i++)
+		e->ref_hash[i] = (uint8_t)i;
+	if (type == LIA_ENTRY_ACK)
+		strcpy(e->operator_name, "Li Wei");
+}
+
+static void assert_same_entry(const struct lia_entry *a, const struct lia_entry *b)
+{
+	assert_int_equal(a->type, b->type);
+	assert_string_equal(a->origin, b->origin);
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->time_ms, b->time_ms);
+	if (a->type == LIA_ENTRY_MESSAGE) {
+		assert_string_equal(a->to, b->to);
+		assert_int_equal(a->precedence, b->precedence);
+		assert_string_equal(a->lang, b->lang);
+		assert_string_equal(a->text, b->text);
+		return;
+	}
+	assert_string_equal(a->ref_origin, b->ref_origin);
+	assert_int_equal(a->ref_seq, b->ref_seq);
+	assert_memory_equal(a->ref_hash, b->ref_hash, 32);
+	assert_string_equal(a->operator_name, b->operator_name);
+}
+
+static void round_trip(const struct lia_entry *e)
+{
+	struct lia_entry d;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf, *again;
+	size_t len, again_len;
+
+	assert_int_equal(lia_entry_encode(e, &buf, &len, err), 0);
+	if (lia_entry_decode(buf, len, &d, err) != 0)
+		fail_msg("decode: %s", err);
+	assert_same_entry(e, &d);
+	assert_int_equal(lia_entry_encode(&d, &again, &again_len, err), 0);
+	assert_int_equal(len, again_len);
+	assert_memory_equal(buf, again, len);
+	lia_entry_finish(&d);
+	free(buf);
+	free(again);
+}
+
+static void test_round_trip_each_type(void **state)
+{
+	struct lia_entry e;
+	char text[] = "FLASH: 北京, 東京 — 確認されたい。";
+
+	(void)state;
+	make_message(&e, text);
+	round_trip(&e);
+	e.precedence = LIA_ROUTINE;
+	strcpy(e.lang, "zh-Hans-CN");
+	round_trip(&e);
+	make_ack(&e, LIA_ENTRY_RECEIPT);
+	round_trip(&e);
+	make_ack(&e, LIA_ENTRY_ACK);
+	round_trip(&e);
+}
+
+static void expect_bytes(const struct lia_entry *e, const char *hex)
+{
+	uint8_t expect[256];
+	size_t n = unhex(hex, expect, sizeof(expect));
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf;
+	size_t len;
+
+	assert_int_equal(lia_entry_encode(e, &buf, &len, err), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, expect, n);
+	free(buf);
+}
+
+static void test_known_bytes(void **state)
+{
+	struct lia_entry e;
+	char text[] = "Hello";
+
+	(void)state;
+	make_message(&e, text);
+	expect_bytes(&e, kat_message);
+	make_ack(&e, LIA_ENTRY_ACK);
+	expect_bytes(&e, kat_ack);
+}
+
+/* Fields of other types left in the struct are not encoded. */
+static void test_foreign_struct_fields_ignored(void **state)
+{
+	struct lia_entry e;
+	char text[] = "Hello";
+
+	(void)state;
+	make_message(&e, text);
+	strcpy(e.operator_name, "x");
+	e.ref_seq = 9;
+	expect_bytes(&e, kat_message);
+}
+
+static void expect_invalid(const struct lia_entry *e, const char *needle)
+{
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf = NULL;
+	size_t len;
+
+	assert_int_equal(lia_entry_validate(e, err), -1);
+	if (strstr(err, needle) == NULL)
+		fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
+	assert_int_equal(lia_entry_encode(e, &buf, &len, err), -1);
+	assert_null(buf);
+}
+
+static void test_invalid_fields_named(void **state)
+{
+	struct lia_entry e;
+	char text[] = "Hello", empty[] = "", *long_text;
+
+	(void)state;
+	make_message(&e, text);
+	e.type = 9;
+	expect_invalid(&e, "entry field 0 (type)");
+	make_message(&e, text);
+	strcpy(e.origin, "Tokyo");
+	expect_invalid(&e, "entry field 1 (origin)");
+	make_message(&e, text);
+	memset(e.origin, 'a', sizeof(e.origin));
+	expect_invalid(&e, "entry field 1 (origin)");
+	make_message(&e, text);
+	e.seq = 0;
+	expect_invalid(&e, "entry field 2 (seq)");
+	e.seq = (uint64_t)INT64_MAX + 1;
+	expect_invalid(&e, "entry field 2 (seq)");
+	make_message(&e, text);
+	e.time_ms = -1;
+	expect_invalid(&e, "entry field 3 (time)");
+	make_message(&e, text);
+	e.to[0] = '\0';
+	expect_invalid(&e, "entry field 4 (to)");
+	make_message(&e, text);
+	e.precedence = 4;
+	expect_invalid(&e, "entry field 5 (precedence)");
+	make_message(&e, text);
+	strcpy(e.lang, "e");
+	expect_invalid(&e, "entry field 6 (lang)");
+	make_message(&e, NULL);
+	expect_invalid(&e, "entry field 7 (text): missing");
+	make_message(&e, empty);
+	expect_invalid(&e, "entry field 7 (text): empty");
+	long_text = malloc(LIA_TEXT_MAX + 2);
+	assert_non_null(long_text);
+	memset(long_text, 'x', LIA_TEXT_MAX + 1);
+	long_text[LIA_TEXT_MAX + 1] = '\0';
+	make_message(&e, long_text);
+	expect_invalid(&e, "entry field 7 (text): longer than 16384 bytes");
+	long_text[LIA_TEXT_MAX] = '\0';
+	{
+		char err[LIA_ERR_LEN];
+		assert_int_equal(lia_entry_validate(&e, err), 0);
+	}
+	free(long_text);
+	make_ack(&e, LIA_ENTRY_RECEIPT);
+	strcpy(e.ref_origin, "-x");
+	expect_invalid(&e, "entry field 8 (ref-origin)");
+	make_ack(&e, LIA_ENTRY_RECEIPT);
+	e.ref_seq = 0;
+	expect_invalid(&e, "entry field 9 (ref-seq)");
+	make_ack(&e, LIA_ENTRY_ACK);
+	e.operator_name[0] = '\0';
+	expect_invalid(&e, "entry field 11 (operator): empty");
+	make_ack(&e, LIA_ENTRY_ACK);
+	memset(e.operator_name, 'o', sizeof(e.operator_name));
+	expect_invalid(&e, "entry field 11 (operator): longer than 64 bytes");
+	make_ack(&e, LIA_ENTRY_ACK);
+	strcpy(e.operator_name, "Li\tWei");
+	expect_invalid(&e, "entry field 11 (operator): control character at byte 2");
+	strcpy(e.operator_name, "Li \xc2\x85");
+	expect_invalid(&e, "entry field 11 (operator): control character at byte 3");
+	strcpy(e.operator_name, "\xe2\x80\xaeieW iL");
+	expect_invalid(&e, "entry field 11 (operator): control character at byte 0");
+	strcpy(e.operator_name, "Li \xff");
+	expect_invalid(&e, "entry field 11 (operator): invalid UTF-8 at byte 3");
+}
+
+static void test_invalid_utf8_text(void **state)
+{
+	static const struct { const char *text; const char *needle; } cases[] = {
+		{"Hello, \xff world", "entry field 7 (text): invalid UTF-8 at byte 7"},
+		{"ab\xc0\x80", "invalid UTF-8 at byte 2"},            /* overlong NUL */
+		{"\xed\xa0\x80", "invalid UTF-8 at byte 0"},          /* surrogate */
+		{"ok \xe2\x82", "invalid UTF-8 at byte 3"},           /* truncated */
+		{"\xf4\x90\x80\x80", "invalid UTF-8 at byte 0"},      /* above U+10FFFF */
+		{"\xe6\x9d\xb1\x80", "invalid UTF-8 at byte 3"},      /* stray continuation */
+	};
+	struct lia_entry e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[32];
+		strcpy(text, cases[i].text);
+		make_message(&e, text);
+		expect_invalid(&e, cases[i].needle);
+	}
+}
+
+/* A test-side CBOR writer, to build hostile payloads field by field. */
+struct tb {
+	uint8_t buf[2048];
+	size_t len;
+};
+
+static void tb_uint(struct tb *b, uint64_t v)
+{
+	b->len += cbor_encode_uint(v, b->buf + b->len, sizeof(b->buf) - b->len);
+}
+
+static void tb_map(struct tb *b, size_t n)
+{
+	b->len += cbor_encode_map_start(n, b->buf + b->len, sizeof(b->buf) - b->len);
+}
+
+static void tb_text(struct tb *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	b->len += cbor_encode_string_start(n, b->buf + b->len, sizeof(b->buf) - b->len);
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+static void tb_hex(struct tb *b, const char *hex)
+{
+	b->len += unhex(hex, b->buf + b->len, sizeof(b->buf) - b->len);
+}
+
+/* Appends message field k with its usual value. */
+static void tb_field(struct tb *b, int k)
+{
+	tb_uint(b, (uint64_t)k);
+	switch (k) {
+	case 0: tb_uint(b, 1); break;
+	case 1: tb_text(b, "tokyo-hq"); break;
+	case 2: tb_uint(b, 42); break;
+	case 3: tb_text(b, "2026-11-27T11:38:31.123Z"); break;
+	case 4: tb_text(b, "beijing-hq"); break;
+	case 5: tb_uint(b, 0); break;
+	case 6: tb_text(b, "en"); break;
+	case 7: tb_text(b, "Hello"); break;
+	default: fail();
+	}
+}
+
+/* Starts a message map of n pairs with fields 0..upto-1. */
+static void tb_message_upto(struct tb *b, size_t n, int upto)
+{
+	b->len = 0;
+	tb_map(b, n);
+	for (int k = 0; k < upto; k++)
+		tb_field(b, k);
+}
+
+static void expect_decode_error(const struct tb *b, const char *needle)
+{
+	struct lia_entry e;
+	char err[LIA_ERR_LEN] = "";
+
+	assert_int_equal(lia_entry_decode(b->buf, b->len, &e, err), -1);
+	if (strstr(err, needle) == NULL)
+		fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
+	assert_null(e.text);
+}
+
+static void test_builder_matches(void **state)
+{
+	struct tb b;
+	uint8_t expect[256];
+	size_t n = unhex(kat_message, expect, sizeof(expect));
+
+	(void)state;
+	tb_message_upto(&b, 8, 8);
+	assert_int_equal(b.len, n);
+	assert_memory_equal(b.buf, expect, n);
+}
+
+static void test_hostile_maps_refused(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_message_upto(&b, 9, 8);
+	tb_uint(&b, 12);
+	tb_uint(&b, 0);
+	expect_decode_error(&b, "unknown field 12");
+
+	tb_message_upto(&b, 9, 8);
+	tb_field(&b, 0);
+	expect_decode_error(&b, "entry field 0 (type): present twice");
+
+	tb_message_upto(&b, 9, 8);
+	tb_field(&b, 7);
+	expect_decode_error(&b, "entry field 7 (text): present twice");
+
+	b.len = 0;
+	tb_map(&b, 8);
+	tb_field(&b, 1);
+	tb_field(&b, 0);
+	for (int k = 2; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 0 (type): out of order after field 1");
+
+	tb_message_upto(&b, 8, 8);
+	tb_hex(&b, "00");
+	expect_decode_error(&b, "1 trailing bytes");
+
+	b.len = 0;
+	tb_hex(&b, "bf");
+	for (int k = 0; k < 8; k++)
+		tb_field(&b, k);
+	tb_hex(&b, "ff");
+	expect_decode_error(&b, "indefinite");
+
+	tb_message_upto(&b, 8, 7);
+	tb_uint(&b, 7);
+	tb_hex(&b, "7f6548656c6c6fff");
+	expect_decode_error(&b, "indefinite");
+
+	tb_message_upto(&b, 8, 7);
+	tb_uint(&b, 7);
+	tb_hex(&b, "8100");
+	expect_decode_error(&b, "deeper");
+
+	b.len = 0;
+	tb_hex(&b, "a1616100");
+	expect_decode_error(&b, "key 0 is not an unsigned integer");
+
+	b.len = 0;
+	tb_hex(&b, "a12000");
+	expect_decode_error(&b, "key 0 is not an unsigned integer");
+
+	b.len = 0;
+	tb_hex(&b, "8100");
+	expect_decode_error(&b, "not a CBOR map");
+
+	b.len = 0;
+	tb_hex(&b, "bb00000000ffffffff");
+	expect_decode_error(&b, "only 0 bytes follow");
+
+	b.len = 0;
+	expect_decode_error(&b, "empty");
+}
+
+static void test_membership_refused(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_message_upto(&b, 7, 7);
+	expect_decode_error(&b, "entry field 7 (text): missing from a message");
+
+	tb_message_upto(&b, 9, 8);
+	tb_uint(&b, 11);
+	tb_text(&b, "Li Wei");
+	expect_decode_error(&b, "entry field 11 (operator): not allowed in a message");
+
+	b.len = 0;
+	tb_map(&b, 1);
+	tb_field(&b, 1);
+	expect_decode_error(&b, "entry field 0 (type): missing");
+
+	/* A receipt carrying message fields. */
+	b.len = 0;
+	tb_map(&b, 8);
+	tb_uint(&b, 0);
+	tb_uint(&b, 2);
+	for (int k = 1; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 4 (to): not allowed in a receipt");
+}
+
+static void test_bad_values_refused(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	tb_message_upto(&b, 8, 0);
+	tb_uint(&b, 0);
+	tb_uint(&b, 4);
+	for (int k = 1; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 0 (type): 4 is not");
+
+	tb_message_upto(&b, 8, 1);
+	tb_uint(&b, 1);
+	tb_hex(&b, "4474657374");
+	for (int k = 2; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 1 (origin): not a text string");
+
+	tb_message_upto(&b, 8, 2);
+	tb_uint(&b, 2);
+	tb_text(&b, "42");
+	for (int k = 3; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 2 (seq): not an unsigned integer");
+
+	tb_message_upto(&b, 8, 2);
+	tb_uint(&b, 2);
+	tb_uint(&b, (uint64_t)INT64_MAX + 1);
+	for (int k = 3; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 2 (seq)");
+
+	tb_message_upto(&b, 8, 2);
+	tb_uint(&b, 2);
+	tb_uint(&b, 0);
+	for (int k = 3; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 2 (seq): 0 is not between 1");
+
+	tb_message_upto(&b, 8, 3);
+	tb_uint(&b, 3);
+	tb_text(&b, "2026-11-27T11:38:31Z");
+	for (int k = 4; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 3 (time): \"2026-11-27T11:38:31Z\" is not in the form");
+
+	tb_message_upto(&b, 8, 3);
+	tb_uint(&b, 3);
+	tb_text(&b, "yesterday");
+	for (int k = 4; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 3 (time)");
+
+	tb_message_upto(&b, 8, 5);
+	tb_uint(&b, 5);
+	tb_uint(&b, 4);
+	tb_field(&b, 6);
+	tb_field(&b, 7);
+	expect_decode_error(&b, "entry field 5 (precedence): 4 is not 0 (FLASH) to 3");
+
+	tb_message_upto(&b, 8, 6);
+	tb_uint(&b, 6);
+	tb_text(&b, "english!");
+	tb_field(&b, 7);
+	expect_decode_error(&b, "entry field 6 (lang)");
+
+	tb_message_upto(&b, 8, 7);
+	tb_uint(&b, 7);
+	tb_hex(&b, "6c48656c6c6f2c20776f726cff");
+	expect_decode_error(&b, "entry field 7 (text): invalid UTF-8 at byte 11");
+
+	tb_message_upto(&b, 8, 7);
+	tb_uint(&b, 7);
+	tb_hex(&b, "6348000a");
+	expect_decode_error(&b, "entry field 7 (text): invalid UTF-8 at byte 1");
+
+	tb_message_upto(&b, 8, 1);
+	tb_uint(&b, 1);
+	tb_hex(&b, "62e9e9");
+	for (int k = 2; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 1 (origin): invalid UTF-8 at byte 0");
+
+	tb_message_upto(&b, 8, 7);
+	tb_uint(&b, 7);
+	tb_text(&b, "");
+	expect_decode_error(&b, "entry field 7 (text): empty");
+
+	tb_message_upto(&b, 8, 4);
+	tb_uint(&b, 4);
+	tb_text(&b, "a-name-that-is-far-too-long-for-a-node");
+	for (int k = 5; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "entry field 4 (to): 38 bytes, longer than 32");
+}
+
+static void test_reference_values_refused(void **state)
+{
+	struct lia_entry e;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf;
+	size_t len;
+	struct tb b;
+
+	(void)state;
+	make_ack(&e, LIA_ENTRY_RECEIPT);
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	/* Shorten the ref-hash: 0a 58 20 <32> becomes 0a 58 1f <31>. */
+	assert_true(len < sizeof(b.buf));
+	memcpy(b.buf, buf, len);
+	b.len = len;
+	assert_int_equal(b.buf[len - 33], 0x20);
+	b.buf[len - 33] = 0x1f;
+	b.len--;
+	expect_decode_error(&b, "entry field 10 (ref-hash): not a byte string of 32 bytes");
+	free(buf);
+
+	make_ack(&e, LIA_ENTRY_ACK);
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	memcpy(b.buf, buf, len);
+	b.len = len;
+	/* Operator "Li Wei" -> "Li\x01Wei". */
+	b.buf[len - 4] = 0x01;
+	expect_decode_error(&b, "entry field 11 (operator): control character at byte 2");
+	free(buf);
+}
+
+static void test_long_heads_refused(void **state)
+{
+	struct tb b;
+
+	(void)state;
+	/* seq 5 in a two-byte head (18 05) instead of one. */
+	tb_message_upto(&b, 8, 2);
+	tb_uint(&b, 2);
+	tb_hex(&b, "1805");
+	for (int k = 3; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "deterministic");
+
+	/* Map length in a one-byte head (b8 08). */
+	b.len = 0;
+	tb_hex(&b, "b808");
+	for (int k = 0; k < 8; k++)
+		tb_field(&b, k);
+	expect_decode_error(&b, "deterministic");
+}
+
+static EVP_PKEY *new_key(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+	assert_non_null(key);
+	return key;
+}
+
+static void test_sign_verify_open(void **state)
+{
+	EVP_PKEY *key = new_key(), *other = new_key();
+	struct lia_entry e, d;
+	char text[] = "Request immediate contact.", err[LIA_ERR_LEN] = "";
+	uint8_t *cose;
+	size_t len;
+
+	(void)state;
+	make_message(&e, text);
+	assert_int_equal(lia_entry_sign(&e, key, &cose, &len, err), 0);
+	assert_int_equal(lia_entry_verify(cose, len, key, &d, err), 0);
+	assert_same_entry(&e, &d);
+	lia_entry_finish(&d);
+	assert_int_equal(lia_entry_open(cose, len, &d, err), 0);
+	assert_same_entry(&e, &d);
+	lia_entry_finish(&d);
+
+	assert_int_equal(lia_entry_verify(cose, len, other, &d, err), -1);
+	assert_non_null(strstr(err, "does not verify"));
+	assert_null(d.text);
+	cose[len - 1] ^= 1;
+	assert_int_equal(lia_entry_verify(cose, len, key, &d, err), -1);
+	assert_int_equal(lia_entry_open(cose, len, &d, err), 0);
+	lia_entry_finish(&d);
+	free(cose);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+}
+
+static void test_kid_must_be_origin(void **state)
+{
+	EVP_PKEY *key = new_key();
+	struct lia_entry e, d;
+	char text[] = "Hello", err[LIA_ERR_LEN] = "";
+	uint8_t *payload, *cose;
+	size_t len, cose_len;
+
+	(void)state;
+	make_message(&e, text);
+	assert_int_equal(lia_entry_encode(&e, &payload, &len, err), 0);
+	assert_int_equal(lia_cose_sign(key, "beijing-hq", payload, len, &cose, &cose_len, err), 0);
+	assert_int_equal(lia_entry_open(cose, cose_len, &d, err), -1);
+	assert_string_equal(err, "entry claims origin tokyo-hq but is signed as beijing-hq");
+	assert_null(d.text);
+	assert_int_equal(lia_entry_verify(cose, cose_len, key, &d, err), -1);
+	assert_string_equal(err, "entry claims origin tokyo-hq but is signed as beijing-hq");
+	assert_null(d.text);
+	free(payload);
+	free(cose);
+	EVP_PKEY_free(key);
+}
+
+static void test_signed_garbage_refused(void **state)
+{
+	EVP_PKEY *key = new_key();
+	struct lia_entry d;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *cose;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(lia_cose_sign(key, "tokyo-hq", (const uint8_t *)"\xa0", 1, &cose, &len, err), 0);
+	assert_int_equal(lia_entry_verify(cose, len, key, &d, err), -1);
+	assert_non_null(strstr(err, "entry field 0 (type): missing"));
+	free(cose);
+	EVP_PKEY_free(key);
+}
+
+static void test_names_and_hash(void **state)
+{
+	static const uint8_t abc_sha256[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae,
+		0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61,
+		0xf2, 0x00, 0x15, 0xad};
+	enum lia_precedence p;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t h[32];
+
+	(void)state;
+	assert_string_equal(lia_precedence_name(LIA_FLASH), "FLASH");
+	assert_string_equal(lia_precedence_name((enum lia_precedence)9), "unknown");
+	assert_int_equal(lia_precedence_parse("immediate", &p, err), 0);
+	assert_int_equal(p, LIA_IMMEDIATE);
+	assert_int_equal(lia_precedence_parse("urgent", &p, err), -1);
+	assert_string_equal(lia_entry_type_name(LIA_ENTRY_ACK), "ack");
+	lia_entry_hash((const uint8_t *)"abc", 3, h);
+	assert_memory_equal(h, abc_sha256, 32);
+	lia_entry_finish(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_each_type),
+		cmocka_unit_test(test_known_bytes),
+		cmocka_unit_test(test_foreign_struct_fields_ignored),
+		cmocka_unit_test(test_invalid_fields_named),
+		cmocka_unit_test(test_invalid_utf8_text),
+		cmocka_unit_test(test_builder_matches),
+		cmocka_unit_test(test_hostile_maps_refused),
+		cmocka_unit_test(test_membership_refused),
+		cmocka_unit_test(test_bad_values_refused),
+		cmocka_unit_test(test_reference_values_refused),
+		cmocka_unit_test(test_long_heads_refused),
+		cmocka_unit_test(test_sign_verify_open),
+		cmocka_unit_test(test_kid_must_be_origin),
+		cmocka_unit_test(test_signed_garbage_refused),
+		cmocka_unit_test(test_names_and_hash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
