@@ -64,14 +64,14 @@ int lia_store_set_cursor(struct lia_store *s, const char *peer, uint64_t seq, ch
 /* Own message seq awaits a receipt from dest. */
 int lia_store_add_delivery(struct lia_store *s, uint64_t seq, const char *dest, char *err);
 
-/* Records dest's receipt receipt_seq for own message seq; LIA_ENOTFOUND when no such delivery, LIA_EDUP when already receipted. */
+/* Records dest's receipt (the entry dest/receipt_seq, made by dest) for own message seq; LIA_ENOTFOUND when no such delivery, LIA_EDUP when already receipted. */
 int lia_store_mark_delivered(struct lia_store *s, uint64_t seq, const char *dest,
     uint64_t receipt_seq, int64_t when_ms, char *err);
 
 /* 1 when the delivery of own message seq to dest exists, 0 when not, negative on error. */
 int lia_store_has_delivery(struct lia_store *s, uint64_t seq, const char *dest, char *err);
 
-/* (ack_origin, ack_seq) of an existing ack by node `by` of message (origin, seq): LIA_ENOTFOUND when none. Either out pointer may be NULL. */
+/* Seq of the ack made by node `by` of message (origin, seq) into *ack_seq (may be NULL); LIA_ENOTFOUND when none. */
 int lia_store_find_ack(struct lia_store *s, const char *origin, uint64_t seq, const char *by,
     uint64_t *ack_seq, char *err);
 
