@@ -79,6 +79,9 @@ static int fail_reply(const struct daemon *d, int status, json_t *reply)
 	if (status == 401) {
 		fprintf(stderr, "liaison: liaisond at %s refused the token in %s/api.token "
 		    "(was the daemon restarted with another token?)\n", d->address, d->where);
+	} else if (status == 413) {
+		fprintf(stderr, "liaison: liaisond at %s refused the request as too large (HTTP 413)\n",
+		    d->address);
 	} else if (sentence != NULL) {
 		fputs("liaison: ", stderr);
 		lia_cli_put_text(stderr, sentence, 0);
@@ -645,6 +648,16 @@ out:
 
 /* ---- links, status ---- */
 
+/* A link's field for display; a negative round trip means none measured yet. */
+static const char *link_field(const json_t *l, const char *key, char *buf, size_t n)
+{
+	const json_t *v = json_object_get(l, key);
+
+	if (json_is_integer(v) && json_integer_value(v) < 0)
+		return "-";
+	return str_of(v, buf, n);
+}
+
 static void print_links(const json_t *links)
 {
 	static const char *const keys[] = {"peer", "address", "state", "since", "rtt_ms", "outbox", "last_error"};
@@ -663,7 +676,7 @@ static void print_links(const json_t *links)
 		width[c] = (int)strlen(heads[c]);
 	json_array_foreach(links, i, l) {
 		for (size_t c = 0; c + 1 < N; c++) {
-			int w = (int)strlen(field_of(l, keys[c], buf, sizeof(buf)));
+			int w = (int)strlen(link_field(l, keys[c], buf, sizeof(buf)));
 			width[c] = w > width[c] ? w : width[c];
 		}
 	}
@@ -672,8 +685,8 @@ static void print_links(const json_t *links)
 	printf("%s\n", heads[N - 1]);
 	json_array_foreach(links, i, l) {
 		for (size_t c = 0; c + 1 < N; c++)
-			print_cell(field_of(l, keys[c], buf, sizeof(buf)), width[c] + 2);
-		lia_cli_put_text(stdout, field_of(l, keys[N - 1], buf, sizeof(buf)), 0);
+			print_cell(link_field(l, keys[c], buf, sizeof(buf)), width[c] + 2);
+		lia_cli_put_text(stdout, link_field(l, keys[N - 1], buf, sizeof(buf)), 0);
 		putchar('\n');
 	}
 }

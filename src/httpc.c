@@ -3,7 +3,8 @@
  * on libevent's evhttp client with a private event_base per request.
  *
  * Assumes the daemon is local and trusted only as far as its token file is:
- * a reply is still parsed as untrusted JSON, and its size is bounded.
+ * a reply is still parsed as untrusted JSON, and its size is bounded. An
+ * error status whose body is not JSON is returned with *reply NULL.
  */
 #include "httpc.h"
 #include "err.h"
@@ -237,7 +238,8 @@ int lia_httpc_request(const char *host, const char *port, const char *token,
 		goto out;
 	if (call.len > 0) {
 		*reply = json_loadb(call.data, call.len, JSON_REJECT_DUPLICATES, &jerr);
-		if (*reply == NULL) {
+		/* evhttp itself refuses some requests (413, 501) with an HTML page: keep the status. */
+		if (*reply == NULL && call.status < 400) {
 			lia_err_set(err, "liaisond at %s sent a reply that is not JSON (HTTP %d): %s",
 			    address, call.status, jerr.text);
 			goto out;
