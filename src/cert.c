@@ -368,18 +368,23 @@ static int refuse_existing(const char *path, char *err)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+static int write_all(int fd, const char *data, size_t len)
 {
-	while (len > 0) {
+	const char *p = data;
+	int rc = 0;
+
+	while (len > 0 && rc == 0) {
 		ssize_t put = write(fd, p, len);
 		if (put < 0 && errno == EINTR)
 			continue;
-		if (put <= 0)
-			return -1;
-		p += put;
-		len -= (size_t)put;
+		if (put <= 0) {
+			rc = -1;
+		} else {
+			p += put;
+			len -= (size_t)put;
+		}
 	}
-	return 0;
+	return rc;
 }
 
 /* Writes key as PKCS#8 PEM to a new file path (0600, O_EXCL); the PEM text is wiped after. */

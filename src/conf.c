@@ -48,10 +48,16 @@ static int tok_error(const struct tokenizer *t, char *err, const char *what)
 /* Starts a new word in buf; fails when the line already has the most words. */
 static int tok_begin_word(struct tokenizer *t, char *err)
 {
-	if (t->line.argc == LIA_CONF_MAXWORDS)
-		return tok_error(t, err, "too many words on the line");
+	int rc = -1;
+
+	if (t->line.argc == LIA_CONF_MAXWORDS) {
+		tok_error(t, err, "too many words on the line");
+		goto out;
+	}
 	t->line.argv[t->line.argc++] = t->buf + t->used;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 /*
@@ -61,38 +67,50 @@ static int tok_begin_word(struct tokenizer *t, char *err)
 static int tok_quoted(struct tokenizer *t, const char *s, size_t n, size_t *i, char *err)
 {
 	size_t k = *i + 1;
+	int rc = -1;
 
-	for (;;) {
-		if (k >= n)
-			return tok_error(t, err, "unterminated quote");
-		if (s[k] == '"')
-			break;
+	while (k < n && s[k] != '"') {
 		if (s[k] == '\\') {
-			if (k + 1 >= n || (s[k + 1] != '"' && s[k + 1] != '\\'))
-				return tok_error(t, err, "unknown escape in quotes (only \\\" and \\\\)");
+			if (k + 1 >= n || (s[k + 1] != '"' && s[k + 1] != '\\')) {
+				tok_error(t, err, "unknown escape in quotes (only \\\" and \\\\)");
+				goto out;
+			}
 			k++;
 		}
 		t->buf[t->used++] = s[k++];
 	}
+	if (k >= n) {
+		tok_error(t, err, "unterminated quote");
+		goto out;
+	}
 	k++;
-	if (k < n && !is_blank(s[k]) && s[k] != '#')
-		return tok_error(t, err, "text right after a closing quote");
+	if (k < n && !is_blank(s[k]) && s[k] != '#') {
+		tok_error(t, err, "text right after a closing quote");
+		goto out;
+	}
 	*i = k;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* Reads an unquoted word from s[*i] to the next blank, '#' or end of line. */
 static int tok_plain(struct tokenizer *t, const char *s, size_t n, size_t *i, char *err)
 {
 	size_t k = *i;
+	int rc = -1;
 
 	while (k < n && !is_blank(s[k]) && s[k] != '#') {
-		if (s[k] == '"')
-			return tok_error(t, err, "quote inside a word (quote the whole word)");
+		if (s[k] == '"') {
+			tok_error(t, err, "quote inside a word (quote the whole word)");
+			goto out;
+		}
 		t->buf[t->used++] = s[k++];
 	}
 	*i = k;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* Cuts line s[0..n) (no newline) into t's words. */
@@ -260,17 +278,20 @@ out:
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
+	int rc = 0;
 
-	while (len > 0) {
+	while (len > 0 && rc == 0) {
 		ssize_t put = write(fd, p, len);
 		if (put < 0 && errno == EINTR)
 			continue;
-		if (put <= 0)
-			return -1;
-		p += put;
-		len -= (size_t)put;
+		if (put <= 0) {
+			rc = -1;
+		} else {
+			p += put;
+			len -= (size_t)put;
+		}
 	}
-	return 0;
+	return rc;
 }
 
 /* fsync of the directory holding path, so a rename in it is durable. */

@@ -42,12 +42,11 @@ static int is_host_char(char c)
 /* Checks a host name or IPv4 literal's characters. */
 static int host_name_valid(const char *s, size_t len)
 {
-	if (len == 0 || s[0] == '-' || s[0] == '.')
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!is_host_char(s[i]))
-			return 0;
-	return 1;
+	int ok = len > 0 && s[0] != '-' && s[0] != '.';
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = is_host_char(s[i]);
+	return ok;
 }
 
 /* Parses a decimal port 1..65535 into its canonical text. */
@@ -55,18 +54,16 @@ static int port_parse(const char *s, char port[8])
 {
 	size_t len = strlen(s);
 	unsigned long v = 0;
+	int ok = len >= 1 && len <= 5;
 
-	if (len == 0 || len > 5)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
+	for (size_t i = 0; ok && i < len; i++) {
+		ok = s[i] >= '0' && s[i] <= '9';
 		v = v * 10 + (unsigned long)(s[i] - '0');
 	}
-	if (v < 1 || v > 65535)
-		return -1;
-	snprintf(port, 8, "%lu", v);
-	return 0;
+	ok = ok && v >= 1 && v <= 65535;
+	if (ok)
+		snprintf(port, 8, "%lu", v);
+	return ok ? 0 : -1;
 }
 
 int lia_split_address(const char *addr, char *host, size_t host_len,
@@ -142,7 +139,7 @@ static int host_is_loopback(const char *host)
 static int heartbeat_parse(const char *s, int *ms)
 {
 	long whole = 0, frac = 0;
-	int digits = 0, fdigits = 0;
+	int digits = 0, fdigits = 0, ok;
 	const char *p = s;
 
 	for (; *p >= '0' && *p <= '9' && digits < 8; p++, digits++)
@@ -150,18 +147,15 @@ static int heartbeat_parse(const char *s, int *ms)
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9' && fdigits < 3; p++, fdigits++)
 			frac = frac * 10 + (*p - '0');
-		if (fdigits == 0)
-			return -1;
 		for (int i = fdigits; i < 3; i++)
 			frac *= 10;
 	}
-	if (digits == 0 || *p != '\0')
-		return -1;
 	whole = whole * 1000 + frac;
-	if (whole < HEARTBEAT_MIN_MS || whole > HEARTBEAT_MAX_MS)
-		return -1;
-	*ms = (int)whole;
-	return 0;
+	ok = digits > 0 && *p == '\0' && (s[digits] != '.' || fdigits > 0) &&
+	    whole >= HEARTBEAT_MIN_MS && whole <= HEARTBEAT_MAX_MS;
+	if (ok)
+		*ms = (int)whole;
+	return ok ? 0 : -1;
 }
 
 /* Joins dir and a relative path (an absolute path stays as it is). */
