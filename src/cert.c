@@ -331,7 +331,13 @@ static int make_dir(const char *dir, char *err)
 	struct stat st;
 	int rc = -1;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) == 0) {
+		/* mkdir's mode passes through the umask, which may take the owner's bits too. */
+		if (chmod(dir, 0700) < 0) {
+			lia_err_set(err, "%s: cannot set the mode: %s", dir, strerror(errno));
+			goto out;
+		}
+	} else if (errno != EEXIST) {
 		lia_err_set(err, "%s: cannot create the directory: %s", dir, strerror(errno));
 		goto out;
 	}

@@ -31,7 +31,7 @@ int lia_conf_parse_text(const char *name, const char *text, size_t len,
 /* Reads path (at most LIA_CONF_MAXFILE bytes) and tokenizes it. */
 int lia_conf_parse_file(const char *path, lia_conf_fn fn, void *ctx, char *err);
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer (caller frees); fails over max bytes. */
+/* Reads a whole regular file into a NUL-terminated malloc'd buffer (caller frees); fails over max bytes. */
 int lia_read_file(const char *path, size_t max, char **out, size_t *len, char *err);
 
 /* Writes data to path atomically: path.new, fsync, rename, fsync of the directory; mode as given. */
