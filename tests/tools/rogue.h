@@ -1,0 +1,104 @@
+/*
+ * rogue.h - internals of the hostile peer used by the integration tests
+ * (tests/integ/1N-bad-*.sh). rogue.c holds main and the options,
+ * rogue_conn.c the TLS 1.3 connection and frame I/O, rogue_attack.c the
+ * attacks. It speaks the real wire protocol (src/wire.h) with a real node
+ * certificate, then misbehaves in one chosen way.
+ */
+#ifndef ROGUE_H
+#define ROGUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "charter.h"
+#include "entry.h"
+#include "err.h"
+#include "wire.h"
+
+/* Exit codes (documented in the usage text). */
+#define ROGUE_CLOSED 0     /* the peer closed the connection after the attack */
+#define ROGUE_LOCAL 1      /* a local failure: options, files, encoding */
+#define ROGUE_NOCONNECT 2  /* no TCP connection */
+#define ROGUE_OPEN 3       /* the connection stayed open for the whole wait */
+#define ROGUE_REFUSED 4    /* TLS handshake failed, or closed before the peer's hello */
+#define ROGUE_BADPEER 5    /* the peer sent something undecodable */
+
+#define ROGUE_WAIT_MS 3000 /* how long to watch the link after an attack */
+
+/* What one receive step produced. */
+enum rx { RX_FRAME, RX_CLOSED, RX_TIMEOUT, RX_BAD };
+
+struct rogue_conn {
+	int fd;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	uint8_t buf[LIA_FRAME_HEADER + LIA_FRAME_MAX];
+	size_t len;                      /* bytes of buf holding received data */
+	int closed;                      /* the peer closed, reset or refused */
+	char peer[LIA_NAME_MAX + 1];     /* from its verified certificate */
+	char why[LIA_ERR_LEN];           /* how it closed, or what failed */
+};
+
+struct rogue {
+	struct lia_charter *charter;     /* owned */
+	EVP_PKEY *key;                   /* own node key (owned) */
+	char self[LIA_NAME_MAX + 1];     /* from own certificate */
+	EVP_PKEY *other_key;             /* --sign-as node key, or NULL (owned) */
+	char other[LIA_NAME_MAX + 1];
+	char to[LIA_NAME_MAX + 1];       /* --to, "" when not given */
+	uint64_t prev;                   /* seq of the previous entry sent: the next frame's prev */
+	struct rogue_conn conn;
+};
+
+/* Connects to host:port and completes a TLS 1.3 handshake with the cert and key of node_dir; returns an exit code (ROGUE_CLOSED for success). */
+int rogue_conn_open(struct rogue *r, const char *node_dir, const char *host, const char *port);
+
+/* Closes and frees the connection; safe on a closed one. */
+void rogue_conn_close(struct rogue_conn *c);
+
+/* Writes raw bytes; on failure marks the connection closed and returns -1 (the peer went away). */
+int rogue_send_raw(struct rogue_conn *c, const uint8_t *buf, size_t len);
+
+/* Encodes and writes f: 0 sent, -1 the peer went away, -2 local encoding failure (printed). */
+int rogue_send_frame(struct rogue_conn *c, const struct lia_frame *f);
+
+/*
+ * Waits until deadline (monotonic ms) for one frame and prints it; answers a
+ * ping with a pong. On RX_FRAME, f holds it (lia_frame_finish after).
+ */
+enum rx rogue_receive(struct rogue_conn *c, int64_t deadline, struct lia_frame *f);
+
+/* Sends a hello naming node, with our charter hash and seen 0: 0, -1 the peer went away, -2 local failure. */
+int rogue_send_hello(struct rogue *r, const char *node);
+
+/* Sends our hello (naming node, claiming seen) and reads until the peer's; *peer_seen from it. Returns an exit code (ROGUE_CLOSED on success). */
+int rogue_hello(struct rogue *r, const char *node, uint64_t *peer_seen);
+
+/* Reads frames until the peer confirms (seen) our entries up to seq: 0, or -1 when it closed or did not within ROGUE_WAIT_MS. */
+int rogue_await_seen(struct rogue *r, uint64_t seq);
+
+/* Watches the link for ROGUE_WAIT_MS: ROGUE_CLOSED, ROGUE_OPEN or ROGUE_BADPEER. */
+int rogue_watch(struct rogue *r);
+
+/* One attack: 0 done (whatever the peer did), -1 local failure (printed). */
+typedef int (*rogue_attack_fn)(struct rogue *r);
+
+struct rogue_attack {
+	const char *name;
+	rogue_attack_fn fn;
+	int hello;          /* 1: exchange hellos first */
+	int needs_other;    /* 1: needs --sign-as */
+	const char *help;
+};
+
+/* The attack called name, or NULL. */
+const struct rogue_attack *rogue_attack_find(const char *name);
+
+/* Prints the attack names and their help to f. */
+void rogue_attack_list(FILE *f);
+
+#endif

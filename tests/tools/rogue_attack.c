@@ -1,0 +1,435 @@
+/*
+ * rogue_attack.c - what the rogue does wrong, one function per attack. Each
+ * attack is one fault on top of otherwise correct traffic: entries are
+ * numbered after the peer's "seen" and carry the right prev, so the daemon's
+ * reaction can only be to the fault. Hand-built payloads are first checked
+ * locally against entry.c, so a test cannot pass because of an encoding
+ * mistake of the rogue's own.
+ */
+#include "rogue.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cbor.h>
+#include <openssl/rand.h>
+
+#include "clock.h"
+#include "cose.h"
+#include "text.h"
+
+#define OVERSIZE_ANNOUNCED (1u << 20)
+#define OVERSIZE_SENT 4096
+#define MALFORMED_LEN 64
+
+/* The recipient of our messages: --to, else the peer itself. */
+static const char *recipient(const struct rogue *r)
+{
+	return r->to[0] ? r->to : r->conn.peer;
+}
+
+/* A ROUTINE message in English; text is borrowed (never lia_entry_finish this). */
+static void make_message(struct lia_entry *e, const char *origin, uint64_t seq, const char *to,
+    char *text)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = LIA_ENTRY_MESSAGE;
+	snprintf(e->origin, sizeof(e->origin), "%s", origin);
+	e->seq = seq;
+	e->time_ms = lia_now_ms();
+	snprintf(e->to, sizeof(e->to), "%s", to);
+	e->precedence = LIA_ROUTINE;
+	snprintf(e->lang, sizeof(e->lang), "en");
+	e->text = text;
+}
+
+static int sign(const struct lia_entry *e, EVP_PKEY *key, uint8_t **cose, size_t *len)
+{
+	char err[LIA_ERR_LEN] = "";
+
+	if (lia_entry_sign(e, key, cose, len, err) < 0) {
+		fprintf(stderr, "rogue: cannot sign %s/%" PRIu64 ": %s\n", e->origin, e->seq, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends one entry frame with the given prev; -1 only on a local failure. */
+static int send_entry(struct rogue *r, uint64_t prev, const struct lia_entry *e,
+    const uint8_t *cose, size_t len)
+{
+	struct lia_frame f = {.kind = LIA_FRAME_ENTRY, .prev = prev, .cose = (uint8_t *)cose,
+	    .cose_len = len};
+
+	printf("tx entry prev=%" PRIu64 " message %s/%" PRIu64 " to %s\n", prev, e->origin, e->seq,
+	    e->to);
+	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
+}
+
+/* Sends an entry as the next one on this link (prev moves on). */
+static int send_next(struct rogue *r, const struct lia_entry *e, const uint8_t *cose, size_t len)
+{
+	uint64_t prev = r->prev;
+
+	r->prev = e->seq;
+	return send_entry(r, prev, e, cose, len);
+}
+
+/* Builds an entry from origin signed with key, and sends it as the next. */
+static int send_signed(struct rogue *r, const char *origin, EVP_PKEY *key, const char *text)
+{
+	char buf[256];
+	struct lia_entry e;
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	make_message(&e, origin, r->prev + 1, recipient(r), buf);
+	if (sign(&e, key, &cose, &len) < 0)
+		return -1;
+	rc = send_next(r, &e, cose, len);
+	free(cose);
+	return rc;
+}
+
+static int attack_valid(struct rogue *r)
+{
+	if (send_signed(r, r->self, r->key, "rogue valid 1 of 2") < 0)
+		return -1;
+	return send_signed(r, r->self, r->key, "rogue valid 2 of 2");
+}
+
+/* The same frame twice in a row, then once more after the peer confirmed it. */
+static int attack_replay(struct rogue *r)
+{
+	char text[] = "rogue replay";
+	uint64_t prev = r->prev;
+	struct lia_entry e;
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	make_message(&e, r->self, prev + 1, recipient(r), text);
+	if (sign(&e, r->key, &cose, &len) < 0)
+		return -1;
+	if (send_entry(r, prev, &e, cose, len) < 0 || send_entry(r, prev, &e, cose, len) < 0)
+		goto out;
+	rogue_await_seen(r, e.seq);
+	rc = send_entry(r, prev, &e, cose, len);
+	r->prev = e.seq;
+out:
+	free(cose);
+	return rc;
+}
+
+/* A validly signed message, then one byte of its text flipped inside the COSE bytes. */
+static int attack_altered(struct rogue *r)
+{
+	char text[] = "rogue altered";
+	struct lia_entry e;
+	uint8_t *cose = NULL, *at;
+	size_t len = 0;
+	int rc = -1;
+
+	make_message(&e, r->self, r->prev + 1, recipient(r), text);
+	if (sign(&e, r->key, &cose, &len) < 0)
+		return -1;
+	at = memmem(cose, len, text, strlen(text));
+	if (at == NULL) {
+		fprintf(stderr, "rogue: the text is not in the COSE bytes\n");
+		goto out;
+	}
+	at[strlen(text) - 1] ^= 0x01; /* 'd' becomes 'e': still valid UTF-8 */
+	printf("altered: text byte %zu of the COSE flipped\n", (size_t)(at - cose) + strlen(text) - 1);
+	rc = send_next(r, &e, cose, len);
+out:
+	free(cose);
+	return rc;
+}
+
+/* Our own origin, but the signature is another node's key. */
+static int attack_forged(struct rogue *r)
+{
+	return send_signed(r, r->self, r->other_key, "rogue forged");
+}
+
+/* Another node's entry (its origin, its signature) on our link. */
+static int attack_wrong_signer(struct rogue *r)
+{
+	return send_signed(r, r->other, r->other_key, "rogue wrong-signer");
+}
+
+/* Entries missing: prev names an entry that was never sent. */
+static int attack_gap(struct rogue *r)
+{
+	r->prev++;
+	return send_signed(r, r->self, r->key, "rogue gap");
+}
+
+static int attack_before_hello(struct rogue *r)
+{
+	return send_signed(r, r->self, r->key, "rogue before-hello");
+}
+
+static int attack_bad_hello(struct rogue *r)
+{
+	return rogue_send_hello(r, r->conn.peer) == -2 ? -1 : 0;
+}
+
+static int attack_second_hello(struct rogue *r)
+{
+	return rogue_send_hello(r, r->self) == -2 ? -1 : 0;
+}
+
+/* Confirms far more of the peer's entries than it ever sent. */
+static int attack_bad_seen(struct rogue *r)
+{
+	struct lia_frame f = {.kind = LIA_FRAME_SEEN, .seq = UINT64_C(1) << 40};
+
+	printf("tx seen %" PRIu64 "\n", f.seq);
+	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
+}
+
+static void put_length(uint8_t header[LIA_FRAME_HEADER], uint32_t len)
+{
+	header[0] = (uint8_t)(len >> 24);
+	header[1] = (uint8_t)(len >> 16);
+	header[2] = (uint8_t)(len >> 8);
+	header[3] = (uint8_t)len;
+}
+
+/* A header announcing 1 MiB, then a little of it. */
+static int attack_oversize(struct rogue *r)
+{
+	static uint8_t frame[LIA_FRAME_HEADER + OVERSIZE_SENT];
+
+	put_length(frame, OVERSIZE_ANNOUNCED);
+	memset(frame + LIA_FRAME_HEADER, 0xa5, OVERSIZE_SENT);
+	printf("tx frame header announcing %u bytes, then %d\n", OVERSIZE_ANNOUNCED, OVERSIZE_SENT);
+	rogue_send_raw(&r->conn, frame, sizeof(frame));
+	return 0;
+}
+
+/* A frame whose body is random bytes led by a reserved CBOR head (RFC 8949 section 3.3). */
+static int attack_malformed(struct rogue *r)
+{
+	uint8_t frame[LIA_FRAME_HEADER + MALFORMED_LEN];
+
+	put_length(frame, MALFORMED_LEN);
+	if (RAND_bytes(frame + LIA_FRAME_HEADER, MALFORMED_LEN) != 1)
+		return -1;
+	frame[LIA_FRAME_HEADER] = 0xfc; /* major type 7, additional information 28 */
+	printf("tx frame of %d random bytes\n", MALFORMED_LEN);
+	rogue_send_raw(&r->conn, frame, sizeof(frame));
+	return 0;
+}
+
+/* A well-formed entry frame cut in half, its length prefix saying so. */
+static int attack_truncated(struct rogue *r)
+{
+	char text[] = "rogue truncated";
+	struct lia_entry e;
+	struct lia_frame f = {.kind = LIA_FRAME_ENTRY, .prev = r->prev};
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *frame = NULL;
+	size_t len = 0, cut;
+	int rc = -1;
+
+	make_message(&e, r->self, r->prev + 1, recipient(r), text);
+	if (sign(&e, r->key, &f.cose, &f.cose_len) < 0)
+		return -1;
+	if (lia_wire_encode(&f, &frame, &len, err) < 0) {
+		fprintf(stderr, "rogue: cannot encode the entry frame: %s\n", err);
+		goto out;
+	}
+	cut = (len - LIA_FRAME_HEADER) / 2;
+	put_length(frame, (uint32_t)cut);
+	printf("tx entry frame cut to %zu of %zu bytes\n", cut, len - LIA_FRAME_HEADER);
+	rogue_send_raw(&r->conn, frame, LIA_FRAME_HEADER + cut);
+	rc = 0;
+out:
+	free(frame);
+	free(f.cose);
+	return rc;
+}
+
+/* A well-formed entry frame whose COSE bytes are CBOR, but not a COSE_Sign1. */
+static int attack_bad_cose(struct rogue *r)
+{
+	static const uint8_t not_cose[] = {0x83, 0x01, 0x02, 0x03}; /* [1, 2, 3] */
+	struct lia_frame f = {.kind = LIA_FRAME_ENTRY, .prev = r->prev, .cose = (uint8_t *)not_cose,
+	    .cose_len = sizeof(not_cose)};
+
+	printf("tx entry prev=%" PRIu64 " whose COSE is [1, 2, 3]\n", r->prev);
+	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
+}
+
+/* Adds key: value to map, consuming value; 0 or -1. */
+static int put(cbor_item_t *map, uint8_t key, cbor_item_t *value)
+{
+	cbor_item_t *k = cbor_build_uint8(key);
+	int ok = k != NULL && value != NULL &&
+	    cbor_map_add(map, (struct cbor_pair){.key = k, .value = value});
+
+	if (k != NULL)
+		cbor_decref(&k);
+	if (value != NULL)
+		cbor_decref(&value);
+	return ok ? 0 : -1;
+}
+
+/* An unsigned integer in its shortest form (RFC 8949 section 4.2.1). */
+static cbor_item_t *uint_item(uint64_t v)
+{
+	if (v <= UINT8_MAX)
+		return cbor_build_uint8((uint8_t)v);
+	if (v <= UINT16_MAX)
+		return cbor_build_uint16((uint16_t)v);
+	if (v <= UINT32_MAX)
+		return cbor_build_uint32((uint32_t)v);
+	return cbor_build_uint64(v);
+}
+
+/* A message payload (the map of entry.h) built by hand, so the text may be any bytes; *out caller frees. */
+static int build_payload(const struct lia_entry *e, const char *text, size_t text_len,
+    uint8_t **out, size_t *len)
+{
+	cbor_item_t *map = cbor_new_definite_map(8);
+	char when[LIA_TIME_LEN];
+	size_t cap = 0;
+	int bad;
+
+	if (map == NULL)
+		return -1;
+	lia_time_format(e->time_ms, when);
+	bad = put(map, 0, uint_item((uint64_t)e->type)) | put(map, 1, cbor_build_string(e->origin)) |
+	    put(map, 2, uint_item(e->seq)) | put(map, 3, cbor_build_string(when)) |
+	    put(map, 4, cbor_build_string(e->to)) | put(map, 5, uint_item((uint64_t)e->precedence)) |
+	    put(map, 6, cbor_build_string(e->lang)) | put(map, 7, cbor_build_stringn(text, text_len));
+	*out = NULL;
+	*len = bad ? 0 : cbor_serialize_alloc(map, out, &cap);
+	cbor_decref(&map);
+	return *len > 0 ? 0 : -1;
+}
+
+/* Whether entry.c accepts a payload: 1 yes, 0 no (why printed with label). */
+static int entry_accepts(const uint8_t *payload, size_t len, const char *label)
+{
+	char why[LIA_ERR_LEN] = "";
+	struct lia_entry e;
+	int ok;
+
+	memset(&e, 0, sizeof(e));
+	ok = lia_entry_decode(payload, len, &e, why) == 0;
+	lia_entry_finish(&e);
+	if (!ok)
+		printf("%s: entry.c refuses it: %s\n", label, why);
+	return ok;
+}
+
+/* Signs a hand-built payload as our own and sends it as the next entry. */
+static int send_payload(struct rogue *r, const struct lia_entry *e, const uint8_t *payload,
+    size_t len)
+{
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *cose = NULL;
+	size_t cose_len = 0;
+	int rc;
+
+	if (lia_cose_sign(r->key, r->self, payload, len, &cose, &cose_len, err) < 0) {
+		fprintf(stderr, "rogue: cannot sign the payload: %s\n", err);
+		return -1;
+	}
+	rc = send_next(r, e, cose, cose_len);
+	free(cose);
+	return rc;
+}
+
+/* A signed message whose text is not UTF-8 (a bare continuation, a surrogate, 0xff). */
+static int attack_bad_utf8(struct rogue *r)
+{
+	static const char good[] = "rogue bad-utf8 ....";
+	static const char bad[] = "rogue bad-utf8 \xc3\x28\xed\xa0\x80\xff";
+	struct lia_entry e;
+	uint8_t *payload = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	make_message(&e, r->self, r->prev + 1, recipient(r), NULL);
+	if (build_payload(&e, good, strlen(good), &payload, &len) < 0 ||
+	    !entry_accepts(payload, len, "bad-utf8 check")) {
+		fprintf(stderr, "rogue: the hand-built payload is wrong even with valid text\n");
+		goto out;
+	}
+	free(payload);
+	if (build_payload(&e, bad, strlen(bad), &payload, &len) < 0 ||
+	    entry_accepts(payload, len, "bad-utf8 (expected)")) {
+		fprintf(stderr, "rogue: entry.c accepts text that is not UTF-8\n");
+		goto out;
+	}
+	rc = send_payload(r, &e, payload, len);
+out:
+	free(payload);
+	return rc;
+}
+
+/* A well-formed, validly signed message to a name the charter does not know. */
+static int attack_unknown_recipient(struct rogue *r)
+{
+	static const char text[] = "rogue unknown-recipient";
+	struct lia_entry e;
+	uint8_t *payload = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	make_message(&e, r->self, r->prev + 1, r->to[0] ? r->to : "atlantis", NULL);
+	if (lia_charter_node(r->charter, e.to) != NULL || lia_charter_party(r->charter, e.to) != NULL) {
+		fprintf(stderr, "rogue: %s is in the charter\n", e.to);
+		return -1;
+	}
+	if (build_payload(&e, text, strlen(text), &payload, &len) < 0 ||
+	    !entry_accepts(payload, len, "unknown-recipient check")) {
+		fprintf(stderr, "rogue: the hand-built payload is wrong\n");
+		goto out;
+	}
+	rc = send_payload(r, &e, payload, len);
+out:
+	free(payload);
+	return rc;
+}
+
+static const struct rogue_attack attacks[] = {
+	{"valid", attack_valid, 1, 0, "two well-formed signed messages to --to (default: the peer)"},
+	{"replay", attack_replay, 1, 0, "one message frame twice, then again after its seen"},
+	{"altered", attack_altered, 1, 0, "a signed message with one byte of its text flipped"},
+	{"forged", attack_forged, 1, 1, "a message of ours signed with --sign-as's key"},
+	{"wrong-signer", attack_wrong_signer, 1, 1, "a message of --sign-as's node, signed by it"},
+	{"gap", attack_gap, 1, 0, "a message whose prev names an entry never sent"},
+	{"oversize", attack_oversize, 1, 0, "a frame header announcing 1 MiB, then 4 KiB"},
+	{"malformed", attack_malformed, 1, 0, "a frame of random bytes that is not CBOR"},
+	{"truncated", attack_truncated, 1, 0, "an entry frame whose CBOR stops halfway"},
+	{"bad-cose", attack_bad_cose, 1, 0, "an entry frame whose COSE bytes are [1, 2, 3]"},
+	{"bad-utf8", attack_bad_utf8, 1, 0, "a signed message whose text is not UTF-8"},
+	{"unknown-recipient", attack_unknown_recipient, 1, 0,
+	    "a signed message to a name not in the charter (or --to)"},
+	{"before-hello", attack_before_hello, 0, 0, "a signed message before our hello"},
+	{"bad-hello", attack_bad_hello, 0, 0, "a hello that names the peer instead of us"},
+	{"second-hello", attack_second_hello, 1, 0, "a second hello once the link is up"},
+	{"bad-seen", attack_bad_seen, 1, 0, "a seen frame for entries the peer never sent"},
+};
+
+const struct rogue_attack *rogue_attack_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		if (strcmp(attacks[i].name, name) == 0)
+			return &attacks[i];
+	return NULL;
+}
+
+void rogue_attack_list(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		fprintf(f, "  %-18s %s\n", attacks[i].name, attacks[i].help);
+}
