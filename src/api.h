@@ -8,7 +8,8 @@
  *   GET  /v1/status                          node, party, role, charter hash, links, counts
  *   GET  /v1/links                           link states
  *   POST /v1/messages                        {"to","precedence","text","lang"?} -> 201 {"id","state"}
- *   GET  /v1/messages?box=in|out&limit=N     {"messages":[...]} newest last
+ *   GET  /v1/messages?box=in|out&limit=N     {"messages":[...], "more": bool} newest last;
+ *                                            "more": older messages exist beyond the limit
  *   GET  /v1/messages/ORIGIN/SEQ             one message, its receipts and acks, each with "signature"
  *   POST /v1/messages/ORIGIN/SEQ/ack         {"operator"} -> 201 {"id"}
  */
@@ -22,7 +23,7 @@
 #define LIA_API_BODY_MAX (64 * 1024)
 #define LIA_TOKEN_LEN 64 /* hex characters */
 #define LIA_API_LIST_DEFAULT 50 /* messages listed when no limit is given */
-#define LIA_API_LIST_MAX 1000 /* largest limit a listing accepts */
+#define LIA_API_LIST_MAX 100000 /* most messages one listing returns; a larger limit is read as this */
 
 struct lia_api;
 

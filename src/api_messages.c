@@ -44,21 +44,21 @@ struct show_ctx {
 	json_t *acks;
 };
 
-/* Parses a decimal limit in 1..LIA_API_LIST_MAX. */
+/* Parses a decimal limit of at least 1 (up to 9 digits), read as at most LIA_API_LIST_MAX. */
 static int parse_limit(const char *s, int *limit)
 {
 	long v = 0;
 
-	if (s[0] == '\0' || strlen(s) > 4)
+	if (s[0] == '\0' || strlen(s) > 9)
 		return -1;
 	for (const char *p = s; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
 			return -1;
 		v = v * 10 + (*p - '0');
 	}
-	if (v < 1 || v > LIA_API_LIST_MAX)
+	if (v < 1)
 		return -1;
-	*limit = (int)v;
+	*limit = v > LIA_API_LIST_MAX ? LIA_API_LIST_MAX : (int)v;
 	return 0;
 }
 
@@ -83,8 +83,8 @@ static int list_params(struct evhttp_request *req, const char *query, enum lia_d
 			*dir = strcmp(kv->value, "in") == 0 ? LIA_DIR_IN : LIA_DIR_OUT;
 		} else if (strcmp(kv->key, "limit") == 0 && !seen_limit++) {
 			if (parse_limit(kv->value, limit) < 0) {
-				lia_api_error(req, 400, "query parameter \"limit\": must be a whole number "
-				    "from 1 to %d", LIA_API_LIST_MAX);
+				lia_api_error(req, 400, "query parameter \"limit\": must be a whole "
+				    "number from 1 (at most %d are listed)", LIA_API_LIST_MAX);
 				goto out;
 			}
 		} else {
@@ -99,6 +99,27 @@ out:
 	return rc;
 }
 
+/*
+ * {"messages": the newest `limit`, "more": whether older ones exist}. One
+ * more than the limit is asked of the store to tell, then the oldest dropped.
+ */
+static json_t *list_reply(json_t *list, int limit)
+{
+	json_t *messages = json_is_array(list) ? list : json_object_get(list, "messages");
+	int more = json_array_size(messages) > (size_t)limit;
+	json_t *reply = NULL;
+
+	if (more)
+		json_array_remove(messages, 0);
+	if (json_is_array(list))
+		reply = json_pack("{s:o, s:b}", "messages", list, "more", more);
+	else if (json_object_set_new(list, "more", json_boolean(more)) == 0)
+		reply = list;
+	else
+		json_decref(list);
+	return reply;
+}
+
 static void messages_list(struct lia_api *api, struct evhttp_request *req, const char *query)
 {
 	enum lia_dir dir = LIA_DIR_IN;
@@ -109,14 +130,12 @@ static void messages_list(struct lia_api *api, struct evhttp_request *req, const
 
 	if (list_params(req, query, &dir, &limit) < 0)
 		return;
-	rc = lia_store_list_messages(lia_node_store(api->node), dir, limit, &list, err);
+	rc = lia_store_list_messages(lia_node_store(api->node), dir, limit + 1, &list, err);
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
 		return;
 	}
-	/* The store may give the bare array or the whole reply object. */
-	if (json_is_array(list))
-		list = json_pack("{s:o}", "messages", list);
+	list = list_reply(list, limit);
 	if (list == NULL)
 		lia_api_error(req, 500, "cannot build the message list (out of memory)");
 	else

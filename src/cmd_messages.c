@@ -434,6 +434,8 @@ static int list_box(struct lia_cli *cli, int argc, char **argv, const char *box)
 		printf("no messages %s\n", strcmp(box, "in") == 0 ? "received" : "sent");
 	else
 		print_messages(messages, strcmp(box, "in") == 0);
+	if (!cli->json && json_is_true(json_object_get(reply, "more")))
+		printf("(older messages not shown: raise --limit, now %ld)\n", limit);
 out:
 	daemon_close(&d);
 	json_decref(reply);

@@ -443,6 +443,7 @@ static void test_send_list_show(void **state)
 	json_decref(reply);
 	assert_int_equal(call(f, "GET", "/v1/messages?box=out&limit=5", NULL, &reply), 200);
 	assert_int_equal(json_array_size(json_object_get(reply, "messages")), 1);
+	assert_true(json_is_false(json_object_get(reply, "more")));
 	json_decref(reply);
 	assert_int_equal(call(f, "GET", "/v1/messages/tokyo/1", NULL, &reply), 200);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(reply, "message"),
@@ -452,6 +453,32 @@ static void test_send_list_show(void **state)
 	assert_string_equal(json_string_value(json_object_get(sig, "signer")), "tokyo");
 	assert_true(json_is_null(json_object_get(sig, "error")));
 	assert_int_equal(json_array_size(json_object_get(reply, "receipts")), 0);
+	json_decref(reply);
+}
+
+static void test_list_newest_last_with_more(void **state)
+{
+	struct fx *f = *state;
+	json_t *reply = NULL, *messages;
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(call(f, "POST", "/v1/messages",
+		    "{\"to\":\"beijing\",\"precedence\":\"ROUTINE\",\"text\":\"n\"}", &reply), 201);
+		json_decref(reply);
+	}
+	assert_int_equal(call(f, "GET", "/v1/messages?box=out&limit=2", NULL, &reply), 200);
+	messages = json_object_get(reply, "messages");
+	assert_int_equal(json_array_size(messages), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 0), "id")), "tokyo/2");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 1), "id")), "tokyo/3");
+	assert_true(json_is_true(json_object_get(reply, "more")));
+	json_decref(reply);
+	assert_int_equal(call(f, "GET", "/v1/messages?box=out&limit=999999999", NULL, &reply), 200);
+	assert_int_equal(json_array_size(json_object_get(reply, "messages")), 3);
+	assert_true(json_is_false(json_object_get(reply, "more")));
+	json_decref(reply);
+	assert_int_equal(call(f, "GET", "/v1/messages", NULL, &reply), 200);
+	assert_int_equal(json_array_size(json_object_get(reply, "messages")), 0);
 	json_decref(reply);
 }
 
@@ -490,7 +517,9 @@ static void test_routes_methods_queries(void **state)
 	assert_int_equal(call_error(f, "GET", "/v1/messages/tokyo/1/read", NULL, NULL), 404);
 	assert_int_equal(call_error(f, "GET", "/v1/messages/tokyo/1/ack", NULL, NULL), 405);
 	assert_int_equal(call_error(f, "GET", "/v1/messages?box=up", NULL, "\"box\""), 400);
-	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=1001", NULL, "\"limit\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=0", NULL, "\"limit\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=-1", NULL, "\"limit\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=1x", NULL, "\"limit\""), 400);
 	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=1&limit=2", NULL, "\"limit\""), 400);
 	assert_int_equal(call_error(f, "GET", "/v1/messages?since=1", NULL, "\"since\""), 400);
 }
@@ -573,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_token_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_list_show, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_newest_last_with_more, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_bodies_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_methods_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_flags_forgeries, setup, teardown),
