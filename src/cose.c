@@ -6,12 +6,12 @@
  * and is hostile. Before libcbor allocates anything, a non-allocating pass over
  * the item heads refuses indefinite lengths, nesting deeper than the format,
  * element counts the remaining bytes cannot hold, and trailing bytes (libcbor
- * 0.8 would otherwise malloc 2 GB for a 5-byte array header). libcbor 0.8
- * cannot decode the one-byte head of tag 18, so lia_cose_parse matches it
- * itself and hands libcbor the array that follows. Only the
- * deterministic encoding of RFC 8949 section 4.2.1 that lia_cose_sign
- * produces is accepted, so a signed entry has exactly one byte form and one
- * hash.
+ * 0.8 would otherwise malloc 2 GB for a 5-byte array header) and text that
+ * is not UTF-8. libcbor 0.8 cannot decode the one-byte head of tag 18, so
+ * lia_cose_parse matches it itself and hands libcbor the array that follows.
+ * Only the deterministic encoding of RFC 8949 section 4.2.1 that
+ * lia_cose_sign produces is accepted, so a signed entry has exactly one byte
+ * form and one hash.
  */
 #include "cose.h"
 #include "err.h"
@@ -81,13 +81,13 @@ static int encode_protected(const char *kid, struct out *o)
 {
 	size_t kid_len = strlen(kid);
 
-	if (out_init(o, kid_len + 16) != 0)
-		return -1;
-	out_advance(o, cbor_encode_map_start(2, o->buf + o->len, o->cap - o->len));
-	out_advance(o, cbor_encode_uint(COSE_LABEL_ALG, o->buf + o->len, o->cap - o->len));
-	out_advance(o, cbor_encode_negint(COSE_EDDSA_NEGINT, o->buf + o->len, o->cap - o->len));
-	out_advance(o, cbor_encode_uint(COSE_LABEL_KID, o->buf + o->len, o->cap - o->len));
-	put_bstr(o, (const uint8_t *)kid, kid_len);
+	if (out_init(o, kid_len + 16) == 0) {
+		out_advance(o, cbor_encode_map_start(2, o->buf + o->len, o->cap - o->len));
+		out_advance(o, cbor_encode_uint(COSE_LABEL_ALG, o->buf + o->len, o->cap - o->len));
+		out_advance(o, cbor_encode_negint(COSE_EDDSA_NEGINT, o->buf + o->len, o->cap - o->len));
+		out_advance(o, cbor_encode_uint(COSE_LABEL_KID, o->buf + o->len, o->cap - o->len));
+		put_bstr(o, (const uint8_t *)kid, kid_len);
+	}
 	return o->failed ? -1 : 0;
 }
 
@@ -97,14 +97,15 @@ static int encode_sig_structure(const uint8_t *prot, size_t prot_len,
 {
 	static const char context[] = "Signature1";
 
-	if (out_init(o, prot_len + payload_len + 64) != 0)
-		return -1;
-	out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
-	out_advance(o, cbor_encode_string_start(sizeof(context) - 1, o->buf + o->len, o->cap - o->len));
-	put_raw(o, (const uint8_t *)context, sizeof(context) - 1);
-	put_bstr(o, prot, prot_len);
-	put_bstr(o, NULL, 0);
-	put_bstr(o, payload, payload_len);
+	if (out_init(o, prot_len + payload_len + 64) == 0) {
+		out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
+		out_advance(o, cbor_encode_string_start(sizeof(context) - 1, o->buf + o->len,
+		    o->cap - o->len));
+		put_raw(o, (const uint8_t *)context, sizeof(context) - 1);
+		put_bstr(o, prot, prot_len);
+		put_bstr(o, NULL, 0);
+		put_bstr(o, payload, payload_len);
+	}
 	return o->failed ? -1 : 0;
 }
 
@@ -112,14 +113,14 @@ static int encode_sig_structure(const uint8_t *prot, size_t prot_len,
 static int encode_sign1(const uint8_t *prot, size_t prot_len, const uint8_t *payload,
     size_t payload_len, const uint8_t sig[static COSE_SIG_LEN], struct out *o)
 {
-	if (out_init(o, prot_len + payload_len + COSE_SIG_LEN + 64) != 0)
-		return -1;
-	out_advance(o, cbor_encode_tag(COSE_TAG_SIGN1, o->buf + o->len, o->cap - o->len));
-	out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
-	put_bstr(o, prot, prot_len);
-	out_advance(o, cbor_encode_map_start(0, o->buf + o->len, o->cap - o->len));
-	put_bstr(o, payload, payload_len);
-	put_bstr(o, sig, COSE_SIG_LEN);
+	if (out_init(o, prot_len + payload_len + COSE_SIG_LEN + 64) == 0) {
+		out_advance(o, cbor_encode_tag(COSE_TAG_SIGN1, o->buf + o->len, o->cap - o->len));
+		out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
+		put_bstr(o, prot, prot_len);
+		out_advance(o, cbor_encode_map_start(0, o->buf + o->len, o->cap - o->len));
+		put_bstr(o, payload, payload_len);
+		put_bstr(o, sig, COSE_SIG_LEN);
+	}
 	return o->failed ? -1 : 0;
 }
 
@@ -217,31 +218,34 @@ static int scan_head(const uint8_t *buf, size_t len, size_t *pos, struct scan *s
 {
 	struct cbor_callbacks cb = scan_callbacks();
 	struct cbor_decoder_result r;
-	size_t left;
+	size_t start = *pos, left;
+	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	if (*pos >= len) {
+	if (start >= len) {
 		lia_err_set(err, "%s ends after %zu bytes, before the item is complete", what, len);
-		return -1;
+		goto out;
 	}
-	r = cbor_stream_decode(buf + *pos, len - *pos, &cb, s);
+	r = cbor_stream_decode(buf + start, len - start, &cb, s);
 	if (r.status != CBOR_DECODER_FINISHED) {
 		lia_err_set(err, "%s is %s at byte %zu", what, r.status == CBOR_DECODER_NEDATA ?
-		    "truncated" : "malformed CBOR", *pos);
-		return -1;
+		    "truncated" : "malformed CBOR", start);
+		goto out;
 	}
 	if (s->bad_text || s->bad != NULL) {
-		scan_refusal(s, *pos, what, err);
-		return -1;
+		scan_refusal(s, start, what, err);
+		goto out;
 	}
-	*pos += r.read;
-	left = len - *pos;
+	left = len - start - r.read;
 	if (s->count > (s->pairs ? left / 2 : left)) {
 		lia_err_set(err, "%s declares %" PRIu64 " %s at byte %zu but only %zu bytes follow",
-		    what, s->count, s->pairs ? "pairs" : "items", *pos - r.read, left);
-		return -1;
+		    what, s->count, s->pairs ? "pairs" : "items", start, left);
+		goto out;
 	}
-	return 0;
+	*pos = start + r.read;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* Walks every head of one item without allocating; see the file comment. */
@@ -252,28 +256,30 @@ static int scan_item(const uint8_t *buf, size_t len, unsigned max_depth, const c
 	unsigned depth = 1;
 	size_t pos = 0;
 	struct scan s;
+	int rc = -1;
 
 	assert(max_depth <= SCAN_DEPTH_MAX);
 	open[0] = 1;
 	while (depth > 0) {
 		if (scan_head(buf, len, &pos, &s, what, err) != 0)
-			return -1;
+			goto out;
 		open[depth - 1]--;
-		if (s.count > 0) {
-			if (depth > max_depth) {
-				lia_err_set(err, "%s nests deeper than %u levels", what, max_depth);
-				return -1;
-			}
-			open[depth++] = s.pairs ? s.count * 2 : s.count;
+		if (s.count > 0 && depth > max_depth) {
+			lia_err_set(err, "%s nests deeper than %u levels", what, max_depth);
+			goto out;
 		}
+		if (s.count > 0)
+			open[depth++] = s.pairs ? s.count * 2 : s.count;
 		while (depth > 0 && open[depth - 1] == 0)
 			depth--;
 	}
 	if (pos != len) {
 		lia_err_set(err, "%s has %zu trailing bytes after the item", what, len - pos);
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 struct cbor_item_t *lia_cose_cbor_load(const uint8_t *buf, size_t len, unsigned max_depth,
@@ -302,11 +308,13 @@ out:
 /* A definite byte string's bytes and length, or -1 when item is anything else. */
 static int get_bstr(const cbor_item_t *item, const uint8_t **p, size_t *n)
 {
-	if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item))
-		return -1;
-	*p = cbor_bytestring_handle(item);
-	*n = cbor_bytestring_length(item);
-	return 0;
+	int ok = cbor_isa_bytestring(item) && cbor_bytestring_is_definite(item);
+
+	if (ok) {
+		*p = cbor_bytestring_handle(item);
+		*n = cbor_bytestring_length(item);
+	}
+	return ok ? 0 : -1;
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
@@ -320,68 +328,68 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 
 static int parse_alg(const cbor_item_t *value, int *have_alg, char *err)
 {
+	int rc = -1;
+
 	if (*have_alg) {
 		lia_err_set(err, "COSE protected header repeats alg (label 1)");
-		return -1;
-	}
-	if (!cbor_isa_negint(value) || cbor_get_int(value) != COSE_EDDSA_NEGINT) {
+	} else if (!cbor_isa_negint(value) || cbor_get_int(value) != COSE_EDDSA_NEGINT) {
 		lia_err_set(err, "COSE protected header alg must be -8 (EdDSA)");
-		return -1;
+	} else {
+		*have_alg = 1;
+		rc = 0;
 	}
-	*have_alg = 1;
-	return 0;
+	return rc;
 }
 
 static int parse_kid(const cbor_item_t *value, int *have_kid, char kid[static LIA_NAME_MAX + 1],
     char *err)
 {
-	const uint8_t *p;
-	size_t n;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	int rc = -1;
 
 	if (*have_kid) {
 		lia_err_set(err, "COSE protected header repeats kid (label 4)");
-		return -1;
+		goto out;
 	}
 	if (get_bstr(value, &p, &n) != 0 || n == 0 || n > LIA_NAME_MAX ||
 	    memchr(p, 0, n) != NULL) {
 		lia_err_set(err, "COSE kid must be a byte string of 1 to %d bytes", LIA_NAME_MAX);
-		return -1;
+		goto out;
 	}
 	memcpy(kid, p, n);
 	kid[n] = '\0';
 	if (!lia_name_valid(kid)) {
 		lia_err_set(err, "COSE kid \"%s\" is not a valid node name", kid);
-		return -1;
+		goto out;
 	}
 	*have_kid = 1;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* One label of the protected map: only alg and kid are allowed (no crit, RFC 9052 section 3.1). */
 static int parse_label(const struct cbor_pair *pair, int *have_alg, int *have_kid,
     char kid[static LIA_NAME_MAX + 1], char *err)
 {
-	uint64_t label;
+	uint64_t label = 0;
+	int rc = -1;
 
-	if (cbor_isa_negint(pair->key)) {
+	if (cbor_isa_negint(pair->key))
 		lia_err_set(err, "COSE protected header label -%" PRIu64 " is not allowed",
 		    cbor_get_int(pair->key) + 1);
-		return -1;
-	}
-	if (!cbor_isa_uint(pair->key)) {
+	else if (!cbor_isa_uint(pair->key))
 		lia_err_set(err, "COSE protected header label is not an integer");
-		return -1;
-	}
-	label = cbor_get_int(pair->key);
-	if (label == COSE_LABEL_ALG)
-		return parse_alg(pair->value, have_alg, err);
-	if (label == COSE_LABEL_KID)
-		return parse_kid(pair->value, have_kid, kid, err);
-	if (label == COSE_LABEL_CRIT)
+	else if ((label = cbor_get_int(pair->key)) == COSE_LABEL_ALG)
+		rc = parse_alg(pair->value, have_alg, err);
+	else if (label == COSE_LABEL_KID)
+		rc = parse_kid(pair->value, have_kid, kid, err);
+	else if (label == COSE_LABEL_CRIT)
 		lia_err_set(err, "COSE protected header crit (label 2) is not supported");
 	else
 		lia_err_set(err, "COSE protected header label %" PRIu64 " is not allowed", label);
-	return -1;
+	return rc;
 }
 
 static int parse_protected(const uint8_t *buf, size_t len, char kid[static LIA_NAME_MAX + 1],
@@ -420,81 +428,86 @@ out:
 
 static int parse_protected_item(const cbor_item_t *item, struct lia_cose *c, char *err)
 {
-	const uint8_t *p;
-	size_t n;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	int rc = -1;
 
 	if (get_bstr(item, &p, &n) != 0 || n == 0 || n > COSE_PROTECTED_MAX) {
 		lia_err_set(err, "COSE protected header must be a byte string of 1 to %d bytes",
 		    COSE_PROTECTED_MAX);
-		return -1;
+		goto out;
 	}
 	if (parse_protected(p, n, c->kid, err) != 0)
-		return -1;
+		goto out;
 	c->protected_bytes = dup_bytes(p, n);
 	c->protected_len = n;
 	if (c->protected_bytes == NULL) {
 		lia_err_set(err, "out of memory reading a COSE protected header");
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 static int parse_payload_item(const cbor_item_t *item, struct lia_cose *c, char *err)
 {
-	const uint8_t *p;
-	size_t n;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	int rc = -1;
 
 	if (cbor_is_null(item)) {
 		lia_err_set(err, "COSE_Sign1 with a detached (nil) payload is not supported");
-		return -1;
-	}
-	if (get_bstr(item, &p, &n) != 0) {
+	} else if (get_bstr(item, &p, &n) != 0) {
 		lia_err_set(err, "COSE_Sign1 payload is not a byte string");
-		return -1;
-	}
-	c->payload = dup_bytes(p, n);
-	c->payload_len = n;
-	if (c->payload == NULL) {
+	} else if ((c->payload = dup_bytes(p, n)) == NULL) {
 		lia_err_set(err, "out of memory reading a COSE_Sign1 payload");
-		return -1;
+	} else {
+		c->payload_len = n;
+		rc = 0;
 	}
-	return 0;
+	return rc;
 }
 
 static int parse_signature_item(const cbor_item_t *item, struct lia_cose *c, char *err)
 {
-	const uint8_t *p;
-	size_t n;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	int rc = -1;
 
 	if (get_bstr(item, &p, &n) != 0 || n != COSE_SIG_LEN) {
 		lia_err_set(err, "COSE_Sign1 signature must be a byte string of %d bytes", COSE_SIG_LEN);
-		return -1;
+	} else {
+		memcpy(c->signature, p, COSE_SIG_LEN);
+		rc = 0;
 	}
-	memcpy(c->signature, p, COSE_SIG_LEN);
-	return 0;
+	return rc;
 }
 
 /* The four elements of the tagged array. */
 static int parse_sign1(const cbor_item_t *array, struct lia_cose *c, char *err)
 {
 	cbor_item_t **items;
+	int rc = -1;
 
 	if (!cbor_isa_array(array) || !cbor_array_is_definite(array) ||
 	    cbor_array_size(array) != 4) {
 		lia_err_set(err, "COSE_Sign1 must be an array of 4 elements");
-		return -1;
+		goto out;
 	}
 	items = cbor_array_handle(array);
 	if (parse_protected_item(items[0], c, err) != 0)
-		return -1;
+		goto out;
 	if (!cbor_isa_map(items[1]) || !cbor_map_is_definite(items[1]) ||
 	    cbor_map_size(items[1]) != 0) {
 		lia_err_set(err, "COSE_Sign1 unprotected header must be an empty map");
-		return -1;
+		goto out;
 	}
 	if (parse_payload_item(items[2], c, err) != 0 || parse_signature_item(items[3], c, err) != 0)
-		return -1;
-	return 0;
+		goto out;
+	rc = 0;
+out:
+	return rc;
 }
 
 /* Refuses any encoding other than the one lia_cose_sign makes (minimal heads). */
@@ -549,11 +562,13 @@ out:
 
 static int check_ed25519(EVP_PKEY *key, const char *use, char *err)
 {
+	int rc = 0;
+
 	if (key == NULL || !EVP_PKEY_is_a(key, "ED25519")) {
 		lia_err_set(err, "COSE %s needs an Ed25519 key", use);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 static int ed25519_sign(EVP_PKEY *key, const struct out *tbs, uint8_t sig[static COSE_SIG_LEN],

@@ -85,12 +85,13 @@ void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32])
 /* The fields an entry of type t carries, as a bit per key; 0 for an unknown type. */
 static unsigned type_fields(enum lia_entry_type t)
 {
-	switch (t) {
-	case LIA_ENTRY_MESSAGE: return FIELDS_MESSAGE;
-	case LIA_ENTRY_RECEIPT: return FIELDS_RECEIPT;
-	case LIA_ENTRY_ACK: return FIELDS_ACK;
-	}
-	return 0;
+	static const unsigned fields[] = {
+		[LIA_ENTRY_MESSAGE] = FIELDS_MESSAGE,
+		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
+		[LIA_ENTRY_ACK] = FIELDS_ACK,
+	};
+
+	return (unsigned)t <= LIA_ENTRY_ACK ? fields[t] : 0;
 }
 
 /* Writes "entry field K (name): <sentence>" into err; always returns -1. */
@@ -127,119 +128,129 @@ static int check_utf8(enum entry_key k, const uint8_t *p, size_t len, char *err)
 {
 	size_t bad = utf8_error_offset(p, len);
 
-	if (bad < len)
-		return field_err(err, k, "invalid UTF-8 at byte %zu", bad);
-	return 0;
+	return bad < len ? field_err(err, k, "invalid UTF-8 at byte %zu", bad) : 0;
 }
 
 /* 1 when the UTF-8 character at p (n bytes) is a control (C0, DEL, C1) or a bidi override. */
 static int is_control(const uint8_t *p, size_t n)
 {
-	if (n == 1)
-		return p[0] < 0x20 || p[0] == 0x7f;
-	if (n == 2)
-		return p[0] == 0xc2 && p[1] < 0xa0;
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
-		return p[2] >= 0xaa && p[2] <= 0xae;   /* U+202A..U+202E */
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
-		return p[2] >= 0xa6 && p[2] <= 0xa9;   /* U+2066..U+2069 */
-	return 0;
+	return (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) ||
+	    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) ||
+	    (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) || /* U+202A..E */
+	    (n == 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9);   /* U+2066..9 */
 }
 
 static int check_no_controls(enum entry_key k, const uint8_t *p, size_t len, char *err)
 {
 	size_t i = 0;
+	int rc = 0;
 
-	while (i < len) {
+	while (i < len && rc == 0) {
 		size_t n = 1;
 		while (n < 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
 			n++;
 		if (is_control(p + i, n))
-			return field_err(err, k, "control character at byte %zu", i);
+			rc = field_err(err, k, "control character at byte %zu", i);
 		i += n;
 	}
-	return 0;
+	return rc;
 }
 
 /* Bounded text from a struct: 1..max bytes of UTF-8 held in a buffer of size bytes. */
 static int check_text(enum entry_key k, const char *s, size_t size, size_t max, char *err)
 {
-	size_t len;
+	size_t len = s == NULL ? 0 : strnlen(s, size);
+	int rc = -1;
 
 	if (s == NULL)
-		return field_err(err, k, "missing");
-	len = strnlen(s, size);
-	if (len == 0)
-		return field_err(err, k, "empty");
-	if (len == size || len > max)
-		return field_err(err, k, "longer than %zu bytes", max);
-	return check_utf8(k, (const uint8_t *)s, len, err);
+		field_err(err, k, "missing");
+	else if (len == 0)
+		field_err(err, k, "empty");
+	else if (len == size || len > max)
+		field_err(err, k, "longer than %zu bytes", max);
+	else
+		rc = check_utf8(k, (const uint8_t *)s, len, err);
+	return rc;
 }
 
 static int check_name(enum entry_key k, const char *s, size_t size, char *err)
 {
+	int rc = -1;
+
 	if (memchr(s, '\0', size) == NULL)
-		return field_err(err, k, "not NUL-terminated");
-	if (!lia_name_valid(s))
-		return field_err(err, k, "\"%s\" is not a valid name ([a-z0-9-], 1 to %d)", s,
-		    LIA_NAME_MAX);
-	return 0;
+		field_err(err, k, "not NUL-terminated");
+	else if (!lia_name_valid(s))
+		field_err(err, k, "\"%s\" is not a valid name ([a-z0-9-], 1 to %d)", s, LIA_NAME_MAX);
+	else
+		rc = 0;
+	return rc;
 }
 
 static int check_seq(enum entry_key k, uint64_t seq, char *err)
 {
+	int rc = 0;
+
 	if (seq < 1 || seq > SEQ_MAX)
-		return field_err(err, k, "%" PRIu64 " is not between 1 and %" PRIu64, seq, SEQ_MAX);
-	return 0;
+		rc = field_err(err, k, "%" PRIu64 " is not between 1 and %" PRIu64, seq, SEQ_MAX);
+	return rc;
 }
 
 static int validate_common(const struct lia_entry *e, char *err)
 {
+	int rc = -1;
+
 	if (type_fields(e->type) == 0)
-		return field_err(err, K_TYPE, "%d is not message (1), receipt (2) or ack (3)",
-		    (int)e->type);
-	if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2) or ack (3)", (int)e->type);
+	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
-		return -1;
-	if (e->time_ms < 0 || e->time_ms > TIME_MAX_MS)
-		return field_err(err, K_TIME, "%" PRId64 " ms is outside 1970 to 9999", e->time_ms);
-	return 0;
+		rc = -1;
+	else if (e->time_ms < 0 || e->time_ms > TIME_MAX_MS)
+		field_err(err, K_TIME, "%" PRId64 " ms is outside 1970 to 9999", e->time_ms);
+	else
+		rc = 0;
+	return rc;
 }
 
 static int validate_message(const struct lia_entry *e, char *err)
 {
+	int rc = -1;
+
 	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
-		return -1;
-	if ((unsigned)e->precedence > LIA_ROUTINE)
-		return field_err(err, K_PRECEDENCE, "%u is not 0 (FLASH) to 3 (ROUTINE)",
+		rc = -1;
+	else if ((unsigned)e->precedence > LIA_ROUTINE)
+		field_err(err, K_PRECEDENCE, "%u is not 0 (FLASH) to 3 (ROUTINE)",
 		    (unsigned)e->precedence);
-	if (memchr(e->lang, '\0', sizeof(e->lang)) == NULL || !lia_lang_valid(e->lang))
-		return field_err(err, K_LANG, "\"%.*s\" is not a BCP 47 language tag",
-		    LIA_LANG_MAX, e->lang);
-	return check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err);
+	else if (memchr(e->lang, '\0', sizeof(e->lang)) == NULL || !lia_lang_valid(e->lang))
+		field_err(err, K_LANG, "\"%.*s\" is not a BCP 47 language tag", LIA_LANG_MAX, e->lang);
+	else
+		rc = check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err);
+	return rc;
 }
 
 static int validate_reference(const struct lia_entry *e, char *err)
 {
+	int rc = -1;
+
 	if (check_name(K_REF_ORIGIN, e->ref_origin, sizeof(e->ref_origin), err) != 0 ||
 	    check_seq(K_REF_SEQ, e->ref_seq, err) != 0)
-		return -1;
-	if (e->type != LIA_ENTRY_ACK)
-		return 0;
-	if (check_text(K_OPERATOR, e->operator_name, sizeof(e->operator_name),
-	    LIA_OPERATOR_MAX, err) != 0)
-		return -1;
-	return check_no_controls(K_OPERATOR, (const uint8_t *)e->operator_name,
-	    strlen(e->operator_name), err);
+		rc = -1;
+	else if (e->type != LIA_ENTRY_ACK)
+		rc = 0;
+	else if (check_text(K_OPERATOR, e->operator_name, sizeof(e->operator_name),
+	    LIA_OPERATOR_MAX, err) == 0)
+		rc = check_no_controls(K_OPERATOR, (const uint8_t *)e->operator_name,
+		    strlen(e->operator_name), err);
+	return rc;
 }
 
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
-	if (validate_common(e, err) != 0)
-		return -1;
-	if (e->type == LIA_ENTRY_MESSAGE)
-		return validate_message(e, err);
-	return validate_reference(e, err);
+	int rc = validate_common(e, err);
+
+	if (rc == 0)
+		rc = e->type == LIA_ENTRY_MESSAGE ? validate_message(e, err) :
+		    validate_reference(e, err);
+	return rc;
 }
 
 /* A fixed-capacity buffer filled by libcbor's encoders; failed sticks once set. */
@@ -313,19 +324,17 @@ static void put_field(struct out *o, const struct lia_entry *e, enum entry_key k
 static int encode_valid(const struct lia_entry *e, struct out *o)
 {
 	unsigned fields = type_fields(e->type);
-	size_t cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0);
 	size_t count = 0;
 
-	o->buf = malloc(cap);
-	o->cap = cap;
+	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0);
 	o->len = 0;
+	o->buf = malloc(o->cap);
 	o->failed = o->buf == NULL;
-	if (o->failed)
-		return -1;
 	for (int k = 0; k < K_COUNT; k++)
 		count += (fields & BIT(k)) != 0;
-	out_advance(o, cbor_encode_map_start(count, o->buf, cap));
-	for (int k = 0; k < K_COUNT; k++)
+	if (!o->failed)
+		out_advance(o, cbor_encode_map_start(count, o->buf, o->cap));
+	for (int k = 0; k < K_COUNT && !o->failed; k++)
 		if (fields & BIT(k))
 			put_field(o, e, (enum entry_key)k);
 	return o->failed ? -1 : 0;
@@ -355,163 +364,195 @@ out:
 static int collect_fields(const cbor_item_t *map, const cbor_item_t *slot[K_COUNT], char *err)
 {
 	struct cbor_pair *pairs;
-	uint64_t prev = 0;
+	uint64_t k = 0, prev = 0;
+	int rc = -1;
 
 	if (!cbor_isa_map(map) || !cbor_map_is_definite(map)) {
 		lia_err_set(err, "entry payload is not a CBOR map");
-		return -1;
+		goto out;
 	}
 	pairs = cbor_map_handle(map);
-	for (size_t i = 0; i < cbor_map_size(map); i++) {
-		uint64_t k;
-
+	for (size_t i = 0; i < cbor_map_size(map); i++, prev = k) {
 		if (!cbor_isa_uint(pairs[i].key)) {
 			lia_err_set(err, "entry map key %zu is not an unsigned integer", i);
-			return -1;
+			goto out;
 		}
 		k = cbor_get_int(pairs[i].key);
 		if (k >= K_COUNT) {
 			lia_err_set(err, "entry has unknown field %" PRIu64, k);
-			return -1;
+			goto out;
 		}
-		if (slot[k] != NULL)
-			return field_err(err, (enum entry_key)k, "present twice");
-		if (i > 0 && k < prev)
-			return field_err(err, (enum entry_key)k, "out of order after field %" PRIu64
+		if (slot[k] != NULL) {
+			field_err(err, (enum entry_key)k, "present twice");
+			goto out;
+		}
+		if (i > 0 && k < prev) {
+			field_err(err, (enum entry_key)k, "out of order after field %" PRIu64
 			    " (keys must ascend)", prev);
+			goto out;
+		}
 		slot[k] = pairs[i].value;
-		prev = k;
 	}
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 static int get_uint(enum entry_key k, const cbor_item_t *v, uint64_t *out, char *err)
 {
-	if (!cbor_isa_uint(v))
-		return field_err(err, k, "not an unsigned integer");
-	*out = cbor_get_int(v);
-	return 0;
+	int rc = 0;
+
+	if (cbor_isa_uint(v))
+		*out = cbor_get_int(v);
+	else
+		rc = field_err(err, k, "not an unsigned integer");
+	return rc;
 }
 
 /* A definite text string of at most size - 1 bytes of UTF-8, copied with its NUL. */
 static int get_tstr(enum entry_key k, const cbor_item_t *v, char *dst, size_t size, char *err)
 {
-	const uint8_t *p;
-	size_t n;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	int rc = -1;
 
-	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
-		return field_err(err, k, "not a text string");
+	if (!cbor_isa_string(v) || !cbor_string_is_definite(v)) {
+		field_err(err, k, "not a text string");
+		goto out;
+	}
 	p = cbor_string_handle(v);
 	n = cbor_string_length(v);
-	if (n > size - 1)
-		return field_err(err, k, "%zu bytes, longer than %zu", n, size - 1);
+	if (n > size - 1) {
+		field_err(err, k, "%zu bytes, longer than %zu", n, size - 1);
+		goto out;
+	}
 	if (check_utf8(k, p, n, err) != 0)
-		return -1;
+		goto out;
 	if (n > 0)
 		memcpy(dst, p, n);
 	dst[n] = '\0';
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char *err)
 {
 	uint64_t t = 0;
+	int rc = -1;
 
 	if (slot[K_TYPE] == NULL)
-		return field_err(err, K_TYPE, "missing");
-	if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
-		return -1;
-	if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_ACK)
-		return field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2) or ack (3)", t);
-	e->type = (enum lia_entry_type)t;
-	return 0;
+		field_err(err, K_TYPE, "missing");
+	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
+		rc = -1;
+	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_ACK)
+		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2) or ack (3)", t);
+	else
+		rc = 0;
+	if (rc == 0)
+		e->type = (enum lia_entry_type)t;
+	return rc;
 }
 
 /* Every field of the type is present and no other. */
 static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COUNT], char *err)
 {
 	unsigned fields = type_fields(t);
+	int rc = 0;
 
-	for (int k = 0; k < K_COUNT; k++) {
+	for (int k = 0; k < K_COUNT && rc == 0; k++) {
 		if (slot[k] != NULL && !(fields & BIT(k)))
-			return field_err(err, (enum entry_key)k, "not allowed in a %s",
+			rc = field_err(err, (enum entry_key)k, "not allowed in a %s",
 			    lia_entry_type_name(t));
-		if (slot[k] == NULL && (fields & BIT(k)))
-			return field_err(err, (enum entry_key)k, "missing from a %s",
+		else if (slot[k] == NULL && (fields & BIT(k)))
+			rc = field_err(err, (enum entry_key)k, "missing from a %s",
 			    lia_entry_type_name(t));
 	}
-	return 0;
+	return rc;
 }
 
 static int get_time(const cbor_item_t *v, int64_t *ms, char *err)
 {
 	char text[LIA_TIME_LEN], canon[LIA_TIME_LEN], why[LIA_ERR_LEN];
+	int rc = -1;
 
 	if (get_tstr(K_TIME, v, text, sizeof(text), err) != 0)
-		return -1;
-	if (lia_time_parse(text, ms, why) != 0)
-		return field_err(err, K_TIME, "%s", why);
+		goto out;
+	if (lia_time_parse(text, ms, why) != 0) {
+		field_err(err, K_TIME, "%s", why);
+		goto out;
+	}
 	lia_time_format(*ms, canon);
-	if (strcmp(text, canon) != 0)
-		return field_err(err, K_TIME, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
-	return 0;
+	if (strcmp(text, canon) != 0) {
+		field_err(err, K_TIME, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
 }
 
 static int get_precedence(const cbor_item_t *v, enum lia_precedence *p, char *err)
 {
 	uint64_t n = 0;
+	int rc = get_uint(K_PRECEDENCE, v, &n, err);
 
-	if (get_uint(K_PRECEDENCE, v, &n, err) != 0)
-		return -1;
-	if (n > LIA_ROUTINE)
-		return field_err(err, K_PRECEDENCE, "%" PRIu64 " is not 0 (FLASH) to 3 (ROUTINE)", n);
-	*p = (enum lia_precedence)n;
-	return 0;
+	if (rc == 0 && n > LIA_ROUTINE)
+		rc = field_err(err, K_PRECEDENCE, "%" PRIu64 " is not 0 (FLASH) to 3 (ROUTINE)", n);
+	if (rc == 0)
+		*p = (enum lia_precedence)n;
+	return rc;
 }
 
 static int get_text(const cbor_item_t *v, char **text, char *err)
 {
-	size_t n;
+	size_t n = 0;
+	int rc = -1;
 
 	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
-		return field_err(err, K_TEXT, "not a text string");
-	n = cbor_string_length(v);
-	if (n > LIA_TEXT_MAX)
-		return field_err(err, K_TEXT, "%zu bytes, longer than %d", n, LIA_TEXT_MAX);
-	*text = malloc(n + 1);
-	if (*text == NULL) {
+		field_err(err, K_TEXT, "not a text string");
+	else if ((n = cbor_string_length(v)) > LIA_TEXT_MAX)
+		field_err(err, K_TEXT, "%zu bytes, longer than %d", n, LIA_TEXT_MAX);
+	else if ((*text = malloc(n + 1)) == NULL)
 		lia_err_set(err, "out of memory decoding an entry text of %zu bytes", n);
-		return -1;
-	}
-	return get_tstr(K_TEXT, v, *text, n + 1, err);
+	else
+		rc = get_tstr(K_TEXT, v, *text, n + 1, err);
+	return rc;
 }
 
 static int get_hash(const cbor_item_t *v, uint8_t hash[static 32], char *err)
 {
-	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
-	    cbor_bytestring_length(v) != 32)
-		return field_err(err, K_REF_HASH, "not a byte string of 32 bytes");
-	memcpy(hash, cbor_bytestring_handle(v), 32);
-	return 0;
+	int rc = 0;
+
+	if (cbor_isa_bytestring(v) && cbor_bytestring_is_definite(v) &&
+	    cbor_bytestring_length(v) == 32)
+		memcpy(hash, cbor_bytestring_handle(v), 32);
+	else
+		rc = field_err(err, K_REF_HASH, "not a byte string of 32 bytes");
+	return rc;
 }
 
 static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
 {
+	int rc = 0;
+
 	switch (k) {
-	case K_ORIGIN: return get_tstr(k, v, e->origin, sizeof(e->origin), err);
-	case K_SEQ: return get_uint(k, v, &e->seq, err);
-	case K_TIME: return get_time(v, &e->time_ms, err);
-	case K_TO: return get_tstr(k, v, e->to, sizeof(e->to), err);
-	case K_PRECEDENCE: return get_precedence(v, &e->precedence, err);
-	case K_LANG: return get_tstr(k, v, e->lang, sizeof(e->lang), err);
-	case K_TEXT: return get_text(v, &e->text, err);
-	case K_REF_ORIGIN: return get_tstr(k, v, e->ref_origin, sizeof(e->ref_origin), err);
-	case K_REF_SEQ: return get_uint(k, v, &e->ref_seq, err);
-	case K_REF_HASH: return get_hash(v, e->ref_hash, err);
-	case K_OPERATOR: return get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
+	case K_ORIGIN: rc = get_tstr(k, v, e->origin, sizeof(e->origin), err); break;
+	case K_SEQ: rc = get_uint(k, v, &e->seq, err); break;
+	case K_TIME: rc = get_time(v, &e->time_ms, err); break;
+	case K_TO: rc = get_tstr(k, v, e->to, sizeof(e->to), err); break;
+	case K_PRECEDENCE: rc = get_precedence(v, &e->precedence, err); break;
+	case K_LANG: rc = get_tstr(k, v, e->lang, sizeof(e->lang), err); break;
+	case K_TEXT: rc = get_text(v, &e->text, err); break;
+	case K_REF_ORIGIN: rc = get_tstr(k, v, e->ref_origin, sizeof(e->ref_origin), err); break;
+	case K_REF_SEQ: rc = get_uint(k, v, &e->ref_seq, err); break;
+	case K_REF_HASH: rc = get_hash(v, e->ref_hash, err); break;
+	case K_OPERATOR:
+		rc = get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
+		break;
 	case K_TYPE: case K_COUNT: break;
 	}
-	return 0;
+	return rc;
 }
 
 /* Refuses any byte form but the one lia_entry_encode makes (shortest integer heads). */
@@ -592,7 +633,8 @@ static void probe_text(void *ctx, cbor_data data, size_t len)
 static int probe_head(const uint8_t *buf, size_t len, size_t *pos, struct probe *p)
 {
 	struct cbor_callbacks cb = cbor_empty_callbacks;
-	struct cbor_decoder_result r;
+	struct cbor_decoder_result r = {0};
+	int rc = -1;
 
 	cb.uint8 = probe_uint8;
 	cb.uint16 = probe_uint16;
@@ -605,13 +647,13 @@ static int probe_head(const uint8_t *buf, size_t len, size_t *pos, struct probe 
 	cb.indef_array_start = cb.indef_map_start = probe_stop;
 	cb.byte_string_start = cb.string_start = cb.indef_break = probe_stop;
 	memset(p, 0, sizeof(*p));
-	if (*pos >= len)
-		return -1;
-	r = cbor_stream_decode(buf + *pos, len - *pos, &cb, p);
-	if (r.status != CBOR_DECODER_FINISHED)
-		return -1;
-	*pos += r.read;
-	return 0;
+	if (*pos < len)
+		r = cbor_stream_decode(buf + *pos, len - *pos, &cb, p);
+	if (*pos < len && r.status == CBOR_DECODER_FINISHED) {
+		*pos += r.read;
+		rc = 0;
+	}
+	return rc;
 }
 
 /*
@@ -622,38 +664,36 @@ static void name_bad_text(const uint8_t *buf, size_t len, char *err)
 {
 	struct probe p;
 	uint64_t key = K_COUNT;
-	size_t pos = 0;
+	size_t pos = 0, bad = 0;
+	int more, found = 0;
 
-	if (probe_head(buf, len, &pos, &p) != 0 || p.kind != PROBE_STOP)
-		return;
-	for (size_t i = 0; probe_head(buf, len, &pos, &p) == 0 && p.kind != PROBE_STOP; i++) {
-		size_t bad;
-
-		if (i % 2 == 0) {
+	/* The first head must open the map; its pairs follow as key, value, key, ... */
+	more = probe_head(buf, len, &pos, &p) == 0 && p.kind == PROBE_STOP;
+	for (size_t i = 0; more && !found; i++) {
+		more = probe_head(buf, len, &pos, &p) == 0 && p.kind != PROBE_STOP;
+		if (more && i % 2 == 0) {
 			key = p.kind == PROBE_UINT ? p.value : K_COUNT;
-			continue;
-		}
-		if (p.kind != PROBE_TEXT || key >= K_COUNT)
-			continue;
-		bad = utf8_error_offset(p.text, p.text_len);
-		if (bad < p.text_len) {
-			field_err(err, (enum entry_key)key, "invalid UTF-8 at byte %zu", bad);
-			return;
+		} else if (more && p.kind == PROBE_TEXT && key < K_COUNT) {
+			bad = utf8_error_offset(p.text, p.text_len);
+			found = bad < p.text_len;
 		}
 	}
+	if (found)
+		field_err(err, (enum entry_key)key, "invalid UTF-8 at byte %zu", bad);
 }
 
 static int decode_map(const cbor_item_t *map, struct lia_entry *e, char *err)
 {
 	const cbor_item_t *slot[K_COUNT] = {0};
+	int rc = -1;
 
-	if (collect_fields(map, slot, err) != 0 || get_type(slot, e, err) != 0 ||
-	    check_membership(e->type, slot, err) != 0)
-		return -1;
-	for (int k = K_ORIGIN; k < K_COUNT; k++)
-		if (slot[k] != NULL && get_field((enum entry_key)k, slot[k], e, err) != 0)
-			return -1;
-	return 0;
+	if (collect_fields(map, slot, err) == 0 && get_type(slot, e, err) == 0 &&
+	    check_membership(e->type, slot, err) == 0)
+		rc = 0;
+	for (int k = K_ORIGIN; k < K_COUNT && rc == 0; k++)
+		if (slot[k] != NULL)
+			rc = get_field((enum entry_key)k, slot[k], e, err);
+	return rc;
 }
 
 int lia_entry_decode(const uint8_t *buf, size_t len, struct lia_entry *e, char *err)

@@ -22,94 +22,102 @@
 #define SEQ_MAX ((uint64_t)INT64_MAX) /* sequence numbers are SQLite integers */
 #define FRAME_FIXED_MAX 128           /* every element but cose bytes and text, with heads */
 
+/* Name and array length (the kind included) of each kind. */
+static const struct {
+	const char *name;
+	size_t elements;
+} kinds[] = {
+	[LIA_FRAME_HELLO] = {"hello", 5},
+	[LIA_FRAME_ENTRY] = {"entry", 3},
+	[LIA_FRAME_SEEN] = {"seen", 2},
+	[LIA_FRAME_PING] = {"ping", 2},
+	[LIA_FRAME_PONG] = {"pong", 2},
+	[LIA_FRAME_ERROR] = {"error", 3},
+};
+
+static int kind_known(uint64_t k)
+{
+	return k >= LIA_FRAME_HELLO && k <= LIA_FRAME_ERROR;
+}
+
 /* Elements in each kind's array, the kind included; 0 for an unknown kind. */
 static size_t kind_elements(enum lia_frame_kind k)
 {
-	switch (k) {
-	case LIA_FRAME_HELLO: return 5;
-	case LIA_FRAME_ENTRY: return 3;
-	case LIA_FRAME_SEEN: return 2;
-	case LIA_FRAME_PING: return 2;
-	case LIA_FRAME_PONG: return 2;
-	case LIA_FRAME_ERROR: return 3;
-	}
-	return 0;
+	return kind_known((uint64_t)k) ? kinds[k].elements : 0;
 }
 
 const char *lia_frame_kind_name(enum lia_frame_kind k)
 {
-	switch (k) {
-	case LIA_FRAME_HELLO: return "hello";
-	case LIA_FRAME_ENTRY: return "entry";
-	case LIA_FRAME_SEEN: return "seen";
-	case LIA_FRAME_PING: return "ping";
-	case LIA_FRAME_PONG: return "pong";
-	case LIA_FRAME_ERROR: return "error";
-	}
-	return "unknown";
+	return kind_known((uint64_t)k) ? kinds[k].name : "unknown";
 }
 
 static int check_seq(const char *kind, const char *field, uint64_t seq, char *err)
 {
+	int rc = 0;
+
 	if (seq > SEQ_MAX) {
 		lia_err_set(err, "%s frame %s %" PRIu64 " exceeds %" PRIu64, kind, field, seq, SEQ_MAX);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 static int validate_hello(const struct lia_frame *f, char *err)
 {
-	if (f->version < 1) {
+	int rc = -1;
+
+	if (f->version < 1)
 		lia_err_set(err, "hello frame version 0 is not a protocol version");
-		return -1;
-	}
-	if (memchr(f->node, '\0', sizeof(f->node)) == NULL || !lia_name_valid(f->node)) {
+	else if (memchr(f->node, '\0', sizeof(f->node)) == NULL || !lia_name_valid(f->node))
 		lia_err_set(err, "hello frame node \"%.*s\" is not a valid node name", LIA_NAME_MAX,
 		    f->node);
-		return -1;
-	}
-	return check_seq("hello", "seen", f->seq, err);
+	else
+		rc = check_seq("hello", "seen", f->seq, err);
+	return rc;
 }
 
 static int validate_entry(const struct lia_frame *f, char *err)
 {
-	if (f->cose == NULL || f->cose_len == 0 || f->cose_len > LIA_COSE_MAX) {
+	int rc = -1;
+
+	if (f->cose == NULL || f->cose_len == 0 || f->cose_len > LIA_COSE_MAX)
 		lia_err_set(err, "entry frame COSE of %zu bytes is not 1 to %d bytes",
 		    f->cose == NULL ? (size_t)0 : f->cose_len, LIA_COSE_MAX);
-		return -1;
-	}
-	return check_seq("entry", "prev", f->prev, err);
+	else
+		rc = check_seq("entry", "prev", f->prev, err);
+	return rc;
 }
 
 static int validate_error(const struct lia_frame *f, char *err)
 {
 	size_t n = strnlen(f->text, sizeof(f->text));
+	int rc = -1;
 
-	if (n == sizeof(f->text)) {
+	if (n == sizeof(f->text))
 		lia_err_set(err, "error frame sentence is longer than %zu bytes", sizeof(f->text) - 1);
-		return -1;
-	}
-	if (!lia_utf8_valid((const uint8_t *)f->text, n)) {
+	else if (!lia_utf8_valid((const uint8_t *)f->text, n))
 		lia_err_set(err, "error frame sentence is not valid UTF-8");
-		return -1;
-	}
-	return 0;
+	else
+		rc = 0;
+	return rc;
 }
 
 /* Checks f's fields for its kind, as encode and decode both need. */
 static int validate_frame(const struct lia_frame *f, char *err)
 {
+	int rc = -1;
+
 	switch (f->kind) {
-	case LIA_FRAME_HELLO: return validate_hello(f, err);
-	case LIA_FRAME_ENTRY: return validate_entry(f, err);
-	case LIA_FRAME_SEEN: return check_seq("seen", "seq", f->seq, err);
-	case LIA_FRAME_PING: return 0;
-	case LIA_FRAME_PONG: return 0;
-	case LIA_FRAME_ERROR: return validate_error(f, err);
+	case LIA_FRAME_HELLO: rc = validate_hello(f, err); break;
+	case LIA_FRAME_ENTRY: rc = validate_entry(f, err); break;
+	case LIA_FRAME_SEEN: rc = check_seq("seen", "seq", f->seq, err); break;
+	case LIA_FRAME_PING: rc = 0; break;
+	case LIA_FRAME_PONG: rc = 0; break;
+	case LIA_FRAME_ERROR: rc = validate_error(f, err); break;
 	}
-	lia_err_set(err, "frame kind %d is not 1 (hello) to 6 (error)", (int)f->kind);
-	return -1;
+	if (!kind_known((uint64_t)f->kind))
+		lia_err_set(err, "frame kind %d is not 1 (hello) to 6 (error)", (int)f->kind);
+	return rc;
 }
 
 /* A fixed-capacity buffer filled by libcbor's encoders; failed sticks once set. */
@@ -223,134 +231,149 @@ int lia_wire_length(const uint8_t header[LIA_FRAME_HEADER], uint32_t *len, char 
 {
 	uint32_t n = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 |
 	    (uint32_t)header[2] << 8 | (uint32_t)header[3];
+	int rc = -1;
 
 	if (n == 0) {
 		lia_err_set(err, "frame length 0 is not allowed: a frame holds one CBOR array");
-		return -1;
-	}
-	if (n > LIA_FRAME_MAX) {
+	} else if (n > LIA_FRAME_MAX) {
 		lia_err_set(err, "frame of %" PRIu32 " bytes exceeds the limit of %d bytes", n,
 		    LIA_FRAME_MAX);
-		return -1;
+	} else {
+		*len = n;
+		rc = 0;
 	}
-	*len = n;
-	return 0;
+	return rc;
 }
 
 static int get_uint(const cbor_item_t *item, const char *kind, const char *field,
     uint64_t *v, char *err)
 {
-	if (!cbor_isa_uint(item)) {
+	int rc = 0;
+
+	if (cbor_isa_uint(item)) {
+		*v = cbor_get_int(item);
+	} else {
 		lia_err_set(err, "%s frame %s is not an unsigned integer", kind, field);
-		return -1;
+		rc = -1;
 	}
-	*v = cbor_get_int(item);
-	return 0;
+	return rc;
 }
 
 /* A definite text string of at most size - 1 bytes (UTF-8 was checked by the loader). */
 static int get_tstr(const cbor_item_t *item, const char *kind, const char *field,
     char *dst, size_t size, char *err)
 {
-	size_t n;
+	size_t n = 0;
+	int rc = -1;
 
 	if (!cbor_isa_string(item) || !cbor_string_is_definite(item)) {
 		lia_err_set(err, "%s frame %s is not a text string", kind, field);
-		return -1;
-	}
-	n = cbor_string_length(item);
-	if (n > size - 1) {
+	} else if ((n = cbor_string_length(item)) > size - 1) {
 		lia_err_set(err, "%s frame %s is %zu bytes, longer than %zu", kind, field, n, size - 1);
-		return -1;
+	} else {
+		if (n > 0)
+			memcpy(dst, cbor_string_handle(item), n);
+		dst[n] = '\0';
+		rc = 0;
 	}
-	if (n > 0)
-		memcpy(dst, cbor_string_handle(item), n);
-	dst[n] = '\0';
-	return 0;
+	return rc;
 }
 
 static int get_hello(cbor_item_t **items, struct lia_frame *f, char *err)
 {
+	int rc = -1;
+
 	if (get_uint(items[1], "hello", "version", &f->version, err) != 0)
-		return -1;
+		goto out;
 	if (!cbor_isa_bytestring(items[2]) || !cbor_bytestring_is_definite(items[2]) ||
 	    cbor_bytestring_length(items[2]) != sizeof(f->charter_hash)) {
 		lia_err_set(err, "hello frame charter hash is not a byte string of %zu bytes",
 		    sizeof(f->charter_hash));
-		return -1;
+		goto out;
 	}
 	memcpy(f->charter_hash, cbor_bytestring_handle(items[2]), sizeof(f->charter_hash));
-	if (get_tstr(items[3], "hello", "node", f->node, sizeof(f->node), err) != 0)
-		return -1;
-	return get_uint(items[4], "hello", "seen", &f->seq, err);
+	if (get_tstr(items[3], "hello", "node", f->node, sizeof(f->node), err) != 0 ||
+	    get_uint(items[4], "hello", "seen", &f->seq, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	return rc;
 }
 
 static int get_entry(cbor_item_t **items, struct lia_frame *f, char *err)
 {
-	size_t n;
+	size_t n = 0;
+	int rc = -1;
 
 	if (get_uint(items[1], "entry", "prev", &f->prev, err) != 0)
-		return -1;
+		goto out;
 	if (!cbor_isa_bytestring(items[2]) || !cbor_bytestring_is_definite(items[2])) {
 		lia_err_set(err, "entry frame COSE is not a byte string");
-		return -1;
+		goto out;
 	}
 	n = cbor_bytestring_length(items[2]);
 	if (n == 0 || n > LIA_COSE_MAX) {
 		lia_err_set(err, "entry frame COSE of %zu bytes is not 1 to %d bytes", n, LIA_COSE_MAX);
-		return -1;
+		goto out;
 	}
 	f->cose = malloc(n);
 	if (f->cose == NULL) {
 		lia_err_set(err, "out of memory reading an entry frame of %zu bytes", n);
-		return -1;
+		goto out;
 	}
 	memcpy(f->cose, cbor_bytestring_handle(items[2]), n);
 	f->cose_len = n;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 static int get_fields(cbor_item_t **items, struct lia_frame *f, char *err)
 {
+	int rc = -1;
+
 	switch (f->kind) {
-	case LIA_FRAME_HELLO: return get_hello(items, f, err);
-	case LIA_FRAME_ENTRY: return get_entry(items, f, err);
-	case LIA_FRAME_SEEN: return get_uint(items[1], "seen", "seq", &f->seq, err);
-	case LIA_FRAME_PING: return get_uint(items[1], "ping", "nonce", &f->nonce, err);
-	case LIA_FRAME_PONG: return get_uint(items[1], "pong", "nonce", &f->nonce, err);
+	case LIA_FRAME_HELLO: rc = get_hello(items, f, err); break;
+	case LIA_FRAME_ENTRY: rc = get_entry(items, f, err); break;
+	case LIA_FRAME_SEEN: rc = get_uint(items[1], "seen", "seq", &f->seq, err); break;
+	case LIA_FRAME_PING: rc = get_uint(items[1], "ping", "nonce", &f->nonce, err); break;
+	case LIA_FRAME_PONG: rc = get_uint(items[1], "pong", "nonce", &f->nonce, err); break;
 	case LIA_FRAME_ERROR:
-		if (get_uint(items[1], "error", "code", &f->code, err) != 0)
-			return -1;
-		return get_tstr(items[2], "error", "sentence", f->text, sizeof(f->text), err);
+		rc = get_uint(items[1], "error", "code", &f->code, err);
+		if (rc == 0)
+			rc = get_tstr(items[2], "error", "sentence", f->text, sizeof(f->text), err);
+		break;
 	}
-	return -1;
+	return rc;
 }
 
 static int get_frame(const cbor_item_t *array, struct lia_frame *f, char *err)
 {
 	cbor_item_t **items;
-	uint64_t kind;
-	size_t n;
+	uint64_t kind = 0;
+	int rc = -1;
 
 	if (!cbor_isa_array(array) || !cbor_array_is_definite(array) ||
 	    cbor_array_size(array) == 0) {
 		lia_err_set(err, "frame is not a non-empty CBOR array");
-		return -1;
+		goto out;
 	}
 	items = cbor_array_handle(array);
-	if (!cbor_isa_uint(items[0]) || (kind = cbor_get_int(items[0])) < LIA_FRAME_HELLO ||
-	    kind > LIA_FRAME_ERROR) {
+	if (cbor_isa_uint(items[0]))
+		kind = cbor_get_int(items[0]);
+	if (!kind_known(kind)) {
 		lia_err_set(err, "frame kind is not 1 (hello) to 6 (error)");
-		return -1;
+		goto out;
 	}
 	f->kind = (enum lia_frame_kind)kind;
-	n = cbor_array_size(array);
-	if (n != kind_elements(f->kind)) {
+	if (cbor_array_size(array) != kind_elements(f->kind)) {
 		lia_err_set(err, "%s frame has %zu elements, not %zu", lia_frame_kind_name(f->kind),
-		    n, kind_elements(f->kind));
-		return -1;
+		    cbor_array_size(array), kind_elements(f->kind));
+		goto out;
 	}
-	return get_fields(items, f, err);
+	rc = get_fields(items, f, err);
+out:
+	return rc;
 }
 
 int lia_wire_decode(const uint8_t *body, size_t len, struct lia_frame *f, char *err)
