@@ -1,0 +1,822 @@
+/*
+ * note.c - C2SP signed notes, checkpoints, cosignatures and vkeys (see
+ * note.h). Input to the parsers is hostile: every length is checked before
+ * it is used, text must be UTF-8 without control characters other than
+ * newline, and base64 must be canonical (RFC 4648 section 4, padded, with
+ * zero spare bits), so one value has one encoding.
+ */
+#include "note.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "err.h"
+#include "text.h"
+
+#define SIG_PREFIX "\xe2\x80\x94 " /* U+2014 em dash, space */
+#define SIG_PREFIX_LEN 4
+#define ED25519_PUB_LEN 32
+#define ED25519_SIG_LEN 64
+#define COSIG_LEN (8 + ED25519_SIG_LEN) /* tlog-cosignature timestamped_signature */
+#define COSIG_TIME_MAX UINT64_C(0x7fffffffffffffff)
+#define ROOT_B64_LEN 44
+
+/* ---- base64, RFC 4648 section 4, canonical form only ---- */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Writes the padded base64 of in[0..len) and a NUL to out (4 * ceil(len / 3) + 1 bytes); returns its length. */
+static size_t b64_encode(const uint8_t *in, size_t len, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = b64_alphabet[v >> 18 & 63];
+		out[o++] = b64_alphabet[v >> 12 & 63];
+		out[o++] = i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int b64_value(char c)
+{
+	const char *p = c != '\0' ? strchr(b64_alphabet, c) : NULL;
+
+	return p != NULL ? (int)(p - b64_alphabet) : -1;
+}
+
+/* Decodes canonical padded base64 in[0..len) into out (cap bytes). 0 with *out_len, or -1. */
+static int b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	size_t pad = 0, o = 0;
+	int rc = -1;
+
+	if (len == 0 || len % 4 != 0)
+		goto out;
+	pad = (in[len - 1] == '=') + (in[len - 1] == '=' && in[len - 2] == '=');
+	if (len / 4 * 3 - pad > cap)
+		goto out;
+	for (size_t i = 0; i < len; i += 4) {
+		int v[4];
+		uint32_t w = 0;
+
+		for (size_t k = 0; k < 4; k++) {
+			int is_pad = i + k >= len - pad;
+
+			v[k] = is_pad ? (in[i + k] == '=' ? 0 : -1) : b64_value(in[i + k]);
+			if (v[k] < 0)
+				goto out;
+			w = w << 6 | (uint32_t)v[k];
+		}
+		/* The bits under the padding must be zero (RFC 4648 section 3.5). */
+		if (i + 4 == len && (w & ((UINT32_C(1) << (8 * pad)) - 1)) != 0)
+			goto out;
+		for (size_t k = 0; k < 3 && (i + 4 < len || k < 3 - pad); k++)
+			out[o++] = (uint8_t)(w >> (16 - 8 * k));
+	}
+	*out_len = o;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- text and names (signed-note "Format") ---- */
+
+/* 1 when s[0..len) is UTF-8 with no control character but newline. */
+static int text_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((uint8_t)s[i] < 0x20 && s[i] != '\n')
+			return 0;
+	return lia_utf8_valid((const uint8_t *)s, len);
+}
+
+/* Decodes the code point at s[*i] of valid UTF-8 and advances *i. */
+static uint32_t utf8_next(const uint8_t *s, size_t *i)
+{
+	uint32_t c = s[(*i)++];
+	int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+	c &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
+	while (more-- > 0)
+		c = c << 6 | (s[(*i)++] & 0x3f);
+	return c;
+}
+
+/* Unicode White_Space (what Go's unicode.IsSpace accepts). */
+static int is_unicode_space(uint32_t c)
+{
+	return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+	    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+	    c == 0x205f || c == 0x3000;
+}
+
+int lia_note_name_valid(const char *name, size_t len)
+{
+	size_t i = 0;
+
+	if (name == NULL || len == 0 || len > LIA_NOTE_NAME_MAX || !text_valid(name, len))
+		return 0;
+	while (i < len) {
+		uint32_t c = utf8_next((const uint8_t *)name, &i);
+
+		if (c == '+' || c < 0x20 || is_unicode_space(c))
+			return 0;
+	}
+	return 1;
+}
+
+/* Reads a big-endian unsigned integer of n <= 8 bytes. */
+static uint64_t be_read(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void be_write(uint64_t v, uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* ---- keys and signatures ---- */
+
+int lia_note_key_id(const char *name, uint8_t type, const uint8_t pub[static 32], uint32_t *id,
+    char *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t hash[EVP_MAX_MD_SIZE], sep = '\n';
+	unsigned int hash_len = 0;
+	int rc = -1;
+
+	/* signed-note "Signatures": SHA-256(name || 0x0A || type || public key)[:4]. */
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, name, strlen(name)) != 1 ||
+	    EVP_DigestUpdate(ctx, &sep, 1) != 1 || EVP_DigestUpdate(ctx, &type, 1) != 1 ||
+	    EVP_DigestUpdate(ctx, pub, ED25519_PUB_LEN) != 1 ||
+	    EVP_DigestFinal_ex(ctx, hash, &hash_len) != 1 || hash_len != 32) {
+		lia_err_set(err, "SHA-256 of the note key \"%.64s\" failed", name);
+		lia_err_add_openssl(err);
+		goto out;
+	}
+	*id = (uint32_t)be_read(hash, 4);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* Checks key is an Ed25519 private key and name a valid key name; pub gets the public key. */
+static int signer_check(EVP_PKEY *key, const char *name, uint8_t pub[static ED25519_PUB_LEN],
+    char *err)
+{
+	size_t pub_len = ED25519_PUB_LEN;
+	int rc = -1;
+
+	if (key == NULL || !EVP_PKEY_is_a(key, "ED25519")) {
+		lia_err_set(err, "signing a note needs an Ed25519 key");
+	} else if (name == NULL || !lia_note_name_valid(name, strlen(name))) {
+		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
+	} else if (EVP_PKEY_get_raw_public_key(key, pub, &pub_len) != 1 ||
+	    pub_len != ED25519_PUB_LEN) {
+		lia_err_set(err, "the Ed25519 public key could not be read");
+		lia_err_add_openssl(err);
+	} else {
+		rc = 0;
+	}
+	return rc;
+}
+
+static int ed25519_sign(EVP_PKEY *key, const uint8_t *msg, size_t len,
+    uint8_t sig[static ED25519_SIG_LEN], char *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t sig_len = ED25519_SIG_LEN;
+	int rc = -1;
+
+	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, sig, &sig_len, msg, len) != 1 || sig_len != ED25519_SIG_LEN) {
+		lia_err_set(err, "Ed25519 signing of a note failed");
+		lia_err_add_openssl(err);
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* 1 when sig is pub's Ed25519 signature of msg, else 0. */
+static int ed25519_valid(const uint8_t pub[static ED25519_PUB_LEN], const uint8_t *msg,
+    size_t len, const uint8_t sig[static ED25519_SIG_LEN])
+{
+	EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, ED25519_PUB_LEN);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = key != NULL && ctx != NULL &&
+	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestVerify(ctx, sig, ED25519_SIG_LEN, msg, len) == 1;
+
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	return ok;
+}
+
+/* Writes "— name base64(key_id || sig)\n" into line. */
+static int format_line(const char *name, uint32_t key_id, const uint8_t *sig, size_t sig_len,
+    char line[static LIA_NOTE_LINE_MAX], char *err)
+{
+	uint8_t raw[4 + COSIG_LEN];
+	char b64[(sizeof(raw) + 2) / 3 * 4 + 1];
+	int n;
+	int rc = -1;
+
+	if (sig_len > COSIG_LEN) {
+		lia_err_set(err, "a note signature of %zu bytes is too long", sig_len);
+		goto out;
+	}
+	be_write(key_id, raw, 4);
+	memcpy(raw + 4, sig, sig_len);
+	b64_encode(raw, 4 + sig_len, b64);
+	n = snprintf(line, LIA_NOTE_LINE_MAX, SIG_PREFIX "%s %s\n", name, b64);
+	if (n < 0 || n >= LIA_NOTE_LINE_MAX) {
+		lia_err_set(err, "the signature line of \"%.64s\" is too long", name);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* A body we sign: UTF-8 text ending in newline that leaves room for signatures. */
+static int body_check(const char *body, size_t len, char *err)
+{
+	int rc = -1;
+
+	if (body == NULL || len == 0 || len > LIA_NOTE_MAX - 2 * LIA_NOTE_LINE_MAX)
+		lia_err_set(err, "a note text of %zu bytes cannot be signed", len);
+	else if (body[len - 1] != '\n')
+		lia_err_set(err, "a note text must end in a newline");
+	else if (!text_valid(body, len))
+		lia_err_set(err, "a note text must be UTF-8 without control characters");
+	else
+		rc = 0;
+	return rc;
+}
+
+int lia_note_sign_line(EVP_PKEY *key, const char *name, const char *body, size_t body_len,
+    char line[static LIA_NOTE_LINE_MAX], char *err)
+{
+	uint8_t pub[ED25519_PUB_LEN], sig[ED25519_SIG_LEN];
+	uint32_t id;
+	int rc = -1;
+
+	if (signer_check(key, name, pub, err) != 0 || body_check(body, body_len, err) != 0 ||
+	    lia_note_key_id(name, LIA_NOTE_ED25519, pub, &id, err) != 0 ||
+	    ed25519_sign(key, (const uint8_t *)body, body_len, sig, err) != 0 ||
+	    format_line(name, id, sig, sizeof(sig), line, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+int lia_note_sign(EVP_PKEY *key, const char *name, const char *body, size_t body_len,
+    char **out, size_t *out_len, char *err)
+{
+	char line[LIA_NOTE_LINE_MAX];
+	size_t line_len;
+	char *note = NULL;
+	int rc = -1;
+
+	if (lia_note_sign_line(key, name, body, body_len, line, err) != 0)
+		goto out;
+	line_len = strlen(line);
+	note = malloc(body_len + 1 + line_len + 1);
+	if (note == NULL) {
+		lia_err_set(err, "out of memory signing a note");
+		goto out;
+	}
+	/* signed-note "Format": text, a blank line, the signature lines. */
+	memcpy(note, body, body_len);
+	note[body_len] = '\n';
+	memcpy(note + body_len + 1, line, line_len + 1);
+	*out = note;
+	*out_len = body_len + 1 + line_len;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- parsing ---- */
+
+/* Parses one signature line line[0..len) (without its newline) into sig. */
+static int parse_sig_line(const char *line, size_t len, struct lia_note_sig *sig, char *err)
+{
+	const char *space, *b64;
+	size_t name_len, b64_len, raw_len = 0;
+	uint8_t *raw = NULL;
+	int rc = -1;
+
+	if (len < SIG_PREFIX_LEN || memcmp(line, SIG_PREFIX, SIG_PREFIX_LEN) != 0) {
+		lia_err_set(err, "a note signature line does not start with an em dash and a space");
+		goto out;
+	}
+	space = memchr(line + SIG_PREFIX_LEN, ' ', len - SIG_PREFIX_LEN);
+	name_len = space ? (size_t)(space - line) - SIG_PREFIX_LEN : 0;
+	if (space == NULL || !lia_note_name_valid(line + SIG_PREFIX_LEN, name_len)) {
+		lia_err_set(err, "a note signature line has no valid key name");
+		goto out;
+	}
+	b64 = space + 1;
+	b64_len = len - (size_t)(b64 - line);
+	raw = malloc(b64_len / 4 * 3 + 1);
+	if (raw == NULL) {
+		lia_err_set(err, "out of memory parsing a note");
+		goto out;
+	}
+	/* Key ID and at least one byte of signature. */
+	if (b64_decode(b64, b64_len, raw, b64_len / 4 * 3, &raw_len) != 0 || raw_len < 5) {
+		lia_err_set(err, "the signature of \"%.*s\" is not canonical base64 of 5 bytes or more",
+		    (int)(name_len > 64 ? 64 : name_len), line + SIG_PREFIX_LEN);
+		goto out;
+	}
+	memcpy(sig->name, line + SIG_PREFIX_LEN, name_len);
+	sig->name[name_len] = '\0';
+	sig->key_id = (uint32_t)be_read(raw, 4);
+	memmove(raw, raw + 4, raw_len - 4);
+	sig->sig = raw;
+	sig->sig_len = raw_len - 4;
+	raw = NULL;
+	rc = 0;
+out:
+	free(raw);
+	return rc;
+}
+
+/* Offset of the first newline of the last "\n\n" in buf[0..len), or len when there is none. */
+static size_t last_blank_line(const char *buf, size_t len)
+{
+	for (size_t i = len - 1; i-- > 0;)
+		if (buf[i] == '\n' && buf[i + 1] == '\n')
+			return i;
+	return len;
+}
+
+/* Checks the whole note's text rules; *split gets where the text's final newline is. */
+static int note_shape(const char *buf, size_t len, size_t *split, char *err)
+{
+	int rc = -1;
+
+	if (buf == NULL || len == 0 || len > LIA_NOTE_MAX) {
+		lia_err_set(err, "a signed note of %zu bytes is outside 1..%d", len, LIA_NOTE_MAX);
+	} else if (!text_valid(buf, len)) {
+		lia_err_set(err, "a signed note must be UTF-8 without control characters");
+	} else if (buf[len - 1] != '\n') {
+		lia_err_set(err, "a signed note must end in a newline");
+	} else if ((*split = last_blank_line(buf, len)) == len) {
+		/* The text ends at the last blank line (signed-note "Format"). */
+		lia_err_set(err, "a signed note has no blank line before its signatures");
+	} else if (*split + 2 == len) {
+		lia_err_set(err, "a signed note has no signature lines");
+	} else {
+		rc = 0;
+	}
+	return rc;
+}
+
+/* Counts the newline-terminated lines of s[0..len). */
+static size_t count_lines(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
+static int parse_sig_block(const char *s, size_t len, struct lia_note *out, char *err)
+{
+	size_t n = count_lines(s, len), pos = 0;
+	int rc = -1;
+
+	if (n > LIA_NOTE_MAX_SIGS) {
+		lia_err_set(err, "a signed note has %zu signature lines, more than %d", n,
+		    LIA_NOTE_MAX_SIGS);
+		goto out;
+	}
+	out->sigs = calloc(n, sizeof(*out->sigs));
+	if (out->sigs == NULL) {
+		lia_err_set(err, "out of memory parsing a note");
+		goto out;
+	}
+	while (pos < len) {
+		const char *nl = memchr(s + pos, '\n', len - pos);
+		size_t line_len = (size_t)(nl - (s + pos));
+
+		if (parse_sig_line(s + pos, line_len, &out->sigs[out->nsigs], err) != 0)
+			goto out;
+		out->nsigs++;
+		pos += line_len + 1;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+int lia_note_parse(const char *buf, size_t len, struct lia_note *out, char *err)
+{
+	size_t split = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (note_shape(buf, len, &split, err) != 0)
+		goto out;
+	out->body_len = split + 1;
+	out->body = malloc(out->body_len + 1);
+	if (out->body == NULL) {
+		lia_err_set(err, "out of memory parsing a note");
+		goto out;
+	}
+	memcpy(out->body, buf, out->body_len);
+	out->body[out->body_len] = '\0';
+	if (parse_sig_block(buf + split + 2, len - split - 2, out, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		lia_note_finish(out);
+	return rc;
+}
+
+void lia_note_finish(struct lia_note *note)
+{
+	if (note == NULL)
+		return;
+	for (size_t i = 0; note->sigs != NULL && i < note->nsigs; i++)
+		free(note->sigs[i].sig);
+	free(note->sigs);
+	free(note->body);
+	memset(note, 0, sizeof(*note));
+}
+
+/* ---- verification ---- */
+
+/* The first signature with this name and key ID, or NULL (unknown keys are ignored). */
+static const struct lia_note_sig *find_sig(const struct lia_note *note, const char *name,
+    uint32_t key_id)
+{
+	for (size_t i = 0; i < note->nsigs; i++)
+		if (note->sigs[i].key_id == key_id && strcmp(note->sigs[i].name, name) == 0)
+			return &note->sigs[i];
+	return NULL;
+}
+
+/* Finds the signature line of (name, type, pub) in note; NULL with err when absent. */
+static const struct lia_note_sig *find_key(const struct lia_note *note, const char *name,
+    uint8_t type, const uint8_t pub[static 32], char *err)
+{
+	const struct lia_note_sig *sig = NULL;
+	uint32_t id;
+
+	if (name == NULL || !lia_note_name_valid(name, strlen(name)))
+		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
+	else if (lia_note_key_id(name, type, pub, &id, err) == 0 &&
+	    (sig = find_sig(note, name, id)) == NULL)
+		lia_err_set(err, "the note has no %s by \"%.64s\" (key ID %08" PRIx32 ")",
+		    type == LIA_NOTE_COSIG_V1 ? "cosignature" : "signature", name, id);
+	return sig;
+}
+
+int lia_note_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
+    char *err)
+{
+	const struct lia_note_sig *sig = find_key(note, name, LIA_NOTE_ED25519, pub, err);
+	int rc = -1;
+
+	if (sig == NULL)
+		goto out;
+	/* A known key whose signature fails rejects the note (signed-note "Signatures"). */
+	if (sig->sig_len != ED25519_SIG_LEN ||
+	    !ed25519_valid(pub, (const uint8_t *)note->body, note->body_len, sig->sig)) {
+		lia_err_set(err, "the note signature by \"%.64s\" does not verify", name);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- checkpoints (tlog-checkpoint "Note text") ---- */
+
+int lia_checkpoint_make(const char *origin, uint64_t size, const uint8_t root[static 32],
+    char out[static LIA_CHECKPOINT_MAX], size_t *out_len, char *err)
+{
+	char b64[ROOT_B64_LEN + 1];
+	int n;
+	int rc = -1;
+
+	/* The origin SHOULD contain no spaces or '+' and match the log's key name: we insist. */
+	if (origin == NULL || !lia_note_name_valid(origin, strlen(origin))) {
+		lia_err_set(err, "\"%.64s\" is not a valid checkpoint origin", origin ? origin : "");
+		goto out;
+	}
+	b64_encode(root, 32, b64);
+	n = snprintf(out, LIA_CHECKPOINT_MAX, "%s\n%" PRIu64 "\n%s\n", origin, size, b64);
+	if (n < 0 || n >= LIA_CHECKPOINT_MAX) {
+		lia_err_set(err, "the checkpoint of \"%.64s\" is too long", origin);
+		goto out;
+	}
+	*out_len = (size_t)n;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Parses ASCII decimal s[0..len) without leading zeros into *v. 0, or -1. */
+static int parse_decimal(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9' || x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* Sets *line and *n to the line at *pos of s[0..len) (without newline) and moves past it. 0, or -1 at the end. */
+static int next_line(const char *s, size_t len, size_t *pos, const char **line, size_t *n)
+{
+	const char *nl = *pos < len ? memchr(s + *pos, '\n', len - *pos) : NULL;
+
+	if (nl == NULL)
+		return -1;
+	*line = s + *pos;
+	*n = (size_t)(nl - *line);
+	*pos += *n + 1;
+	return 0;
+}
+
+/* The three mandatory lines: origin, tree size, root hash. */
+static int checkpoint_head(const char *body, size_t len, size_t *pos, struct lia_checkpoint *cp,
+    char *err)
+{
+	const char *line;
+	size_t n, root_len = 0;
+	int rc = -1;
+
+	if (next_line(body, len, pos, &line, &n) != 0 || n == 0 || n > LIA_NOTE_NAME_MAX) {
+		lia_err_set(err, "a checkpoint's origin line must hold 1..%d bytes", LIA_NOTE_NAME_MAX);
+		goto out;
+	}
+	memcpy(cp->origin, line, n);
+	cp->origin[n] = '\0';
+	if (next_line(body, len, pos, &line, &n) != 0 || parse_decimal(line, n, &cp->size) != 0) {
+		lia_err_set(err, "a checkpoint's second line must be a decimal tree size");
+		goto out;
+	}
+	if (next_line(body, len, pos, &line, &n) != 0 || n != ROOT_B64_LEN ||
+	    b64_decode(line, n, cp->root, sizeof(cp->root), &root_len) != 0 || root_len != 32) {
+		lia_err_set(err, "a checkpoint's third line must be a base64 32-byte root hash");
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+int lia_checkpoint_parse(const char *body, size_t len, struct lia_checkpoint *cp, char *err)
+{
+	const char *line;
+	size_t pos = 0, n;
+	int rc = -1;
+
+	memset(cp, 0, sizeof(*cp));
+	if (body == NULL || len == 0 || len > LIA_NOTE_MAX || body[len - 1] != '\n' ||
+	    !text_valid(body, len)) {
+		lia_err_set(err, "a checkpoint must be UTF-8 text of at most %d bytes ending in a"
+		    " newline", LIA_NOTE_MAX);
+		goto out;
+	}
+	if (checkpoint_head(body, len, &pos, cp, err) != 0)
+		goto out;
+	cp->ext_offset = pos;
+	/* Extension lines are opaque but must not be empty. */
+	while (next_line(body, len, &pos, &line, &n) == 0) {
+		if (n == 0) {
+			lia_err_set(err, "a checkpoint has an empty extension line");
+			goto out;
+		}
+		cp->ext_count++;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		memset(cp, 0, sizeof(*cp));
+	return rc;
+}
+
+/* ---- cosignatures (tlog-cosignature "Ed25519 signed message") ---- */
+
+/* *msg (caller frees) = "cosignature/v1\ntime <t>\n" || body. */
+static int cosig_message(const char *body, size_t body_len, uint64_t timestamp, uint8_t **msg,
+    size_t *msg_len, char *err)
+{
+	char head[64];
+	int n = snprintf(head, sizeof(head), "cosignature/v1\ntime %" PRIu64 "\n", timestamp);
+	int rc = -1;
+
+	*msg = n > 0 && (size_t)n < sizeof(head) ? malloc((size_t)n + body_len) : NULL;
+	if (*msg == NULL) {
+		lia_err_set(err, "out of memory building a cosigned message");
+		goto out;
+	}
+	memcpy(*msg, head, (size_t)n);
+	memcpy(*msg + n, body, body_len);
+	*msg_len = (size_t)n + body_len;
+	rc = 0;
+out:
+	return rc;
+}
+
+int lia_cosig_line(EVP_PKEY *key, const char *name, const char *body, size_t body_len,
+    uint64_t timestamp, char line[static LIA_NOTE_LINE_MAX], char *err)
+{
+	struct lia_checkpoint cp;
+	uint8_t pub[ED25519_PUB_LEN], sig[COSIG_LEN], *msg = NULL;
+	size_t msg_len = 0;
+	uint32_t id;
+	int rc = -1;
+
+	if (timestamp > COSIG_TIME_MAX) {
+		lia_err_set(err, "a cosignature time must not exceed 2^63 - 1");
+		goto out;
+	}
+	/* Cosigners vouch for checkpoints: refuse to cosign anything else. */
+	if (signer_check(key, name, pub, err) != 0 || body_check(body, body_len, err) != 0 ||
+	    lia_checkpoint_parse(body, body_len, &cp, err) != 0 ||
+	    lia_note_key_id(name, LIA_NOTE_COSIG_V1, pub, &id, err) != 0 ||
+	    cosig_message(body, body_len, timestamp, &msg, &msg_len, err) != 0)
+		goto out;
+	/* timestamped_signature: u64 big-endian time, then the Ed25519 signature. */
+	be_write(timestamp, sig, 8);
+	if (ed25519_sign(key, msg, msg_len, sig + 8, err) != 0 ||
+	    format_line(name, id, sig, sizeof(sig), line, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(msg);
+	return rc;
+}
+
+int lia_cosig_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
+    uint64_t *timestamp, char *err)
+{
+	const struct lia_note_sig *sig = find_key(note, name, LIA_NOTE_COSIG_V1, pub, err);
+	uint8_t *msg = NULL;
+	size_t msg_len = 0;
+	uint64_t t = 0;
+	int rc = -1;
+
+	if (sig == NULL)
+		goto out;
+	if (sig->sig_len != COSIG_LEN || (t = be_read(sig->sig, 8)) > COSIG_TIME_MAX) {
+		lia_err_set(err, "the cosignature by \"%.64s\" is not a timestamped Ed25519 signature",
+		    name);
+		goto out;
+	}
+	if (cosig_message(note->body, note->body_len, t, &msg, &msg_len, err) != 0)
+		goto out;
+	if (!ed25519_valid(pub, msg, msg_len, sig->sig + 8)) {
+		lia_err_set(err, "the cosignature by \"%.64s\" does not verify", name);
+		goto out;
+	}
+	*timestamp = t;
+	rc = 0;
+out:
+	free(msg);
+	return rc;
+}
+
+/* ---- verifier keys ---- */
+
+int lia_note_vkey_make(const char *name, uint8_t type, const uint8_t pub[static 32],
+    char out[static LIA_NOTE_VKEY_MAX], char *err)
+{
+	uint8_t raw[1 + ED25519_PUB_LEN];
+	char b64[(sizeof(raw) + 2) / 3 * 4 + 1];
+	uint32_t id;
+	int n;
+	int rc = -1;
+
+	if (type != LIA_NOTE_ED25519 && type != LIA_NOTE_COSIG_V1) {
+		lia_err_set(err, "verifier keys of type 0x%02x are not supported", type);
+		goto out;
+	}
+	if (name == NULL || !lia_note_name_valid(name, strlen(name))) {
+		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
+		goto out;
+	}
+	if (lia_note_key_id(name, type, pub, &id, err) != 0)
+		goto out;
+	raw[0] = type;
+	memcpy(raw + 1, pub, ED25519_PUB_LEN);
+	b64_encode(raw, sizeof(raw), b64);
+	n = snprintf(out, LIA_NOTE_VKEY_MAX, "%s+%08" PRIx32 "+%s", name, id, b64);
+	if (n < 0 || n >= LIA_NOTE_VKEY_MAX) {
+		lia_err_set(err, "the verifier key of \"%.64s\" is too long", name);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Parses exactly 8 hex digits (either case). 0, or -1. */
+static int parse_hex32(const char *s, size_t len, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	if (len != 8)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		x = x << 4 | (uint32_t)d;
+	}
+	*v = x;
+	return 0;
+}
+
+int lia_note_vkey_parse(const char *vkey, char name[static LIA_NOTE_NAME_MAX + 1], uint8_t *type,
+    uint8_t pub[static 32], char *err)
+{
+	size_t len = vkey ? strnlen(vkey, LIA_NOTE_VKEY_MAX) : 0, raw_len = 0, name_len;
+	const char *p1 = len ? memchr(vkey, '+', len) : NULL;
+	const char *p2 = p1 ? memchr(p1 + 1, '+', len - (size_t)(p1 + 1 - vkey)) : NULL;
+	uint8_t raw[1 + ED25519_PUB_LEN];
+	uint32_t want = 0, id = 0;
+	int rc = -1;
+
+	/* "<name>+<hash>+<keydata>"; the key data may itself hold '+'. */
+	if (len == 0 || len >= LIA_NOTE_VKEY_MAX || p2 == NULL) {
+		lia_err_set(err, "a verifier key must read <name>+<key ID>+<key>");
+		goto out;
+	}
+	name_len = (size_t)(p1 - vkey);
+	if (!lia_note_name_valid(vkey, name_len) ||
+	    parse_hex32(p1 + 1, (size_t)(p2 - p1 - 1), &want) != 0 ||
+	    b64_decode(p2 + 1, len - (size_t)(p2 + 1 - vkey), raw, sizeof(raw), &raw_len) != 0 ||
+	    raw_len != sizeof(raw)) {
+		lia_err_set(err, "a verifier key has a bad name, key ID or Ed25519 key");
+		goto out;
+	}
+	if (raw[0] != LIA_NOTE_ED25519 && raw[0] != LIA_NOTE_COSIG_V1) {
+		lia_err_set(err, "verifier keys of type 0x%02x are not supported", raw[0]);
+		goto out;
+	}
+	memcpy(name, vkey, name_len);
+	name[name_len] = '\0';
+	if (lia_note_key_id(name, raw[0], raw + 1, &id, err) != 0)
+		goto out;
+	if (id != want) {
+		lia_err_set(err, "the verifier key of \"%.64s\" has key ID %08" PRIx32
+		    ", its key gives %08" PRIx32, name, want, id);
+		goto out;
+	}
+	*type = raw[0];
+	memcpy(pub, raw + 1, ED25519_PUB_LEN);
+	rc = 0;
+out:
+	if (rc != 0)
+		name[0] = '\0';
+	return rc;
+}
