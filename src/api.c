@@ -173,27 +173,31 @@ static int check_fields(json_t *obj, const struct lia_api_field *fields, char *s
 	const struct lia_api_field *f;
 	const char *key;
 	json_t *v;
+	int rc = 0;
 
 	json_object_foreach(obj, key, v) {
 		for (f = fields; f->name != NULL && strcmp(f->name, key) != 0; f++)
 			;
 		if (f->name == NULL) {
 			lia_err_set(sentence, "field \"%.40s\" is not known here", key);
-			return -1;
-		}
-		if (!type_matches(v, f->type)) {
+			rc = -1;
+		} else if (!type_matches(v, f->type)) {
 			lia_err_set(sentence, "field \"%s\": must be %s, not %s", f->name,
 			    type_phrase(f->type), type_phrase(json_typeof(v)));
-			return -1;
+			rc = -1;
 		}
+		if (rc < 0)
+			goto out;
 	}
 	for (f = fields; f->name != NULL; f++) {
 		if (f->required && json_object_get(obj, f->name) == NULL) {
 			lia_err_set(sentence, "field \"%s\" is missing", f->name);
-			return -1;
+			rc = -1;
+			goto out;
 		}
 	}
-	return 0;
+out:
+	return rc;
 }
 
 int lia_api_read_body(struct evhttp_request *req, const struct lia_api_field *fields,

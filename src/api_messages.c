@@ -148,36 +148,28 @@ static int send_check(struct lia_api *api, json_t *body, enum lia_precedence *pr
 	const struct lia_node_def *targets[LIA_MAX_NODES];
 	const char *to = json_string_value(json_object_get(body, "to"));
 	const char *text = json_string_value(json_object_get(body, "text"));
-	json_t *lang = json_object_get(body, "lang");
+	const char *lang = json_string_value(json_object_get(body, "lang"));
 	char err[LIA_ERR_LEN] = "";
 	size_t text_len = strlen(text);
-	int n = 0;
+	int n = 0, rc = -1;
 
-	if (!lia_name_valid(to)) {
+	if (!lia_name_valid(to))
 		lia_err_set(sentence, "field \"to\": \"%.40s\" is not a node or party name "
 		    "(1 to %d of a-z, 0-9, -)", to, LIA_NAME_MAX);
-		return -1;
-	}
-	if (lia_charter_recipients(lia_node_charter(api->node), to, lia_node_name(api->node),
-	    targets, LIA_MAX_NODES, &n, err) < 0) {
+	else if (lia_charter_recipients(lia_node_charter(api->node), to, lia_node_name(api->node),
+	    targets, LIA_MAX_NODES, &n, err) < 0)
 		lia_err_set(sentence, "field \"to\": %s", err);
-		return -1;
-	}
-	if (lia_precedence_parse(json_string_value(json_object_get(body, "precedence")), prec, err) < 0) {
+	else if (lia_precedence_parse(json_string_value(json_object_get(body, "precedence")),
+	    prec, err) < 0)
 		lia_err_set(sentence, "field \"precedence\": %s", err);
-		return -1;
-	}
-	if (text_len == 0 || text_len > LIA_TEXT_MAX) {
+	else if (text_len == 0 || text_len > LIA_TEXT_MAX)
 		lia_err_set(sentence, "field \"text\": must hold 1 to %d bytes, not %zu",
 		    LIA_TEXT_MAX, text_len);
-		return -1;
-	}
-	if (lang != NULL && !lia_lang_valid(json_string_value(lang))) {
-		lia_err_set(sentence, "field \"lang\": \"%.40s\" is not a BCP 47 language tag",
-		    json_string_value(lang));
-		return -1;
-	}
-	return 0;
+	else if (lang != NULL && !lia_lang_valid(lang))
+		lia_err_set(sentence, "field \"lang\": \"%.40s\" is not a BCP 47 language tag", lang);
+	else
+		rc = 0;
+	return rc;
 }
 
 static void messages_send(struct lia_api *api, struct evhttp_request *req)
@@ -310,20 +302,19 @@ static void messages_show(struct lia_api *api, struct evhttp_request *req, const
 /* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters. */
 static int operator_check(const char *op, char *sentence)
 {
-	size_t len = strlen(op);
+	size_t len = strlen(op), controls = 0;
+	int rc = -1;
 
-	if (len == 0 || len > LIA_OPERATOR_MAX) {
+	for (size_t i = 0; i < len; i++)
+		controls += (unsigned char)op[i] < 0x20 || op[i] == 0x7f;
+	if (len == 0 || len > LIA_OPERATOR_MAX)
 		lia_err_set(sentence, "field \"operator\": must hold 1 to %d bytes, not %zu",
 		    LIA_OPERATOR_MAX, len);
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)op[i] < 0x20 || op[i] == 0x7f) {
-			lia_err_set(sentence, "field \"operator\": must not hold control characters");
-			return -1;
-		}
-	}
-	return 0;
+	else if (controls > 0)
+		lia_err_set(sentence, "field \"operator\": must not hold control characters");
+	else
+		rc = 0;
+	return rc;
 }
 
 /* Whether (origin, seq) is a message this node received and has not acknowledged; status for the refusal or 0. */
@@ -405,23 +396,26 @@ static int parse_target(const char *rest, char origin[LIA_NAME_MAX + 1], uint64_
 	char id[LIA_ID_LEN + 8];
 	char *slash;
 	size_t len = strlen(rest);
+	int rc = -1;
 
 	*ack = 0;
 	if (len >= sizeof(id)) {
 		lia_err_set(sentence, "no such resource (the message id is too long)");
-		return -1;
+		goto out;
 	}
 	memcpy(id, rest, len + 1);
 	slash = strchr(id, '/');
 	if (slash != NULL && (slash = strchr(slash + 1, '/')) != NULL) {
 		if (strcmp(slash, "/ack") != 0) {
 			lia_err_set(sentence, "no such resource");
-			return -1;
+			goto out;
 		}
 		*slash = '\0';
 		*ack = 1;
 	}
-	return lia_id_parse(id, origin, seq, sentence);
+	rc = lia_id_parse(id, origin, seq, sentence);
+out:
+	return rc;
 }
 
 void lia_api_messages_route(struct lia_api *api, struct evhttp_request *req,

@@ -17,9 +17,6 @@
 
 #include <openssl/x509.h>
 
-static const char *party_usage_cmd = "party";
-static const char *node_usage_cmd = "node";
-
 /* The options of the two issuing commands ("dir" is theirs, not the node directory). */
 static const struct option issue_options[] = {
 	{"name", required_argument, NULL, 'n'},
@@ -42,9 +39,9 @@ struct issue_args {
 static int issue_parse(struct lia_cli *cli, const char *cmd, int argc, char **argv,
     struct issue_args *a, int *status)
 {
-	int ch;
+	int ch, rc = 0;
 
-	while ((ch = getopt_long(argc, argv, ":h", issue_options, NULL)) != -1) {
+	while (rc == 0 && (ch = getopt_long(argc, argv, ":h", issue_options, NULL)) != -1) {
 		if (ch == 'n')
 			a->name = optarg;
 		else if (ch == 'D')
@@ -54,24 +51,40 @@ static int issue_parse(struct lia_cli *cli, const char *cmd, int argc, char **ar
 		else if (ch == 'r')
 			a->role = optarg;
 		else if (lia_cli_common_option(cli, cmd, ch, argv, status) < 0)
-			return -1;
+			rc = -1;
 	}
-	if (optind < argc) {
+	if (rc == 0 && optind < argc) {
 		*status = lia_cli_usage(cmd, "unexpected argument \"%.40s\"", argv[optind]);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* Usage error unless name is a valid party or node name. */
 static int check_name(const char *cmd, const char *option, const char *name)
 {
+	int status = LIA_EXIT_OK;
+
 	if (name == NULL)
-		return lia_cli_usage(cmd, "%s is required", option);
-	if (!lia_name_valid(name))
-		return lia_cli_usage(cmd, "%s \"%.40s\" is not a valid name (1 to %d of a-z, 0-9, -; "
+		status = lia_cli_usage(cmd, "%s is required", option);
+	else if (!lia_name_valid(name))
+		status = lia_cli_usage(cmd, "%s \"%.40s\" is not a valid name (1 to %d of a-z, 0-9, -; "
 		    "not starting with -)", option, name, LIA_NAME_MAX);
-	return LIA_EXIT_OK;
+	return status;
+}
+
+/* Usage error unless the party's arguments are all there and well-formed; LIA_EXIT_OK when they are. */
+static int party_args(const struct issue_args *a)
+{
+	int status = LIA_EXIT_OK;
+
+	if (a->party != NULL || a->role != NULL)
+		status = lia_cli_usage("party", "--party and --role belong to node issue");
+	else if ((status = check_name("party", "--name", a->name)) != LIA_EXIT_OK)
+		;
+	else if (a->dir == NULL || a->dir[0] == '\0')
+		status = lia_cli_usage("party", "--dir PARTYDIR is required");
+	return status;
 }
 
 static int party_create(struct lia_cli *cli, int argc, char **argv)
@@ -81,16 +94,13 @@ static int party_create(struct lia_cli *cli, int argc, char **argv)
 	int status = LIA_EXIT_OK;
 	json_t *out;
 
-	if (issue_parse(cli, party_usage_cmd, argc, argv, &a, &status) < 0)
-		return status;
-	if (a.party != NULL || a.role != NULL)
-		return lia_cli_usage(party_usage_cmd, "--party and --role belong to node issue");
-	if ((status = check_name(party_usage_cmd, "--name", a.name)) != LIA_EXIT_OK)
-		return status;
-	if (a.dir == NULL || a.dir[0] == '\0')
-		return lia_cli_usage(party_usage_cmd, "--dir PARTYDIR is required");
-	if (lia_cert_create_party(a.dir, a.name, err) < 0)
-		return lia_cli_fail("%s", err);
+	if (issue_parse(cli, "party", argc, argv, &a, &status) < 0 ||
+	    (status = party_args(&a)) != LIA_EXIT_OK)
+		goto out;
+	if (lia_cert_create_party(a.dir, a.name, err) < 0) {
+		status = lia_cli_fail("%s", err);
+		goto out;
+	}
 	if (cli->json) {
 		out = json_pack("{s:s, s:s, s:s, s:s}", "party", a.name, "dir", a.dir,
 		    "certificate", "ca.crt", "key", "ca.key");
@@ -100,16 +110,21 @@ static int party_create(struct lia_cli *cli, int argc, char **argv)
 		printf("party %s created in %s: ca.crt (share it in the charter), "
 		    "ca.key (keep it offline)\n", a.name, a.dir);
 	}
-	return LIA_EXIT_OK;
+out:
+	return status;
 }
 
 int lia_cmd_party(struct lia_cli *cli, int argc, char **argv)
 {
+	int status;
+
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return lia_cli_help(party_usage_cmd);
-	if (argc < 2 || strcmp(argv[1], "create") != 0)
-		return lia_cli_usage(party_usage_cmd, "expected the verb \"create\"");
-	return party_create(cli, argc - 1, argv + 1);
+		status = lia_cli_help("party");
+	else if (argc < 2 || strcmp(argv[1], "create") != 0)
+		status = lia_cli_usage("party", "expected the verb \"create\"");
+	else
+		status = party_create(cli, argc - 1, argv + 1);
+	return status;
 }
 
 static int parse_role(const char *s, enum lia_role *role)
@@ -142,6 +157,22 @@ out:
 	return rc;
 }
 
+/* Usage error unless the node's arguments are all there and well-formed; fills *role. */
+static int node_args(const struct issue_args *a, enum lia_role *role)
+{
+	int status = LIA_EXIT_OK;
+
+	if (a->party == NULL || a->party[0] == '\0')
+		status = lia_cli_usage("node", "--party PARTYDIR is required");
+	else if ((status = check_name("node", "--name", a->name)) != LIA_EXIT_OK)
+		;
+	else if (parse_role(a->role, role) < 0)
+		status = lia_cli_usage("node", "--role must be station or unit");
+	else if (a->dir == NULL || a->dir[0] == '\0')
+		status = lia_cli_usage("node", "--dir NODEDIR is required");
+	return status;
+}
+
 static int node_issue(struct lia_cli *cli, int argc, char **argv)
 {
 	struct issue_args a = {0};
@@ -151,19 +182,14 @@ static int node_issue(struct lia_cli *cli, int argc, char **argv)
 	int status = LIA_EXIT_OK;
 	json_t *out;
 
-	if (issue_parse(cli, node_usage_cmd, argc, argv, &a, &status) < 0)
-		return status;
-	if (a.party == NULL || a.party[0] == '\0')
-		return lia_cli_usage(node_usage_cmd, "--party PARTYDIR is required");
-	if ((status = check_name(node_usage_cmd, "--name", a.name)) != LIA_EXIT_OK)
-		return status;
-	if (parse_role(a.role, &role) < 0)
-		return lia_cli_usage(node_usage_cmd, "--role must be station or unit");
-	if (a.dir == NULL || a.dir[0] == '\0')
-		return lia_cli_usage(node_usage_cmd, "--dir NODEDIR is required");
+	if (issue_parse(cli, "node", argc, argv, &a, &status) < 0 ||
+	    (status = node_args(&a, &role)) != LIA_EXIT_OK)
+		goto out;
 	if (lia_cert_issue_node(a.party, a.name, role, a.dir, err) < 0 ||
-	    issued_identity(a.dir, &id, err) < 0)
-		return lia_cli_fail("%s", err);
+	    issued_identity(a.dir, &id, err) < 0) {
+		status = lia_cli_fail("%s", err);
+		goto out;
+	}
 	if (cli->json) {
 		out = json_pack("{s:s, s:s, s:s, s:s}", "node", id.node, "party", id.party,
 		    "role", lia_role_name(id.role), "dir", a.dir);
@@ -173,16 +199,21 @@ static int node_issue(struct lia_cli *cli, int argc, char **argv)
 		printf("node %s (%s of %s) issued in %s: node.key, node.crt, ca.crt\n",
 		    id.node, lia_role_name(id.role), id.party, a.dir);
 	}
-	return LIA_EXIT_OK;
+out:
+	return status;
 }
 
 int lia_cmd_node(struct lia_cli *cli, int argc, char **argv)
 {
+	int status;
+
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return lia_cli_help(node_usage_cmd);
-	if (argc < 2 || strcmp(argv[1], "issue") != 0)
-		return lia_cli_usage(node_usage_cmd, "expected the verb \"issue\"");
-	return node_issue(cli, argc - 1, argv + 1);
+		status = lia_cli_help("node");
+	else if (argc < 2 || strcmp(argv[1], "issue") != 0)
+		status = lia_cli_usage("node", "expected the verb \"issue\"");
+	else
+		status = node_issue(cli, argc - 1, argv + 1);
+	return status;
 }
 
 static void hex_encode(const uint8_t *in, size_t len, char *out)
@@ -264,11 +295,15 @@ static int charter_check(struct lia_cli *cli, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1)
 		if (lia_cli_common_option(cli, "charter", ch, argv, &status) < 0)
-			return status;
-	if (argc - optind != 1)
-		return lia_cli_usage("charter", "expected exactly one FILE");
-	if (lia_charter_load(argv[optind], &c, err) < 0)
-		return lia_cli_fail("%s", err);
+			goto out;
+	if (argc - optind != 1) {
+		status = lia_cli_usage("charter", "expected exactly one FILE");
+		goto out;
+	}
+	if (lia_charter_load(argv[optind], &c, err) < 0) {
+		status = lia_cli_fail("%s", err);
+		goto out;
+	}
 	hex_encode(c->hash, sizeof(c->hash), hash);
 	if (cli->json) {
 		out = charter_json(c, argv[optind], hash);
@@ -277,15 +312,20 @@ static int charter_check(struct lia_cli *cli, int argc, char **argv)
 	} else {
 		charter_print(c, argv[optind], hash);
 	}
+out:
 	lia_charter_free(c);
-	return LIA_EXIT_OK;
+	return status;
 }
 
 int lia_cmd_charter(struct lia_cli *cli, int argc, char **argv)
 {
+	int status;
+
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return lia_cli_help("charter");
-	if (argc < 2 || strcmp(argv[1], "check") != 0)
-		return lia_cli_usage("charter", "expected the verb \"check\"");
-	return charter_check(cli, argc - 1, argv + 1);
+		status = lia_cli_help("charter");
+	else if (argc < 2 || strcmp(argv[1], "check") != 0)
+		status = lia_cli_usage("charter", "expected the verb \"check\"");
+	else
+		status = charter_check(cli, argc - 1, argv + 1);
+	return status;
 }

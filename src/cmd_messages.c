@@ -53,21 +53,24 @@ static void daemon_close(struct daemon *d)
 static int daemon_open(const struct lia_cli *cli, struct daemon *d)
 {
 	char err[LIA_ERR_LEN] = "";
-	int rc;
+	int rc, status = LIA_EXIT_OK;
 
 	memset(d, 0, sizeof(*d));
 	if (realpath(cli->dir, d->where) == NULL)
 		snprintf(d->where, sizeof(d->where), "%s", cli->dir);
-	if (lia_config_load(cli->dir, &d->cfg, err) < 0)
-		return lia_cli_fail("%s", err);
+	if (lia_config_load(cli->dir, &d->cfg, err) < 0) {
+		status = lia_cli_fail("%s", err);
+		goto out;
+	}
 	snprintf(d->address, sizeof(d->address),
 	    strchr(d->cfg.api_host, ':') != NULL ? "[%s]:%s" : "%s:%s", d->cfg.api_host, d->cfg.api_port);
 	rc = lia_api_token_read(cli->dir, d->token, err);
 	if (rc == LIA_ENOTFOUND)
-		return lia_cli_fail("%s (is liaisond running for %s?)", err, d->where);
-	if (rc < 0)
-		return lia_cli_fail("%s", err);
-	return LIA_EXIT_OK;
+		status = lia_cli_fail("%s (is liaisond running for %s?)", err, d->where);
+	else if (rc < 0)
+		status = lia_cli_fail("%s", err);
+out:
+	return status;
 }
 
 /* Prints the daemon's refusal (its "error" sentence) and returns 1. */
@@ -262,25 +265,25 @@ static int send_parse(struct lia_cli *cli, int argc, char **argv, struct send_ar
 		LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0},
 	};
 	char err[LIA_ERR_LEN] = "";
-	int ch;
+	int ch, stop = 0;
 
 	/* '+': options come first; the words after them are the text, whatever they look like. */
-	while ((ch = getopt_long(argc, argv, "+" LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1) {
+	while (!stop && (ch = getopt_long(argc, argv, "+" LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1) {
 		if (ch == 't') {
 			a->to = optarg;
-		} else if (ch == 'p') {
-			if (lia_precedence_parse(optarg, &a->precedence, err) < 0) {
-				*status = lia_cli_usage("send", "--precedence must be FLASH, IMMEDIATE, "
-				    "PRIORITY or ROUTINE, not \"%.20s\"", optarg);
-				return -1;
-			}
+		} else if (ch == 'p' && lia_precedence_parse(optarg, &a->precedence, err) < 0) {
+			*status = lia_cli_usage("send", "--precedence must be FLASH, IMMEDIATE, "
+			    "PRIORITY or ROUTINE, not \"%.20s\"", optarg);
+			stop = 1;
 		} else if (ch == 'l') {
 			a->lang = optarg;
-		} else if (lia_cli_common_option(cli, "send", ch, argv, status) < 0) {
-			return -1;
+		} else if (ch != 'p' && lia_cli_common_option(cli, "send", ch, argv, status) < 0) {
+			stop = 1;
 		}
 	}
-	if (a->to == NULL)
+	if (stop)
+		;
+	else if (a->to == NULL)
 		*status = lia_cli_usage("send", "--to NAME is required");
 	else if (!lia_name_valid(a->to))
 		*status = lia_cli_usage("send", "--to \"%.40s\" is not a node or party name "
@@ -290,21 +293,23 @@ static int send_parse(struct lia_cli *cli, int argc, char **argv, struct send_ar
 		    "such as en, zh-Hans or ja", a->lang);
 	else if (optind >= argc)
 		*status = lia_cli_usage("send", "the message TEXT is missing");
-	return *status == LIA_EXIT_OK ? 0 : -1;
+	return stop || *status != LIA_EXIT_OK ? -1 : 0;
 }
 
 /* Checks the text the way the daemon will; prints and returns non-zero when it is unfit. */
 static int check_text(const char *text, size_t len)
 {
+	int status = LIA_EXIT_OK;
+
 	if (text == NULL)
-		return lia_cli_fail("cannot read the message text: %s", strerror(errno));
-	if (len == 0)
-		return lia_cli_usage("send", "the message text is empty");
-	if (len > LIA_TEXT_MAX)
-		return lia_cli_usage("send", "the message text is longer than %d bytes", LIA_TEXT_MAX);
-	if (!lia_utf8_valid((const uint8_t *)text, len))
-		return lia_cli_usage("send", "the message text is not valid UTF-8");
-	return LIA_EXIT_OK;
+		status = lia_cli_fail("cannot read the message text: %s", strerror(errno));
+	else if (len == 0)
+		status = lia_cli_usage("send", "the message text is empty");
+	else if (len > LIA_TEXT_MAX)
+		status = lia_cli_usage("send", "the message text is longer than %d bytes", LIA_TEXT_MAX);
+	else if (!lia_utf8_valid((const uint8_t *)text, len))
+		status = lia_cli_usage("send", "the message text is not valid UTF-8");
+	return status;
 }
 
 int lia_cmd_send(struct lia_cli *cli, int argc, char **argv)
@@ -590,18 +595,20 @@ static const char *default_operator(void)
 
 static int check_operator(const char *op)
 {
-	size_t len = strlen(op);
+	size_t len = strlen(op), controls = 0;
+	int status = LIA_EXIT_OK;
 
-	if (len > LIA_OPERATOR_MAX)
-		return lia_cli_usage("ack", "the operator name is longer than %d bytes", LIA_OPERATOR_MAX);
-	if (!lia_utf8_valid((const uint8_t *)op, len))
-		return lia_cli_usage("ack", "the operator name is not valid UTF-8");
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)op[i] < 0x20 || op[i] == 0x7f)
-			return lia_cli_usage("ack", "the operator name holds control characters");
+		controls += (unsigned char)op[i] < 0x20 || op[i] == 0x7f;
 	if (len == 0)
-		return lia_cli_usage("ack", "the operator name is empty");
-	return LIA_EXIT_OK;
+		status = lia_cli_usage("ack", "the operator name is empty");
+	else if (len > LIA_OPERATOR_MAX)
+		status = lia_cli_usage("ack", "the operator name is longer than %d bytes", LIA_OPERATOR_MAX);
+	else if (!lia_utf8_valid((const uint8_t *)op, len))
+		status = lia_cli_usage("ack", "the operator name is not valid UTF-8");
+	else if (controls > 0)
+		status = lia_cli_usage("ack", "the operator name holds control characters");
+	return status;
 }
 
 int lia_cmd_ack(struct lia_cli *cli, int argc, char **argv)
@@ -768,9 +775,9 @@ static int wait_parse(struct lia_cli *cli, int argc, char **argv, struct wait_ar
 		LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0},
 	};
 	char *end;
-	int ch;
+	int ch, stop = 0;
 
-	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1) {
+	while (!stop && (ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1) {
 		if (ch == 's') {
 			a->state = optarg;
 		} else if (ch == 't') {
@@ -779,13 +786,15 @@ static int wait_parse(struct lia_cli *cli, int argc, char **argv, struct wait_ar
 			    a->timeout_s <= 0 || a->timeout_s > WAIT_MAX_S) {
 				*status = lia_cli_usage("wait", "--timeout must be a number of seconds "
 				    "above 0, at most %d", WAIT_MAX_S);
-				return -1;
+				stop = 1;
 			}
 		} else if (lia_cli_common_option(cli, "wait", ch, argv, status) < 0) {
-			return -1;
+			stop = 1;
 		}
 	}
-	if (argc - optind != 1)
+	if (stop)
+		;
+	else if (argc - optind != 1)
 		*status = lia_cli_usage("wait", "expected exactly one message ID");
 	else if (a->state == NULL || (strcmp(a->state, "delivered") != 0 &&
 	    strcmp(a->state, "acknowledged") != 0))
@@ -793,7 +802,7 @@ static int wait_parse(struct lia_cli *cli, int argc, char **argv, struct wait_ar
 	else
 		*status = check_id("wait", argv[optind]);
 	a->id = argv[optind < argc ? optind : 0];
-	return *status == LIA_EXIT_OK ? 0 : -1;
+	return stop || *status != LIA_EXIT_OK ? -1 : 0;
 }
 
 /* 1 when state satisfies want: acknowledged implies delivered, and a received message was delivered here. */
