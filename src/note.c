@@ -99,10 +99,11 @@ out:
 /* 1 when s[0..len) is UTF-8 with no control character but newline. */
 static int text_valid(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((uint8_t)s[i] < 0x20 && s[i] != '\n')
-			return 0;
-	return lia_utf8_valid((const uint8_t *)s, len);
+	int ok = 1;
+
+	for (size_t i = 0; i < len && ok; i++)
+		ok = (uint8_t)s[i] >= 0x20 || s[i] == '\n';
+	return ok && lia_utf8_valid((const uint8_t *)s, len);
 }
 
 /* Decodes the code point at s[*i] of valid UTF-8 and advances *i. */
@@ -127,17 +128,15 @@ static int is_unicode_space(uint32_t c)
 
 int lia_note_name_valid(const char *name, size_t len)
 {
+	int ok = name != NULL && len > 0 && len <= LIA_NOTE_NAME_MAX && text_valid(name, len);
 	size_t i = 0;
 
-	if (name == NULL || len == 0 || len > LIA_NOTE_NAME_MAX || !text_valid(name, len))
-		return 0;
-	while (i < len) {
+	while (ok && i < len) {
 		uint32_t c = utf8_next((const uint8_t *)name, &i);
 
-		if (c == '+' || c < 0x20 || is_unicode_space(c))
-			return 0;
+		ok = c != '+' && c >= 0x20 && !is_unicode_space(c);
 	}
-	return 1;
+	return ok;
 }
 
 /* Reads a big-endian unsigned integer of n <= 8 bytes. */
@@ -374,10 +373,12 @@ out:
 /* Offset of the first newline of the last "\n\n" in buf[0..len), or len when there is none. */
 static size_t last_blank_line(const char *buf, size_t len)
 {
-	for (size_t i = len - 1; i-- > 0;)
+	size_t at = len;
+
+	for (size_t i = len - 1; i-- > 0 && at == len;)
 		if (buf[i] == '\n' && buf[i + 1] == '\n')
-			return i;
-	return len;
+			at = i;
+	return at;
 }
 
 /* Checks the whole note's text rules; *split gets where the text's final newline is. */
@@ -483,10 +484,12 @@ void lia_note_finish(struct lia_note *note)
 static const struct lia_note_sig *find_sig(const struct lia_note *note, const char *name,
     uint32_t key_id)
 {
-	for (size_t i = 0; i < note->nsigs; i++)
+	const struct lia_note_sig *found = NULL;
+
+	for (size_t i = 0; i < note->nsigs && found == NULL; i++)
 		if (note->sigs[i].key_id == key_id && strcmp(note->sigs[i].name, name) == 0)
-			return &note->sigs[i];
-	return NULL;
+			found = &note->sigs[i];
+	return found;
 }
 
 /* Finds the signature line of (name, type, pub) in note; NULL with err when absent. */
@@ -553,19 +556,18 @@ out:
 /* Parses ASCII decimal s[0..len) without leading zeros into *v. 0, or -1. */
 static int parse_decimal(const char *s, size_t len, uint64_t *v)
 {
+	int ok = len > 0 && len <= 20 && (s[0] != '0' || len == 1);
 	uint64_t x = 0;
 
-	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len && ok; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
 
-		if (s[i] < '0' || s[i] > '9' || x > (UINT64_MAX - d) / 10)
-			return -1;
+		ok = s[i] >= '0' && s[i] <= '9' && x <= (UINT64_MAX - d) / 10;
 		x = x * 10 + d;
 	}
-	*v = x;
-	return 0;
+	if (ok)
+		*v = x;
+	return ok ? 0 : -1;
 }
 
 /* Sets *line and *n to the line at *pos of s[0..len) (without newline) and moves past it. 0, or -1 at the end. */
@@ -573,12 +575,12 @@ static int next_line(const char *s, size_t len, size_t *pos, const char **line, 
 {
 	const char *nl = *pos < len ? memchr(s + *pos, '\n', len - *pos) : NULL;
 
-	if (nl == NULL)
-		return -1;
-	*line = s + *pos;
-	*n = (size_t)(nl - *line);
-	*pos += *n + 1;
-	return 0;
+	if (nl != NULL) {
+		*line = s + *pos;
+		*n = (size_t)(nl - *line);
+		*pos += *n + 1;
+	}
+	return nl != NULL ? 0 : -1;
 }
 
 /* The three mandatory lines: origin, tree size, root hash. */
@@ -759,21 +761,20 @@ out:
 /* Parses exactly 8 hex digits (either case). 0, or -1. */
 static int parse_hex32(const char *s, size_t len, uint32_t *v)
 {
+	int ok = len == 8;
 	uint32_t x = 0;
 
-	if (len != 8)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len && ok; i++) {
 		char c = s[i];
 		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
 		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 
-		if (d < 0)
-			return -1;
-		x = x << 4 | (uint32_t)d;
+		ok = d >= 0;
+		x = x << 4 | (uint32_t)(d & 0xf);
 	}
-	*v = x;
-	return 0;
+	if (ok)
+		*v = x;
+	return ok ? 0 : -1;
 }
 
 int lia_note_vkey_parse(const char *vkey, char name[static LIA_NOTE_NAME_MAX + 1], uint8_t *type,
