@@ -54,11 +54,14 @@ build() {
 	done
 }
 
-# A TCP port on 127.0.0.1 nobody listens on now (racy by nature; spread to make clashes rare).
+# A TCP port on 127.0.0.1 nobody listens on now, below the kernel's ephemeral
+# range so that no outgoing connection holds it (racy by nature all the same).
 free_port() {
-	local p
+	local p low
+	read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+	[ "$low" -gt 12000 ] || die "the ephemeral port range starts at $low; no room below it"
 	while :; do
-		p=$(( 20000 + (RANDOM * 7 + $$) % 40000 ))
+		p=$(( 10000 + (RANDOM * 7 + $$) % (low - 10000) ))
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
 	done
 }
@@ -91,7 +94,6 @@ lia() { timeout 30 "$BUILD/liaison" "$@"; }
 # Parties japan and china, stations tokyo and beijing, one charter for both.
 setup_nodes() {
 	local party node port api
-	TOKYO_API=$(free_port)
 	printf 'mechanism bench-jp-cn\n' > "$WORK/charter"
 	for party in japan china; do
 		lia party create --name "$party" --dir "$WORK/party-$party" >/dev/null
@@ -172,7 +174,7 @@ run_mosquitto() {
 
 # Both result blocks side by side, then the ratios Liaison / Mosquitto.
 report() {
-	echo "hotline benchmark: $N FLASH messages, window $WINDOW, $(nproc) CPUs, $(uname -r)"
+	echo "hotline benchmark: $N FLASH messages, window $WINDOW, $(nproc) CPUs, load at start $LOAD"
 	awk '
 	FNR == 1 { f++ }
 	{ if (!($1 in seen)) { seen[$1] = 1; keys[++n] = $1 } v[f, $1] = $2 }
@@ -192,6 +194,7 @@ report() {
 
 need_packages
 build
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 run_liaison
 run_mosquitto
 report
