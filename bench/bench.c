@@ -112,6 +112,7 @@ void bench_print(FILE *out, struct bench_result *r)
 	size_t n = r->messages;
 
 	qsort(r->latency_ms, n, sizeof r->latency_ms[0], cmp_double);
+	qsort(r->oneway_ms, n, sizeof r->oneway_ms[0], cmp_double);
 	fprintf(out, "system %s\n", r->system);
 	fprintf(out, "messages %zu\n", n);
 	fprintf(out, "seconds %.3f\n", r->seconds);
@@ -122,6 +123,8 @@ void bench_print(FILE *out, struct bench_result *r)
 		fprintf(out, "p90_ms %.2f\n", percentile(r->latency_ms, n, 90));
 		fprintf(out, "p99_ms %.2f\n", percentile(r->latency_ms, n, 99));
 		fprintf(out, "max_ms %.2f\n", r->latency_ms[n - 1]);
+		fprintf(out, "oneway_p50_ms %.2f\n", percentile(r->oneway_ms, n, 50));
+		fprintf(out, "oneway_p99_ms %.2f\n", percentile(r->oneway_ms, n, 99));
 	}
 	for (int i = 0; i < r->n_pids; i++)
 		print_vmhwm(out, &r->pids[i]);

@@ -6,8 +6,9 @@
  * The result block is one "key value" line per figure:
  *   system, messages, seconds (first send to last receipt), msgs_per_s,
  *   accept_per_s (first hop's acceptance: HTTP 201 or MQTT PUBCOMP),
- *   p50_ms p90_ms p99_ms max_ms (send to receipt), then vmhwm_kb_NAME
- *   for each process named with -P NAME=PID.
+ *   p50_ms p90_ms p99_ms max_ms (send to receipt back at the sender),
+ *   oneway_p50_ms oneway_p99_ms (send to arrival at the receiver), then
+ *   vmhwm_kb_NAME for each process named with -P NAME=PID.
  */
 #ifndef LIA_BENCH_H
 #define LIA_BENCH_H
@@ -29,6 +30,7 @@ struct bench_result {
 	double seconds;         /* first send to last receipt */
 	double accept_seconds;  /* first send to last first-hop acceptance */
 	double *latency_ms;     /* borrowed; bench_print sorts it in place */
+	double *oneway_ms;      /* borrowed, same length; sorted in place too */
 	struct bench_pid pids[BENCH_MAX_PIDS];
 	int n_pids;
 };
@@ -39,7 +41,7 @@ double bench_mono_ms(void);
 /* Parses "NAME=PID" into r->pids; -1 with a message on stderr when malformed or full. */
 int bench_add_pid(struct bench_result *r, const char *arg);
 
-/* Prints the result block to out; sorts r->latency_ms. */
+/* Prints the result block to out; sorts r->latency_ms and r->oneway_ms. */
 void bench_print(FILE *out, struct bench_result *r);
 
 /* Peak resident set (VmHWM) of pid in kB, or -1 when it cannot be read. */

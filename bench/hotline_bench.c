@@ -9,13 +9,14 @@
  * message with the project's blocking client (lia_httpc_request) until it
  * is delivered, and reads each message with GET /v1/messages/ORIGIN/SEQ
  * (the listing stops at LIA_API_LIST_MAX) until every one has B's receipt.
- * A message's latency is its delivery's "delivered" time (stamped by A when
- * B's receipt was committed) minus its send time: both clocks are this
+ * A message's latency is its delivery's "delivered" time (stamped by A as it
+ * stores B's receipt) minus its send time; its one-way time is its "stored"
+ * time at B (read from B's API) minus its send time. All clocks are this
  * host's wall clock, at the millisecond the API resolves. Reading happens
- * after the sending, so it does not load A while the figures are made.
+ * after the sending, so it does not load the daemons while times are made.
  *
- * Assumes both node directories hold liaisond.conf and A's holds api.token,
- * written by a liaisond that is running.
+ * Assumes both node directories hold liaisond.conf and api.token, written by
+ * liaisond processes that are running.
  *
  * Usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-P NAME=PID]... NODEDIR_A NODEDIR_B
  */
@@ -43,18 +44,19 @@
 struct hmsg {
 	int64_t send_ms;       /* wall clock just before the POST */
 	uint64_t seq;          /* from the id A returned */
-	int64_t delivered_ms;  /* B's receipt committed at A; 0 until seen */
+	int64_t delivered_ms;  /* B's receipt stored at A; 0 until seen */
+	int64_t arrived_ms;    /* the message stored at B */
 };
 
 struct hb {
 	struct lia_config a, b;
-	char token[LIA_TOKEN_LEN + 1];
+	char token[LIA_TOKEN_LEN + 1], token_b[LIA_TOKEN_LEN + 1];
 	long n, window;
 	long next;             /* cursor of the running phase */
 	long accepted, delivered;
 	struct hmsg *msgs;
 	long newest;           /* the message with the highest seq */
-	struct hapi *api;
+	struct hapi *api, *api_b;
 	int64_t first_ms, last_accept_ms;
 };
 
@@ -301,18 +303,57 @@ static int await_receipts(struct hb *hb, int64_t deadline_ms)
 	return -1;
 }
 
+/* hapi_next_fn of the read at B: every message, in order. */
+static int next_get_b(void *ctx, struct hapi_req *req)
+{
+	struct hb *hb = ctx;
+
+	if (hb->next >= hb->n)
+		return 0;
+	req->idx = hb->next++;
+	snprintf(req->path, sizeof req->path, "/v1/messages/%s/%" PRIu64, hb->a.node,
+	    hb->msgs[req->idx].seq);
+	return 1;
+}
+
+/* hapi_done_fn of the read at B: the message's "stored" time there. */
+static int done_get_b(void *ctx, long idx, int status, json_t *reply)
+{
+	struct hb *hb = ctx;
+	const char *stored = json_string_value(json_object_get(json_object_get(reply, "message"),
+	    "stored"));
+	char err[LIA_ERR_LEN] = "no \"stored\" time";
+
+	if (status == 200 && stored != NULL &&
+	    lia_time_parse(stored, &hb->msgs[idx].arrived_ms, err) == 0)
+		return 0;
+	fprintf(stderr, "hotline_bench: GET /v1/messages/%s/%" PRIu64 " at %s: HTTP %d %s\n",
+	    hb->a.node, hb->msgs[idx].seq, hb->b.node, status,
+	    status == 200 ? err : status ? reply_error(reply) : "no answer");
+	return -1;
+}
+
+/* Reads when each message was stored at B, for the one-way figures. */
+static int read_arrivals(struct hb *hb)
+{
+	hb->next = 0;
+	return hapi_run(hb->api_b, next_get_b, done_get_b, hb);
+}
+
 /* Fills r from the run: latencies into a new array (caller frees r->latency_ms). */
 static int fill_result(const struct hb *hb, struct bench_result *r)
 {
 	int64_t last = 0;
 
 	r->latency_ms = malloc((size_t)hb->n * sizeof *r->latency_ms);
-	if (r->latency_ms == NULL)
+	r->oneway_ms = malloc((size_t)hb->n * sizeof *r->oneway_ms);
+	if (r->latency_ms == NULL || r->oneway_ms == NULL)
 		return -1;
 	for (long i = 0; i < hb->n; i++) {
 		const struct hmsg *m = &hb->msgs[i];
 
 		r->latency_ms[i] = (double)(m->delivered_ms - m->send_ms);
+		r->oneway_ms[i] = (double)(m->arrived_ms - m->send_ms);
 		if (m->delivered_ms > last)
 			last = m->delivered_ms;
 	}
@@ -335,12 +376,14 @@ static int hb_load(struct hb *hb, const char *dir_a, const char *dir_b)
 		fprintf(stderr, "hotline_bench: %s and %s are the same node\n", dir_a, dir_b);
 		return -1;
 	}
-	if (read_token(dir_a, hb->token) != 0)
+	if (read_token(dir_a, hb->token) != 0 || read_token(dir_b, hb->token_b) != 0)
 		return -1;
 	hb->msgs = calloc((size_t)hb->n, sizeof *hb->msgs);
 	hb->api = hapi_create(hb->a.api_host, hb->a.api_port, hb->token,
 	    (int)(hb->window < hb->n ? hb->window : hb->n));
-	if (hb->msgs != NULL && hb->api != NULL)
+	hb->api_b = hapi_create(hb->b.api_host, hb->b.api_port, hb->token_b,
+	    (int)(hb->window < hb->n ? hb->window : hb->n));
+	if (hb->msgs != NULL && hb->api != NULL && hb->api_b != NULL)
 		return 0;
 	fprintf(stderr, "hotline_bench: out of memory for %ld messages\n", hb->n);
 	return -1;
@@ -358,7 +401,7 @@ static int hb_run(struct hb *hb, struct bench_result *r, long timeout_s)
 	if (hapi_run(hb->api, next_post, done_post, hb) != 0)
 		return -1;
 	hb->newest = find_newest(hb);
-	if (await_receipts(hb, deadline) != 0 || fill_result(hb, r) != 0)
+	if (await_receipts(hb, deadline) != 0 || read_arrivals(hb) != 0 || fill_result(hb, r) != 0)
 		return -1;
 	bench_print(stdout, r);
 	return 0;
@@ -392,7 +435,9 @@ int main(int argc, char **argv)
 	if (hb_load(&hb, argv[optind], argv[optind + 1]) == 0 && hb_run(&hb, &r, timeout_s) == 0)
 		rc = 0;
 	hapi_destroy(hb.api);
+	hapi_destroy(hb.api_b);
 	free(hb.msgs);
 	free(r.latency_ms);
+	free(r.oneway_ms);
 	return rc;
 }

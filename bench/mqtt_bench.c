@@ -44,6 +44,7 @@ struct mq {
 	char *seen;            /* per message: receipt arrived */
 	double *send_ms;       /* per message: time of the publish call */
 	double *latency_ms;    /* in order of arrival */
+	double *oneway_ms;     /* per message: publish call to the responder's callback */
 	double first_ms, last_accept_ms, last_receipt_ms;
 	char why[256];
 };
@@ -78,7 +79,9 @@ static void mq_publish_more(struct mq *m)
 		long i = m->next++;
 
 		len = snprintf(payload, sizeof payload, "%ld FLASH bench message", i);
+		pthread_mutex_lock(&m->lock); /* the responder's thread reads it */
 		m->send_ms[i] = bench_mono_ms();
+		pthread_mutex_unlock(&m->lock);
 		if (i == 0)
 			m->first_ms = m->send_ms[0];
 		m->inflight++;
@@ -146,14 +149,24 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid)
 	mq_publish_more(m);
 }
 
-/* Responder: answer a message with its number, at QoS 2. */
+/* Responder: note the arrival, answer with the message's number, at QoS 2. */
 static void on_message_resp(struct mq *m, const struct mosquitto_message *msg)
 {
+	double now = bench_mono_ms();
 	const char *p = msg->payload;
+	char num[24];
 	int len = 0, rc;
+	long i;
 
 	while (len < msg->payloadlen && len < 20 && p[len] >= '0' && p[len] <= '9')
 		len++;
+	memcpy(num, p, (size_t)len);
+	num[len] = '\0';
+	i = len > 0 ? strtol(num, NULL, 10) : -1;
+	pthread_mutex_lock(&m->lock);
+	if (i >= 0 && i < m->n && m->send_ms[i] > 0)
+		m->oneway_ms[i] = now - m->send_ms[i];
+	pthread_mutex_unlock(&m->lock);
 	rc = mosquitto_publish(m->resp, NULL, TOPIC_RECEIPT, len, p, 2, false);
 	if (rc != MOSQ_ERR_SUCCESS)
 		mq_fail(m, "receipt publish", rc);
@@ -254,12 +267,13 @@ static int mq_init(struct mq *m, long n, long window)
 	m->seen = calloc((size_t)n, 1);
 	m->send_ms = calloc((size_t)n, sizeof *m->send_ms);
 	m->latency_ms = calloc((size_t)n, sizeof *m->latency_ms);
+	m->oneway_ms = calloc((size_t)n, sizeof *m->oneway_ms);
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&m->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	return m->seen && m->send_ms && m->latency_ms ? 0 : -1;
+	return m->seen && m->send_ms && m->latency_ms && m->oneway_ms ? 0 : -1;
 }
 
 /* Disconnects both clients and joins their threads; the counters are then the main thread's. */
@@ -285,6 +299,7 @@ static void mq_finish(struct mq *m)
 	free(m->seen);
 	free(m->send_ms);
 	free(m->latency_ms);
+	free(m->oneway_ms);
 }
 
 /* Connects both clients and runs the load; 0 when every receipt came in time. */
@@ -350,6 +365,7 @@ int main(int argc, char **argv)
 		r.seconds = (m.last_receipt_ms - m.first_ms) / 1e3;
 		r.accept_seconds = (m.last_accept_ms - m.first_ms) / 1e3;
 		r.latency_ms = m.latency_ms;
+		r.oneway_ms = m.oneway_ms;
 		bench_print(stdout, &r);
 		rc = 0;
 	}
