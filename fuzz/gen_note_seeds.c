@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	strcpy(body, "hotline\n\nline after a blank one\n");
 	if (lia_note_sign_line(key, "jp-hq", body, strlen(body), line, err) != 0)
 		die("sign", err);
-	snprintf(text, sizeof(text), "%s\n\xe2\x80\x94 stranger AAAAAQ==\n%s", body, line);
+	snprintf(text, sizeof(text), "%s\n\xe2\x80\x94 stranger AAAAAAE=\n%s", body, line);
 	write_seed(argv[1], "text-two-signers", text);
 	if (lia_note_vkey_make("jp-hq.liaison/record", LIA_NOTE_ED25519, pub, vkey, err) != 0)
 		die("vkey", err);
