@@ -33,6 +33,8 @@ struct hapi {
 	hapi_next_fn next;
 	hapi_done_fn done;
 	void *ctx;
+	char host[LIA_HOST_MAX + 1];
+	unsigned short port;
 	char auth[LIA_TOKEN_LEN + 16];
 	char host_header[LIA_HOST_MAX + 16];
 };
@@ -124,23 +126,47 @@ struct hapi *hapi_create(const char *host, const char *port, const char *token, 
 		return NULL;
 	}
 	h->window = window;
+	snprintf(h->host, sizeof h->host, "%s", host);
+	h->port = (unsigned short)atoi(port);
 	snprintf(h->auth, sizeof h->auth, "Bearer %s", token);
 	snprintf(h->host_header, sizeof h->host_header, "%s:%s", host, port);
-	for (int i = 0; i < window; i++) {
+	for (int i = 0; i < window; i++)
 		h->slots[i].h = h;
-		h->slots[i].conn = evhttp_connection_base_new(h->base, NULL, host,
-		    (unsigned short)atoi(port));
+	return h;
+}
+
+static void close_conns(struct hapi *h)
+{
+	for (int i = 0; i < h->window; i++) {
+		if (h->slots[i].conn != NULL)
+			evhttp_connection_free(h->slots[i].conn);
+		h->slots[i].conn = NULL;
+	}
+}
+
+/*
+ * Fresh connections for each run: between runs nobody dispatches the base,
+ * so a connection the server closed for idleness (evhttp's timeout) would
+ * still look open and fail the first request sent on it.
+ */
+static int open_conns(struct hapi *h)
+{
+	close_conns(h);
+	for (int i = 0; i < h->window; i++) {
+		h->slots[i].conn = evhttp_connection_base_new(h->base, NULL, h->host, h->port);
 		if (h->slots[i].conn == NULL) {
-			hapi_destroy(h);
-			return NULL;
+			fprintf(stderr, "hapi: cannot make a connection to %s\n", h->host_header);
+			return -1;
 		}
 		evhttp_connection_set_timeout(h->slots[i].conn, HAPI_TIMEOUT_S);
 	}
-	return h;
+	return 0;
 }
 
 int hapi_run(struct hapi *h, hapi_next_fn next, hapi_done_fn done, void *ctx)
 {
+	if (open_conns(h) != 0)
+		return -1;
 	h->next = next;
 	h->done = done;
 	h->ctx = ctx;
@@ -159,9 +185,8 @@ void hapi_destroy(struct hapi *h)
 {
 	if (h == NULL)
 		return;
-	for (int i = 0; h->slots != NULL && i < h->window; i++)
-		if (h->slots[i].conn != NULL)
-			evhttp_connection_free(h->slots[i].conn);
+	if (h->slots != NULL)
+		close_conns(h);
 	free(h->slots);
 	if (h->base != NULL)
 		event_base_free(h->base);

@@ -2,7 +2,8 @@
  * hapi.h - a window of concurrent HTTP JSON requests to one liaisond API,
  * for hotline_bench: WINDOW keep-alive connections of libevent's
  * asynchronous client, one request in flight on each, each new request
- * asked of the caller the moment a connection is free.
+ * asked of the caller the moment a connection is free. The connections are
+ * opened afresh for each run and kept alive within it.
  */
 #ifndef LIA_HAPI_H
 #define LIA_HAPI_H
