@@ -110,6 +110,14 @@ static void tree_build(struct tree *t, struct lia_merkle_store *st, uint64_t n)
 	}
 }
 
+static void tree_finish(struct tree *t)
+{
+	for (unsigned l = 0; l < 64; l++)
+		free(t->level[l]);
+	free(t->data);
+	free(t->data_len);
+}
+
 static uint64_t random_below(uint64_t n)
 {
 	uint64_t r;
@@ -484,7 +492,8 @@ static void hand_line(EVP_PKEY *key, const char *name, uint8_t type, const uint8
 	raw[1] = (uint8_t)(id >> 16);
 	raw[2] = (uint8_t)(id >> 8);
 	raw[3] = (uint8_t)id;
-	memcpy(raw + 4, prefix, prefix_len);
+	if (prefix_len > 0)
+		memcpy(raw + 4, prefix, prefix_len);
 	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
 	    EVP_DigestSign(ctx, raw + 4 + prefix_len, &sig_len, msg, msg_len) != 1)
 		die("sign", "Ed25519 failed");
@@ -690,5 +699,9 @@ int main(int argc, char **argv)
 	free(signed_note);
 	free(stranger);
 	free(cosigned_note);
+	EVP_PKEY_free(k.log);
+	EVP_PKEY_free(k.witness);
+	EVP_PKEY_free(k.other);
+	tree_finish(&t);
 	return 0;
 }
