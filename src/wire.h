@@ -18,7 +18,7 @@
 #include "text.h"
 
 #define LIA_WIRE_VERSION 1
-#define LIA_FRAME_MAX 65536   /* largest frame body, without the 4-byte length */
+#define LIA_FRAME_MAX (65536 + 64) /* largest frame body, without the 4-byte length: a largest COSE entry and its frame fields */
 #define LIA_FRAME_HEADER 4
 
 enum lia_frame_kind {

@@ -31,13 +31,21 @@ send_all() {
 send_all tokyo beijing & tokyo_sender=$!
 send_all beijing tokyo & beijing_sender=$!
 
+sent_by() { wc -l < "$WORK/sent-$1" 2>/dev/null || echo 0; }
+
+# Kill moments: KILLS thresholds of messages sent by tokyo, spread at random
+# over the whole burst, each followed by a random delay of up to 0.5 s.
+mapfile -t marks < <(for _ in $(seq 1 "$KILLS"); do echo $(( COUNT / 20 + RANDOM % (COUNT * 9 / 10) )); done | sort -n)
 kills=0
-while [ $kills -lt "$KILLS" ]; do
-	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
-	sleep $((RANDOM % 2))
+for mark in "${marks[@]}"; do
+	while [ "$(sent_by tokyo)" -lt "$mark" ]; do
+		kill -0 $tokyo_sender 2>/dev/null || break
+		sleep 0.05
+	done
+	sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
 	kill_node beijing
 	kills=$((kills + 1))
-	echo "killed beijing ($kills), $(wc -l < "$WORK/sent-tokyo" 2>/dev/null || echo 0) sent by tokyo so far"
+	echo "killed beijing ($kills) with $(sent_by tokyo) sent by tokyo and $(sent_by beijing) by beijing"
 	sleep "0.$((RANDOM % 5))"
 	start_node beijing
 done
