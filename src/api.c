@@ -399,7 +399,8 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 	evhttp_set_gencb(api->http, api_request, api);
 	if (api_listen(api, base, host, port, err) < 0)
 		goto out;
-	lia_log_info("api: listening on %s:%s", host, port);
+	lia_log_info(strchr(host, ':') != NULL ? "api: listening on [%s]:%s" : "api: listening on %s:%s",
+	    host, port);
 	*out = api;
 	api = NULL;
 	rc = 0;
