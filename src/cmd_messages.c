@@ -657,20 +657,27 @@ out:
 
 /* ---- links, status ---- */
 
-/* A link's field for display; a negative round trip means none measured yet. */
+/* A link's field for display: a negative round trip is none measured yet; the charter hash the peer sent is "same" or "MISMATCH". */
 static const char *link_field(const json_t *l, const char *key, char *buf, size_t n)
 {
 	const json_t *v = json_object_get(l, key);
+	const char *s;
 
-	if (json_is_integer(v) && json_integer_value(v) < 0)
-		return "-";
-	return str_of(v, buf, n);
+	if (strcmp(key, "charter_mismatch") == 0 && json_is_boolean(v))
+		s = json_is_true(v) ? "MISMATCH" : "same";
+	else if (json_is_integer(v) && json_integer_value(v) < 0)
+		s = "-";
+	else
+		s = str_of(v, buf, n);
+	return s;
 }
 
 static void print_links(const json_t *links)
 {
-	static const char *const keys[] = {"peer", "address", "state", "since", "rtt_ms", "outbox", "last_error"};
-	static const char *const heads[] = {"PEER", "ADDRESS", "STATE", "SINCE", "RTT-MS", "OUTBOX", "LAST-ERROR"};
+	static const char *const keys[] = {"peer", "address", "state", "since", "rtt_ms", "outbox",
+	    "charter_mismatch", "last_error"};
+	static const char *const heads[] = {"PEER", "ADDRESS", "STATE", "SINCE", "RTT-MS", "OUTBOX",
+	    "CHARTER", "LAST-ERROR"};
 	enum { N = sizeof(keys) / sizeof(keys[0]) };
 	int width[N];
 	char buf[64];
