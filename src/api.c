@@ -89,16 +89,14 @@ void lia_api_reply(struct evhttp_request *req, int status, json_t *body)
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
 	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
-	if (buf == NULL || (body != NULL && text == NULL)) {
+	if (buf == NULL || text == NULL) {
 		lia_log_error("api: out of memory answering a request");
 		evhttp_send_error(req, 500, NULL);
 		goto out;
 	}
-	if (text != NULL) {
-		evbuffer_add(buf, text, strlen(text));
-		evbuffer_add(buf, "\n", 1);
-		evhttp_add_header(headers, "Content-Type", "application/json");
-	}
+	evbuffer_add(buf, text, strlen(text));
+	evbuffer_add(buf, "\n", 1);
+	evhttp_add_header(headers, "Content-Type", "application/json");
 	evhttp_add_header(headers, "Cache-Control", "no-store");
 	evhttp_send_reply(req, status, status_reason(status), buf);
 out:

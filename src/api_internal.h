@@ -27,7 +27,7 @@ struct lia_api_field {
 	int required;
 };
 
-/* Sends status with body as compact JSON; takes the reference to body (NULL sends no body). */
+/* Sends status with body as compact JSON; takes the reference to body. A NULL body (a json_pack that ran out of memory) sends 500. */
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body);
 
 /* Sends status with {"error": sentence} and logs the refusal once. */

@@ -276,12 +276,13 @@ static void messages_show(struct lia_api *api, struct evhttp_request *req, const
 
 	lia_id_format(origin, seq, id);
 	rc = lia_store_message_json(lia_node_store(api->node), origin, seq, &message, err);
+	if (rc == LIA_ENOTFOUND) {
+		lia_api_error(req, 404, "no message %s", id);
+		goto out;
+	}
 	if (rc < 0) {
-		if (rc == LIA_ENOTFOUND)
-			lia_api_error(req, 404, "no message %s", id);
-		else
-			lia_api_error(req, lia_api_status_for(rc), "%s", err);
-		return;
+		lia_api_error(req, lia_api_status_for(rc), "%s", err);
+		goto out;
 	}
 	sig = show_signature(&ctx, origin, seq, err);
 	ctx.receipts = json_array();
@@ -289,14 +290,15 @@ static void messages_show(struct lia_api *api, struct evhttp_request *req, const
 	rc = lia_store_scan_refs(lia_node_store(api->node), origin, seq, show_ref, &ctx, err);
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
-		json_decref(message);
-		json_decref(sig);
-		json_decref(ctx.receipts);
-		json_decref(ctx.acks);
-		return;
+		goto out;
 	}
-	lia_api_reply(req, 200, json_pack("{s:o, s:o, s:o, s:o}", "message", message,
+	lia_api_reply(req, 200, json_pack("{s:O, s:O, s:O, s:O}", "message", message,
 	    "signature", sig, "receipts", ctx.receipts, "acks", ctx.acks));
+out:
+	json_decref(message);
+	json_decref(sig);
+	json_decref(ctx.receipts);
+	json_decref(ctx.acks);
 }
 
 /* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters. */
