@@ -56,4 +56,8 @@ int lia_api_status_for(int rc);
 void lia_api_messages_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);
 
+/* Handles every path under /v1/record (api_record.c); rest follows "/v1/record". */
+void lia_api_record_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
+
 #endif

@@ -173,6 +173,8 @@ static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_k
 	l->peer_key = peer_key;
 	l->last_rx_mono = lia_mono_ms();
 	l->rtt_ms = -1;
+	l->offered_size = 0;
+	l->conflict_old = 0;
 	set_state(l, LIA_LINK_HELLO);
 	bufferevent_setcb(bev, read_cb, write_cb, event_cb, l);
 	bufferevent_setwatermark(bev, EV_WRITE, OUTPUT_LOW_WATER, 0);

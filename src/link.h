@@ -45,6 +45,8 @@ struct lia_link {
 	uint64_t sent_upto;                  /* own seq last written to this connection */
 	uint64_t cursor;                     /* peer seq last committed here */
 	int charter_mismatch;                /* peer's charter hash differs from ours */
+	uint64_t offered_size;               /* own checkpoint last offered on this connection */
+	uint64_t conflict_old;               /* size named by the peer's last conflict */
 	uint64_t frames_in, frames_out, rejected, reconnects;
 	char last_error[LIA_ERR_LEN];
 };

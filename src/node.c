@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "record.h"
 #include "session.h"
 
 void lia_id_format(const char *origin, uint64_t seq, char id[LIA_ID_LEN])
@@ -111,6 +112,7 @@ static int commit_own_entry(struct lia_node *n, struct lia_entry *e,
 		lia_store_rollback(n->store);
 		return -1;
 	}
+	lia_record_appended(n);
 	return 0;
 }
 
@@ -248,6 +250,13 @@ out:
 	return rc;
 }
 
+int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_t *len, char *err)
+{
+	if (strcmp(name, n->self->name) == 0)
+		return lia_cert_to_der(n->cert, der, len, err);
+	return lia_store_get_cert(n->store, name, der, len, err);
+}
+
 json_t *lia_node_links_json(struct lia_node *n)
 {
 	json_t *links = json_array();
@@ -304,6 +313,8 @@ static int load_identity(struct lia_node *n, char *err)
 	}
 	if (lia_link_tls_context(n->charter, path, n->key, (void **)&n->tls, err) < 0)
 		goto out;
+	n->cert = cert;
+	cert = NULL;
 	rc = 0;
 out:
 	X509_free(cert);
@@ -360,7 +371,7 @@ int lia_node_start(struct lia_node *n, char *err)
 	const char *host = n->cfg.listen_host[0] ? n->cfg.listen_host : n->self->host;
 	const char *port = n->cfg.listen_port[0] ? n->cfg.listen_port : n->self->port;
 
-	if (lia_link_listen(n, host, port, err) < 0)
+	if (lia_link_listen(n, host, port, err) < 0 || lia_record_start(n, err) < 0)
 		return -1;
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_start(&n->links[i]);
@@ -377,6 +388,12 @@ void lia_node_destroy(struct lia_node *n)
 		lia_link_finish(&n->links[i]);
 	if (n->listener)
 		evconnlistener_free(n->listener);
+	for (int i = 0; i < LIA_PROOF_WAITS; i++)
+		if (n->waits[i].timer)
+			event_free(n->waits[i].timer);
+	if (n->checkpoint_timer)
+		event_free(n->checkpoint_timer);
+	X509_free(n->cert);
 	SSL_CTX_free(n->tls);
 	lia_store_close(n->store);
 	EVP_PKEY_free(n->key);

@@ -12,18 +12,37 @@
 #include "link.h"
 #include "node.h"
 
+/* A proof asked of a peer, waiting for its answer (record.c). */
+struct lia_proof_wait {
+	uint64_t request;
+	char peer[LIA_NAME_MAX + 1];
+	char origin[LIA_NAME_MAX + 1];
+	uint64_t seq;
+	void (*done)(void *ctx, json_t *result);  /* NULL when the slot is free */
+	void *ctx;
+	struct event *timer;
+};
+
+#define LIA_PROOF_WAITS 32
+
 struct lia_node {
 	struct lia_config cfg;
 	struct lia_charter *charter;          /* owned */
 	const struct lia_node_def *self;      /* borrowed from charter */
 	EVP_PKEY *key;                        /* node signing key (owned) */
 	EVP_PKEY *pub;                        /* own public key (owned) */
+	X509 *cert;                           /* own certificate (owned) */
 	struct lia_store *store;              /* owned */
 	struct event_base *base;              /* borrowed from main */
 	SSL_CTX *tls;                         /* owned */
 	struct evconnlistener *listener;      /* owned */
 	struct lia_link links[LIA_MAX_NODES]; /* one per other charter node */
 	int n_links;
+	struct event *checkpoint_timer;       /* record.c: a checkpoint after appends */
+	int checkpoint_pending;
+	uint64_t alarms;                      /* witness alarms raised since start */
+	uint64_t next_request;                /* proof request numbers */
+	struct lia_proof_wait waits[LIA_PROOF_WAITS];
 };
 
 /* Builds the node from its configuration: charter, key, certificate check, store, links; *out caller frees with lia_node_destroy. */
@@ -42,6 +61,9 @@ void lia_node_destroy(struct lia_node *n);
  */
 int lia_node_receipt(struct lia_node *n, const char *peer, const struct lia_entry *msg,
     const uint8_t msg_hash[32], char *err);
+
+/* DER of node name's certificate (own, or learned at a TLS handshake); *der caller frees. */
+int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_t *len, char *err);
 
 /* The link to peer name, or NULL. */
 struct lia_link *lia_node_link(struct lia_node *n, const char *peer);

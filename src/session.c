@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "record.h"
 #include "session.h"
 
 #define OUTPUT_HIGH_WATER (256 * 1024)
@@ -70,6 +71,7 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 	lia_log_info("link %s: up (peer has our entries up to %" PRIu64 ", we have its up to %"
 	    PRIu64 ")", l->peer->name, f->seq, l->cursor);
 	lia_session_pump(l);
+	lia_record_offer(l);
 	return GO_ON;
 }
 
@@ -312,6 +314,11 @@ static int dispatch(struct lia_link *l, const struct lia_frame *f, struct batch 
 	case LIA_FRAME_PING: return handle_ping(l, f, err);
 	case LIA_FRAME_PONG: return handle_pong(l, f, err);
 	case LIA_FRAME_ERROR: return handle_error(l, f, err);
+	case LIA_FRAME_CHECKPOINT: return lia_record_handle_checkpoint(l, f, err);
+	case LIA_FRAME_COSIGNATURE: return lia_record_handle_cosignature(l, f, err);
+	case LIA_FRAME_CONFLICT: return lia_record_handle_conflict(l, f, err);
+	case LIA_FRAME_PROOF_REQUEST: return lia_record_handle_proof_request(l, f, err);
+	case LIA_FRAME_PROOF: return lia_record_handle_proof(l, f, err);
 	}
 	lia_err_set(err, "%s sent an unknown frame kind", l->peer->name);
 	return DROP;
@@ -360,6 +367,8 @@ static int finish_batch(struct lia_link *l, struct batch *b, char *err)
 		return DROP;
 	}
 	l->cursor = b->cursor;
+	if (b->entries > 0)
+		lia_record_appended(l->node);
 	seen.seq = l->cursor;
 	if (lia_link_send(l, &seen) < 0)
 		return GO_ON; /* the link dropped itself */

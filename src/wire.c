@@ -33,11 +33,16 @@ static const struct {
 	[LIA_FRAME_PING] = {"ping", 2},
 	[LIA_FRAME_PONG] = {"pong", 2},
 	[LIA_FRAME_ERROR] = {"error", 3},
+	[LIA_FRAME_CHECKPOINT] = {"checkpoint", 4},
+	[LIA_FRAME_COSIGNATURE] = {"cosignature", 3},
+	[LIA_FRAME_CONFLICT] = {"conflict", 2},
+	[LIA_FRAME_PROOF_REQUEST] = {"proof-request", 4},
+	[LIA_FRAME_PROOF] = {"proof", 6},
 };
 
 static int kind_known(uint64_t k)
 {
-	return k >= LIA_FRAME_HELLO && k <= LIA_FRAME_ERROR;
+	return k >= LIA_FRAME_HELLO && k <= LIA_FRAME_PROOF;
 }
 
 /* Elements in each kind's array, the kind included; 0 for an unknown kind. */
@@ -102,6 +107,73 @@ static int validate_error(const struct lia_frame *f, char *err)
 	return rc;
 }
 
+/* Proof hashes: whole 32-byte hashes, at most LIA_PROOF_MAX_HASHES. */
+static int validate_proof(const char *kind, const struct lia_frame *f, char *err)
+{
+	int rc = -1;
+
+	if (f->proof_len % 32 != 0 || f->proof_len > 32 * LIA_PROOF_MAX_HASHES)
+		lia_err_set(err, "%s frame proof of %zu bytes is not up to %d hashes of 32 bytes",
+		    kind, f->proof_len, LIA_PROOF_MAX_HASHES);
+	else if (f->note_len > LIA_NOTE_FRAME_MAX)
+		lia_err_set(err, "%s frame note of %zu bytes exceeds %d", kind, f->note_len,
+		    LIA_NOTE_FRAME_MAX);
+	else
+		rc = 0;
+	return rc;
+}
+
+static int validate_checkpoint(const struct lia_frame *f, char *err)
+{
+	int rc = validate_proof("checkpoint", f, err);
+
+	if (rc == 0 && f->note_len == 0) {
+		lia_err_set(err, "checkpoint frame has no note");
+		rc = -1;
+	}
+	return rc == 0 ? check_seq("checkpoint", "old", f->old, err) : rc;
+}
+
+static int validate_cosignature(const struct lia_frame *f, char *err)
+{
+	size_t n = strnlen(f->line, sizeof(f->line));
+	int rc = -1;
+
+	if (n == 0 || n == sizeof(f->line))
+		lia_err_set(err, "cosignature frame line is empty or longer than %zu bytes",
+		    sizeof(f->line) - 1);
+	else if (!lia_utf8_valid((const uint8_t *)f->line, n) || memchr(f->line, '\n', n))
+		lia_err_set(err, "cosignature frame line is not one line of UTF-8");
+	else
+		rc = check_seq("cosignature", "size", f->size, err);
+	return rc;
+}
+
+static int validate_proof_request(const struct lia_frame *f, char *err)
+{
+	int rc = -1;
+
+	if (memchr(f->node, '\0', sizeof(f->node)) == NULL || !lia_name_valid(f->node))
+		lia_err_set(err, "proof-request frame origin is not a valid node name");
+	else if (f->seq == 0)
+		lia_err_set(err, "proof-request frame seq 0 names no entry");
+	else
+		rc = check_seq("proof-request", "seq", f->seq, err);
+	return rc;
+}
+
+static int validate_proof_frame(const struct lia_frame *f, char *err)
+{
+	int rc = validate_proof("proof", f, err);
+
+	if (rc == 0 && f->size != 0 && (f->index >= f->size || f->note_len == 0)) {
+		lia_err_set(err, "proof frame index %" PRIu64 " is not inside size %" PRIu64
+		    " or the note is missing", f->index, f->size);
+		rc = -1;
+	}
+	return rc == 0 ? check_seq("proof", "size", f->size, err) : rc;
+}
+
 /* Checks f's fields for its kind, as encode and decode both need. */
 static int validate_frame(const struct lia_frame *f, char *err)
 {
@@ -114,9 +186,14 @@ static int validate_frame(const struct lia_frame *f, char *err)
 	case LIA_FRAME_PING: rc = 0; break;
 	case LIA_FRAME_PONG: rc = 0; break;
 	case LIA_FRAME_ERROR: rc = validate_error(f, err); break;
+	case LIA_FRAME_CHECKPOINT: rc = validate_checkpoint(f, err); break;
+	case LIA_FRAME_COSIGNATURE: rc = validate_cosignature(f, err); break;
+	case LIA_FRAME_CONFLICT: rc = check_seq("conflict", "known", f->old, err); break;
+	case LIA_FRAME_PROOF_REQUEST: rc = validate_proof_request(f, err); break;
+	case LIA_FRAME_PROOF: rc = validate_proof_frame(f, err); break;
 	}
 	if (!kind_known((uint64_t)f->kind))
-		lia_err_set(err, "frame kind %d is not 1 (hello) to 6 (error)", (int)f->kind);
+		lia_err_set(err, "frame kind %d is not 1 (hello) to 11 (proof)", (int)f->kind);
 	return rc;
 }
 
@@ -189,6 +266,28 @@ static void put_body(struct out *o, const struct lia_frame *f)
 		put_uint(o, f->code);
 		put_tstr(o, f->text);
 		break;
+	case LIA_FRAME_CHECKPOINT:
+		put_uint(o, f->old);
+		put_bstr(o, f->proof, f->proof_len);
+		put_bstr(o, f->note, f->note_len);
+		break;
+	case LIA_FRAME_COSIGNATURE:
+		put_uint(o, f->size);
+		put_tstr(o, f->line);
+		break;
+	case LIA_FRAME_CONFLICT: put_uint(o, f->old); break;
+	case LIA_FRAME_PROOF_REQUEST:
+		put_uint(o, f->request);
+		put_tstr(o, f->node);
+		put_uint(o, f->seq);
+		break;
+	case LIA_FRAME_PROOF:
+		put_uint(o, f->request);
+		put_uint(o, f->index);
+		put_uint(o, f->size);
+		put_bstr(o, f->proof, f->proof_len);
+		put_bstr(o, f->note, f->note_len);
+		break;
 	}
 }
 
@@ -200,8 +299,8 @@ int lia_wire_encode(const struct lia_frame *f, uint8_t **out, size_t *len, char 
 
 	if (validate_frame(f, err) != 0)
 		goto out;
-	o.cap = LIA_FRAME_HEADER + FRAME_FIXED_MAX + sizeof(f->text) +
-	    (f->kind == LIA_FRAME_ENTRY ? f->cose_len : 0);
+	o.cap = LIA_FRAME_HEADER + FRAME_FIXED_MAX + sizeof(f->text) + sizeof(f->line) +
+	    (f->kind == LIA_FRAME_ENTRY ? f->cose_len : 0) + f->proof_len + f->note_len;
 	o.buf = malloc(o.cap);
 	o.len = LIA_FRAME_HEADER;
 	if (o.buf != NULL)
@@ -328,6 +427,58 @@ out:
 	return rc;
 }
 
+/* A definite byte string of at most max bytes, copied into *dst (owned by the frame). */
+static int get_bytes(const cbor_item_t *item, const char *kind, const char *field,
+    size_t max, uint8_t **dst, size_t *len, char *err)
+{
+	size_t n;
+	int rc = -1;
+
+	if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item)) {
+		lia_err_set(err, "%s frame %s is not a byte string", kind, field);
+	} else if ((n = cbor_bytestring_length(item)) > max) {
+		lia_err_set(err, "%s frame %s of %zu bytes exceeds %zu", kind, field, n, max);
+	} else if (n == 0) {
+		rc = 0;
+	} else if ((*dst = malloc(n)) == NULL) {
+		lia_err_set(err, "out of memory reading a %s frame", kind);
+	} else {
+		memcpy(*dst, cbor_bytestring_handle(item), n);
+		*len = n;
+		rc = 0;
+	}
+	return rc;
+}
+
+static int get_checkpoint(cbor_item_t **items, struct lia_frame *f, char *err)
+{
+	if (get_uint(items[1], "checkpoint", "old", &f->old, err) != 0 ||
+	    get_bytes(items[2], "checkpoint", "proof", 32 * LIA_PROOF_MAX_HASHES, &f->proof,
+	    &f->proof_len, err) != 0)
+		return -1;
+	return get_bytes(items[3], "checkpoint", "note", LIA_NOTE_FRAME_MAX, &f->note,
+	    &f->note_len, err);
+}
+
+static int get_proof(cbor_item_t **items, struct lia_frame *f, char *err)
+{
+	if (get_uint(items[1], "proof", "request", &f->request, err) != 0 ||
+	    get_uint(items[2], "proof", "index", &f->index, err) != 0 ||
+	    get_uint(items[3], "proof", "size", &f->size, err) != 0 ||
+	    get_bytes(items[4], "proof", "proof", 32 * LIA_PROOF_MAX_HASHES, &f->proof,
+	    &f->proof_len, err) != 0)
+		return -1;
+	return get_bytes(items[5], "proof", "note", LIA_NOTE_FRAME_MAX, &f->note, &f->note_len, err);
+}
+
+static int get_proof_request(cbor_item_t **items, struct lia_frame *f, char *err)
+{
+	if (get_uint(items[1], "proof-request", "request", &f->request, err) != 0 ||
+	    get_tstr(items[2], "proof-request", "origin", f->node, sizeof(f->node), err) != 0)
+		return -1;
+	return get_uint(items[3], "proof-request", "seq", &f->seq, err);
+}
+
 static int get_fields(cbor_item_t **items, struct lia_frame *f, char *err)
 {
 	int rc = -1;
@@ -343,6 +494,15 @@ static int get_fields(cbor_item_t **items, struct lia_frame *f, char *err)
 		if (rc == 0)
 			rc = get_tstr(items[2], "error", "sentence", f->text, sizeof(f->text), err);
 		break;
+	case LIA_FRAME_CHECKPOINT: rc = get_checkpoint(items, f, err); break;
+	case LIA_FRAME_COSIGNATURE:
+		rc = get_uint(items[1], "cosignature", "size", &f->size, err);
+		if (rc == 0)
+			rc = get_tstr(items[2], "cosignature", "line", f->line, sizeof(f->line), err);
+		break;
+	case LIA_FRAME_CONFLICT: rc = get_uint(items[1], "conflict", "known", &f->old, err); break;
+	case LIA_FRAME_PROOF_REQUEST: rc = get_proof_request(items, f, err); break;
+	case LIA_FRAME_PROOF: rc = get_proof(items, f, err); break;
 	}
 	return rc;
 }
@@ -362,7 +522,7 @@ static int get_frame(const cbor_item_t *array, struct lia_frame *f, char *err)
 	if (cbor_isa_uint(items[0]))
 		kind = cbor_get_int(items[0]);
 	if (!kind_known(kind)) {
-		lia_err_set(err, "frame kind is not 1 (hello) to 6 (error)");
+		lia_err_set(err, "frame kind is not 1 (hello) to 11 (proof)");
 		goto out;
 	}
 	f->kind = (enum lia_frame_kind)kind;
@@ -403,5 +563,7 @@ void lia_frame_finish(struct lia_frame *f)
 	if (f == NULL)
 		return;
 	free(f->cose);
+	free(f->proof);
+	free(f->note);
 	memset(f, 0, sizeof(*f));
 }
