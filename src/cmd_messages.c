@@ -10,6 +10,7 @@
  */
 #include "cmd.h"
 #include "api.h"
+#include "clock.h"
 #include "config.h"
 #include "entry.h"
 #include "err.h"
@@ -27,8 +28,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-
-#include "clock.h"
 
 #define REQUEST_TIMEOUT_S 10
 #define WAIT_DEFAULT_S 30
@@ -100,11 +99,13 @@ static int daemon_call(const struct daemon *d, const char *method, const char *p
     json_t *body, int timeout_s, int *status, json_t **reply)
 {
 	char err[LIA_ERR_LEN] = "";
+	int rc = LIA_EXIT_OK;
 
 	if (lia_httpc_request(d->cfg.api_host, d->cfg.api_port, d->token, method, path, body,
 	    timeout_s, status, reply, err) < 0)
-		return lia_cli_fail("%s (is liaisond running for %s?)", err, d->where);
-	return LIA_EXIT_OK;
+		rc = lia_cli_fail(strncmp(err, "cannot reach", 12) == 0 ?
+		    "%s (is liaisond running for %s?)" : "%s (node directory %s)", err, d->where);
+	return rc;
 }
 
 /* One request that must answer `want`; anything else is printed (returns 1). */

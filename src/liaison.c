@@ -192,7 +192,8 @@ static int cmd_help(struct lia_cli *cli, int argc, char **argv)
 	return LIA_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* Global options up to the command name; -1 with *status when the program must stop there. */
+static int global_options(struct lia_cli *cli, int argc, char **argv, int *status)
 {
 	static const struct option longopts[] = {
 		{"dir", required_argument, NULL, 'd'},
@@ -201,50 +202,60 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct lia_cli cli = { .dir = getenv("LIAISON_DIR"), .json = 0 };
-	const struct command *c;
-	int ch;
+	int ch, stop = 0;
 
 	opterr = 0;
 	/* '+': stop at the command name; its options are its own. */
-	while ((ch = getopt_long(argc, argv, "+:d:hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			cli.dir = optarg;
-			break;
-		case 'j':
-			cli.json = 1;
-			break;
-		case 'h':
+	while (!stop && (ch = getopt_long(argc, argv, "+:d:hV", longopts, NULL)) != -1) {
+		stop = 1;
+		if (ch == 'd') {
+			cli->dir = optarg;
+			stop = 0;
+		} else if (ch == 'j') {
+			cli->json = 1;
+			stop = 0;
+		} else if (ch == 'h') {
 			usage(stdout);
-			return LIA_EXIT_OK;
-		case 'V':
+			*status = LIA_EXIT_OK;
+		} else if (ch == 'V') {
 			printf("liaison %s\n", LIA_VERSION);
-			return LIA_EXIT_OK;
-		case ':':
-			lia_cli_fail("option %s needs a value (see liaison --help)", argv[optind - 1]);
-			return LIA_EXIT_USAGE;
-		default:
-			if (optopt != 0)
+			*status = LIA_EXIT_OK;
+		} else {
+			if (ch == ':')
+				lia_cli_fail("option %s needs a value (see liaison --help)", argv[optind - 1]);
+			else if (optopt != 0)
 				lia_cli_fail("unknown option -%c (see liaison --help)", optopt);
 			else
 				lia_cli_fail("unknown option %s (see liaison --help)", argv[optind - 1]);
-			return LIA_EXIT_USAGE;
+			*status = LIA_EXIT_USAGE;
 		}
 	}
+	return stop ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lia_cli cli = { .dir = getenv("LIAISON_DIR"), .json = 0 };
+	const struct command *c = NULL;
+	int status = LIA_EXIT_USAGE;
+
+	if (global_options(&cli, argc, argv, &status) < 0)
+		goto out;
 	if (cli.dir == NULL || cli.dir[0] == '\0')
 		cli.dir = ".";
 	if (optind >= argc) {
 		usage(stderr);
-		return LIA_EXIT_USAGE;
+		goto out;
 	}
 	c = find_command(argv[optind]);
 	if (c == NULL) {
 		lia_cli_fail("unknown command \"%.40s\" (see liaison --help)", argv[optind]);
-		return LIA_EXIT_USAGE;
+		goto out;
 	}
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* glibc: restart getopt for the command's own options */
-	return c->fn(&cli, argc, argv);
+	status = c->fn(&cli, argc, argv);
+out:
+	return status;
 }

@@ -7,6 +7,16 @@
  * awaiting or holding a receipt per recipient), cursors (highest seq committed
  * from each peer), certs (node certificates learned), meta (own sequence).
  * Writers group their changes between lia_store_begin and lia_store_commit.
+ *
+ * The joint record (schema version 2): every entry stored is also appended
+ * to the node's log, leaf index = log size, in the same transaction; tree
+ * keeps the log's RFC 9162 Merkle tree as its complete subtrees (merkle.h),
+ * the leaf hash being over the entry's exact COSE bytes. Beside it:
+ * checkpoints (signed notes of our log), cosignatures (witnesses' lines on
+ * them), witnessed (each peer's latest checkpoint we checked and cosigned)
+ * and evidence (a peer's fork or rewritten history, kept forever). What is
+ * recorded is never changed or removed. A version-1 database is migrated at
+ * open: its entries become the log in stored order.
  */
 #ifndef LIA_STORE_H
 #define LIA_STORE_H
@@ -16,6 +26,7 @@
 #include <jansson.h>
 
 #include "entry.h"
+#include "merkle.h"
 
 struct lia_store;
 
@@ -35,7 +46,7 @@ void lia_store_rollback(struct lia_store *s);
 /* Inside a transaction: takes the node's next own sequence number (1, 2, ...). */
 int lia_store_next_seq(struct lia_store *s, uint64_t *seq, char *err);
 
-/* Stores an entry with its exact COSE bytes and hash; LIA_EDUP when (origin, seq) is already there. */
+/* Stores an entry with its exact COSE bytes and hash and appends it to the log (in a transaction of its own when called outside one; inside, a failure asks the caller to roll back); LIA_EDUP when (origin, seq) is already there. */
 int lia_store_add_entry(struct lia_store *s, const struct lia_entry *e, enum lia_dir dir,
     const uint8_t *cose, size_t cose_len, int64_t stored_ms, char *err);
 
@@ -85,10 +96,71 @@ typedef int (*lia_store_ref_fn)(void *ctx, const char *origin, uint64_t seq,
 int lia_store_scan_refs(struct lia_store *s, const char *origin, uint64_t seq,
     lia_store_ref_fn fn, void *ctx, char *err);
 
+/* The joint record's log: its size (number of leaves). */
+int lia_store_log_size(struct lia_store *s, uint64_t *size, char *err);
+
+/* The RFC 9162 root of the log's first size leaves; LIA_ENOTFOUND when the log is shorter. */
+int lia_store_log_root(struct lia_store *s, uint64_t size, uint8_t root[static 32], char *err);
+
+/* The log index of entry (origin, seq); LIA_ENOTFOUND when it is not stored. */
+int lia_store_log_index(struct lia_store *s, const char *origin, uint64_t seq, uint64_t *idx,
+    char *err);
+
+/* The exact COSE bytes of log leaf idx into *cose (caller frees); LIA_ENOTFOUND past the end. */
+int lia_store_log_entry(struct lia_store *s, uint64_t idx, uint8_t **cose, size_t *len,
+    char *err);
+
+/* RFC 9162 inclusion proof of leaf idx in the tree of size leaves (idx < size <= log size); LIA_ENOTFOUND when the log is shorter. */
+int lia_store_inclusion_proof(struct lia_store *s, uint64_t idx, uint64_t size,
+    struct lia_merkle_proof *proof, char *err);
+
+/* RFC 9162 consistency proof from size old to size new_size (0 < old <= new_size <= log size); LIA_ENOTFOUND when the log is shorter. */
+int lia_store_consistency_proof(struct lia_store *s, uint64_t old, uint64_t new_size,
+    struct lia_merkle_proof *proof, char *err);
+
+/* Keeps our signed checkpoint note of the log at size, after checking root is the log's root there; LIA_EDUP when one of that size is kept. */
+int lia_store_add_checkpoint(struct lia_store *s, uint64_t size, const uint8_t root[static 32],
+    const char *note, int64_t made_ms, char *err);
+
+/* The largest checkpoint: its size, root and note (*note caller frees; root and note may be NULL); LIA_ENOTFOUND when none. */
+int lia_store_latest_checkpoint(struct lia_store *s, uint64_t *size, uint8_t root[32],
+    char **note, char *err);
+
+/* The note of our checkpoint of size into *note (caller frees); LIA_ENOTFOUND when none. */
+int lia_store_checkpoint(struct lia_store *s, uint64_t size, char **note, char *err);
+
+/* Keeps witness's cosignature line on our checkpoint of size; LIA_EDUP when that witness's is kept, LIA_ENOTFOUND when no such checkpoint. */
+int lia_store_add_cosignature(struct lia_store *s, uint64_t size, const char *witness,
+    const char *line, int64_t received_ms, char *err);
+
+/* Every cosignature of our checkpoint of size, by witness name (borrowed for the call); fn may stop the scan by returning non-zero. */
+typedef int (*lia_store_cosig_fn)(void *ctx, const char *witness, const char *line,
+    int64_t received_ms);
+int lia_store_scan_cosignatures(struct lia_store *s, uint64_t size, lia_store_cosig_fn fn,
+    void *ctx, char *err);
+
+/* The largest size of our checkpoints that witness has cosigned (0 when none). */
+int lia_store_cosigned_size(struct lia_store *s, const char *witness, uint64_t *size, char *err);
+
+/* The latest checkpoint of peer's log we checked and cosigned: size, root, note (*note caller frees; root and note may be NULL); LIA_ENOTFOUND. */
+int lia_store_get_witnessed(struct lia_store *s, const char *peer, uint64_t *size,
+    uint8_t root[32], char **note, char *err);
+
+/* Replaces what lia_store_get_witnessed returns for peer. */
+int lia_store_set_witnessed(struct lia_store *s, const char *peer, uint64_t size,
+    const uint8_t root[static 32], const char *note, int64_t when_ms, char *err);
+
+/* Keeps evidence against peer (a fork or rewritten history) forever: reason, the two notes (either may be NULL). */
+int lia_store_add_evidence(struct lia_store *s, const char *peer, const char *reason,
+    const char *note_old, const char *note_new, int64_t found_ms, char *err);
+
+/* Recomputes leaf hashes from the stored COSE bytes and the tree from them, against the stored tree and every checkpoint's root: 0 intact (*bad_idx = log size), 1 damaged (*bad_idx = first index not vouched for, err says what), negative when it cannot read. */
+int lia_store_log_check(struct lia_store *s, uint64_t *bad_idx, char *err);
+
 /*
  * Views for the API, as JSON (caller json_decref). A message object:
  * {"id":"tokyo/3","origin","seq","to","precedence","time","lang","text",
- *  "direction":"out"|"in","stored","state", "deliveries":[{"node","state":
+ *  "direction":"out"|"in","stored","log_index","state", "deliveries":[{"node","state":
  *  "queued"|"delivered","receipt":"beijing/5"|null,"delivered":time|null}],
  *  "acks":[{"id","node","operator","time"}]}
  * state: out: queued (some recipient without receipt), delivered (all
@@ -101,5 +173,12 @@ int lia_store_message_json(struct lia_store *s, const char *origin, uint64_t seq
 
 /* Counts for status: {"entries","messages_in","messages_out","outbox","unacknowledged"}. */
 int lia_store_counts(struct lia_store *s, json_t **out, char *err);
+
+/* Log leaves from index from_idx on, at most limit (all when limit <= 0): [{"index","id":"origin/seq","type","direction","leaf_hash":hex}]. */
+int lia_store_log_json(struct lia_store *s, uint64_t from_idx, int limit, json_t **out,
+    char *err);
+
+/* All evidence kept, oldest first: [{"n","peer","reason","note_old","note_new","found"}]. */
+int lia_store_evidence_json(struct lia_store *s, json_t **out, char *err);
 
 #endif

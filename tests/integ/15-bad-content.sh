@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # 15-bad-content: validly signed entries whose content is wrong. Text that is
 # not UTF-8 makes the entry malformed: the link is dropped. A well-formed
-# message to a name the charter does not know, or to another node, makes no
-# sense here: tokyo refuses it in an error frame, keeps the link, and moves
-# its cursor past it so the peer does not send it again.
+# entry that makes no sense here (a message to a name the charter does not
+# know or to another node, a receipt or an ack for a message tokyo never sent
+# to beihai) is refused in an error frame; the link stays, and tokyo's cursor
+# moves past the entry so the peer does not send it again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/rogue.sh"
 
@@ -11,23 +12,18 @@ setup_bad
 
 expect_drop bad-utf8 'malformed entry from beihai: .*UTF-8'
 
-rogue_run unknown-recipient 3
+expect_refusal unknown-recipient 'message beihai/[0-9]+ is addressed to atlantis, which does not include tokyo'
 seq=$(grep -oE '^tx entry prev=[0-9]+ message beihai/[0-9]+' "$ROGUE_OUT" | grep -oE '[0-9]+$')
-rogue_said "^rx error 2: message beihai/$seq is addressed to atlantis, which does not include tokyo"
 rogue_said "^rx seen $seq\$"
-tokyo_logged "link beihai: rejected: message beihai/$seq is addressed to atlantis"
-inbox_is beihai
-tokyo_serves "after unknown-recipient"
-pass "unknown-recipient: refused with an error frame, link kept, nothing stored"
 
-rogue_run valid 3 --to beijing
+expect_refusal valid 'message beihai/[0-9]+ is addressed to beijing, which does not include tokyo' --to beijing
 rogue_said "^rx hello node=tokyo version=[0-9]+ seen=$seq\$"
-[ "$(grep -cE '^rx error 2: message beihai/[0-9]+ is addressed to beijing, which does not include tokyo' "$ROGUE_OUT")" = 2 ] \
-	|| fail "tokyo did not refuse both messages addressed to beijing"
-tokyo_logged 'link beihai: rejected: message beihai/[0-9]+ is addressed to beijing'
-inbox_is beihai
-tokyo_serves "after misaddressed"
-pass "misaddressed: messages for beijing refused on tokyo's link, which kept its cursor past the refused entry"
+[ "$(grep -cE '^rx error 2: ' "$ROGUE_OUT")" = 2 ] || fail "tokyo did not refuse both messages to beijing"
+pass "misaddressed: the cursor had moved past the refused beihai/$seq"
 
+expect_refusal bogus-receipt 'receipt beihai/[0-9]+ refers to tokyo/1, which was not sent to beihai'
+expect_refusal bogus-ack 'ack beihai/[0-9]+ refers to tokyo/1, which was not sent to beihai'
+
+inbox_is beihai
 served_all
 pass "tokyo's inbox holds beijing's messages only"

@@ -24,18 +24,35 @@ setup_bad() {
 # addr_of NODE: its HOST:PORT from the charter.
 addr_of() { awk -v n="$1" '$1 == "node" && $2 == n { print $NF }' "$WORK/charter"; }
 
-# rogue_run ATTACK WANT_EXIT [rogue options...]: attacks tokyo as beihai (or
-# with --key given later in the options, which wins); output in $ROGUE_OUT.
-rogue_run() {
-	local attack=$1 want=$2 rc=0
-	shift 2
+# rogue_start ATTACK [rogue options...]: starts the rogue against tokyo as
+# beihai (a later --key in the options wins), in the background; its output
+# goes to $ROGUE_OUT.
+rogue_start() {
+	local attack=$1
+	shift
 	ROGUE_RUNS=$((ROGUE_RUNS + 1))
+	ROGUE_ATTACK=$attack
 	ROGUE_OUT="$WORK/rogue-$ROGUE_RUNS-$attack.out"
 	LOG_MARK=$(wc -l < "$WORK/tokyo.log")
 	"$ROGUE" --key "$WORK/beihai" --charter "$WORK/charter" --connect "$(addr_of tokyo)" \
-		--attack "$attack" "$@" > "$ROGUE_OUT" 2>&1 || rc=$?
-	sed "s/^/  rogue $attack| /" "$ROGUE_OUT"
-	[ "$rc" = "$want" ] || fail "rogue $attack exited $rc, expected $want"
+		--attack "$attack" "$@" > "$ROGUE_OUT" 2>&1 &
+	ROGUE_PID=$!
+}
+
+# rogue_wait WANT_EXIT: waits for the rogue started last; its exit code must be WANT_EXIT.
+rogue_wait() {
+	local rc=0
+	wait "$ROGUE_PID" || rc=$?
+	sed "s/^/  rogue $ROGUE_ATTACK| /" "$ROGUE_OUT"
+	[ "$rc" = "$1" ] || fail "rogue $ROGUE_ATTACK exited $rc, expected $1"
+}
+
+# rogue_run ATTACK WANT_EXIT [rogue options...]: rogue_start, then rogue_wait.
+rogue_run() {
+	local attack=$1 want=$2
+	shift 2
+	rogue_start "$attack" "$@"
+	rogue_wait "$want"
 }
 
 # rogue_said REGEX: the last rogue run printed a line matching it.
@@ -99,6 +116,22 @@ expect_drop() {
 	[ "$after" = "$before" ] || fail "tokyo's store went from $before to $after entries after $attack"
 	tokyo_serves "after $attack"
 	pass "$attack: link dropped ($reason), store unchanged, tokyo still serves"
+}
+
+# expect_refusal ATTACK REASON [rogue options...]: tokyo refuses the rogue's
+# validly signed entry in an error frame (code 2), logs "rejected: ...REASON",
+# keeps the link, stores nothing, and goes on serving.
+expect_refusal() {
+	local attack=$1 reason=$2 before after
+	shift 2
+	before=$(tokyo_entries)
+	rogue_run "$attack" 3 "$@"
+	rogue_said "^rx error 2: $reason"
+	tokyo_logged "link beihai: rejected: $reason"
+	after=$(tokyo_entries)
+	[ "$after" = "$before" ] || fail "tokyo's store went from $before to $after entries after $attack"
+	tokyo_serves "after $attack"
+	pass "$attack: refused in an error frame ($reason), link kept, nothing stored, tokyo still serves"
 }
 
 # served_all: every message beijing sent during the test is in tokyo's inbox, once, in order.

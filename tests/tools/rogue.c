@@ -99,6 +99,7 @@ static int load(struct rogue *r, const struct options *o, const struct rogue_att
 		fprintf(stderr, "rogue: %s\n", err);
 		return -1;
 	}
+	memcpy(r->hash, r->charter->hash, sizeof(r->hash));
 	if (load_identity(o->key_dir, &r->key, r->self) < 0)
 		return -1;
 	if (a->needs_other && o->sign_as == NULL) {

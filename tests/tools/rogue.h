@@ -2,8 +2,9 @@
  * rogue.h - internals of the hostile peer used by the integration tests
  * (tests/integ/1N-bad-*.sh). rogue.c holds main and the options,
  * rogue_conn.c the TLS 1.3 connection and frame I/O, rogue_attack.c the
- * attacks. It speaks the real wire protocol (src/wire.h) with a real node
- * certificate, then misbehaves in one chosen way.
+ * attacks, rogue_payload.c hand-built entry payloads. It speaks the real
+ * wire protocol (src/wire.h) with a real node certificate, then misbehaves
+ * in one chosen way.
  */
 #ifndef ROGUE_H
 #define ROGUE_H
@@ -45,6 +46,7 @@ struct rogue_conn {
 
 struct rogue {
 	struct lia_charter *charter;     /* owned */
+	uint8_t hash[32];                /* charter hash our hellos carry */
 	EVP_PKEY *key;                   /* own node key (owned) */
 	char self[LIA_NAME_MAX + 1];     /* from own certificate */
 	EVP_PKEY *other_key;             /* --sign-as node key, or NULL (owned) */
@@ -83,6 +85,13 @@ int rogue_await_seen(struct rogue *r, uint64_t seq);
 
 /* Watches the link for ROGUE_WAIT_MS: ROGUE_CLOSED, ROGUE_OPEN or ROGUE_BADPEER. */
 int rogue_watch(struct rogue *r);
+
+/* A message payload (the map of entry.h) built by hand, so the text may be any bytes; *out caller frees. 0 or -1. */
+int rogue_payload_build(const struct lia_entry *e, const char *text, size_t text_len,
+    uint8_t **out, size_t *len);
+
+/* Whether entry.c decodes a payload: 1 yes, 0 no (its reason printed after label). */
+int rogue_payload_accepted(const uint8_t *payload, size_t len, const char *label);
 
 /* One attack: 0 done (whatever the peer did), -1 local failure (printed). */
 typedef int (*rogue_attack_fn)(struct rogue *r);

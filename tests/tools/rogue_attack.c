@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cbor.h>
 #include <openssl/rand.h>
 
 #include "clock.h"
@@ -62,8 +61,12 @@ static int send_entry(struct rogue *r, uint64_t prev, const struct lia_entry *e,
 	struct lia_frame f = {.kind = LIA_FRAME_ENTRY, .prev = prev, .cose = (uint8_t *)cose,
 	    .cose_len = len};
 
-	printf("tx entry prev=%" PRIu64 " message %s/%" PRIu64 " to %s\n", prev, e->origin, e->seq,
-	    e->to);
+	if (e->type == LIA_ENTRY_MESSAGE)
+		printf("tx entry prev=%" PRIu64 " message %s/%" PRIu64 " to %s\n", prev, e->origin,
+		    e->seq, e->to);
+	else
+		printf("tx entry prev=%" PRIu64 " %s %s/%" PRIu64 " of %s/%" PRIu64 "\n", prev,
+		    lia_entry_type_name(e->type), e->origin, e->seq, e->ref_origin, e->ref_seq);
 	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
 }
 
@@ -266,69 +269,6 @@ static int attack_bad_cose(struct rogue *r)
 	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
 }
 
-/* Adds key: value to map, consuming value; 0 or -1. */
-static int put(cbor_item_t *map, uint8_t key, cbor_item_t *value)
-{
-	cbor_item_t *k = cbor_build_uint8(key);
-	int ok = k != NULL && value != NULL &&
-	    cbor_map_add(map, (struct cbor_pair){.key = k, .value = value});
-
-	if (k != NULL)
-		cbor_decref(&k);
-	if (value != NULL)
-		cbor_decref(&value);
-	return ok ? 0 : -1;
-}
-
-/* An unsigned integer in its shortest form (RFC 8949 section 4.2.1). */
-static cbor_item_t *uint_item(uint64_t v)
-{
-	if (v <= UINT8_MAX)
-		return cbor_build_uint8((uint8_t)v);
-	if (v <= UINT16_MAX)
-		return cbor_build_uint16((uint16_t)v);
-	if (v <= UINT32_MAX)
-		return cbor_build_uint32((uint32_t)v);
-	return cbor_build_uint64(v);
-}
-
-/* A message payload (the map of entry.h) built by hand, so the text may be any bytes; *out caller frees. */
-static int build_payload(const struct lia_entry *e, const char *text, size_t text_len,
-    uint8_t **out, size_t *len)
-{
-	cbor_item_t *map = cbor_new_definite_map(8);
-	char when[LIA_TIME_LEN];
-	size_t cap = 0;
-	int bad;
-
-	if (map == NULL)
-		return -1;
-	lia_time_format(e->time_ms, when);
-	bad = put(map, 0, uint_item((uint64_t)e->type)) | put(map, 1, cbor_build_string(e->origin)) |
-	    put(map, 2, uint_item(e->seq)) | put(map, 3, cbor_build_string(when)) |
-	    put(map, 4, cbor_build_string(e->to)) | put(map, 5, uint_item((uint64_t)e->precedence)) |
-	    put(map, 6, cbor_build_string(e->lang)) | put(map, 7, cbor_build_stringn(text, text_len));
-	*out = NULL;
-	*len = bad ? 0 : cbor_serialize_alloc(map, out, &cap);
-	cbor_decref(&map);
-	return *len > 0 ? 0 : -1;
-}
-
-/* Whether entry.c accepts a payload: 1 yes, 0 no (why printed with label). */
-static int entry_accepts(const uint8_t *payload, size_t len, const char *label)
-{
-	char why[LIA_ERR_LEN] = "";
-	struct lia_entry e;
-	int ok;
-
-	memset(&e, 0, sizeof(e));
-	ok = lia_entry_decode(payload, len, &e, why) == 0;
-	lia_entry_finish(&e);
-	if (!ok)
-		printf("%s: entry.c refuses it: %s\n", label, why);
-	return ok;
-}
-
 /* Signs a hand-built payload as our own and sends it as the next entry. */
 static int send_payload(struct rogue *r, const struct lia_entry *e, const uint8_t *payload,
     size_t len)
@@ -358,14 +298,14 @@ static int attack_bad_utf8(struct rogue *r)
 	int rc = -1;
 
 	make_message(&e, r->self, r->prev + 1, recipient(r), NULL);
-	if (build_payload(&e, good, strlen(good), &payload, &len) < 0 ||
-	    !entry_accepts(payload, len, "bad-utf8 check")) {
+	if (rogue_payload_build(&e, good, strlen(good), &payload, &len) < 0 ||
+	    !rogue_payload_accepted(payload, len, "bad-utf8 check")) {
 		fprintf(stderr, "rogue: the hand-built payload is wrong even with valid text\n");
 		goto out;
 	}
 	free(payload);
-	if (build_payload(&e, bad, strlen(bad), &payload, &len) < 0 ||
-	    entry_accepts(payload, len, "bad-utf8 (expected)")) {
+	if (rogue_payload_build(&e, bad, strlen(bad), &payload, &len) < 0 ||
+	    rogue_payload_accepted(payload, len, "bad-utf8 (expected)")) {
 		fprintf(stderr, "rogue: entry.c accepts text that is not UTF-8\n");
 		goto out;
 	}
@@ -389,8 +329,8 @@ static int attack_unknown_recipient(struct rogue *r)
 		fprintf(stderr, "rogue: %s is in the charter\n", e.to);
 		return -1;
 	}
-	if (build_payload(&e, text, strlen(text), &payload, &len) < 0 ||
-	    !entry_accepts(payload, len, "unknown-recipient check")) {
+	if (rogue_payload_build(&e, text, strlen(text), &payload, &len) < 0 ||
+	    !rogue_payload_accepted(payload, len, "unknown-recipient check")) {
 		fprintf(stderr, "rogue: the hand-built payload is wrong\n");
 		goto out;
 	}
@@ -398,6 +338,52 @@ static int attack_unknown_recipient(struct rogue *r)
 out:
 	free(payload);
 	return rc;
+}
+
+/* A validly signed receipt or ack of ours for the peer's message 1, which was never sent to us. */
+static int send_reference(struct rogue *r, enum lia_entry_type type)
+{
+	struct lia_entry e;
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	snprintf(e.origin, sizeof(e.origin), "%s", r->self);
+	e.seq = r->prev + 1;
+	e.time_ms = lia_now_ms();
+	snprintf(e.ref_origin, sizeof(e.ref_origin), "%s", r->conn.peer);
+	e.ref_seq = 1;
+	if (type == LIA_ENTRY_ACK)
+		snprintf(e.operator_name, sizeof(e.operator_name), "rogue operator");
+	if (sign(&e, r->key, &cose, &len) < 0)
+		return -1;
+	rc = send_next(r, &e, cose, len);
+	free(cose);
+	return rc;
+}
+
+static int attack_bogus_receipt(struct rogue *r)
+{
+	return send_reference(r, LIA_ENTRY_RECEIPT);
+}
+
+static int attack_bogus_ack(struct rogue *r)
+{
+	return send_reference(r, LIA_ENTRY_ACK);
+}
+
+/* Our hello carries another charter hash; then one valid message. */
+static int attack_other_charter(struct rogue *r)
+{
+	uint64_t seen = 0;
+
+	r->hash[0] ^= 0x01;
+	if (rogue_hello(r, r->self, &seen) != 0)
+		return 0; /* refused: the watch reports it */
+	r->prev = seen;
+	return send_signed(r, r->self, r->key, "rogue other-charter");
 }
 
 static const struct rogue_attack attacks[] = {
@@ -418,6 +404,10 @@ static const struct rogue_attack attacks[] = {
 	{"bad-hello", attack_bad_hello, 0, 0, "a hello that names the peer instead of us"},
 	{"second-hello", attack_second_hello, 1, 0, "a second hello once the link is up"},
 	{"bad-seen", attack_bad_seen, 1, 0, "a seen frame for entries the peer never sent"},
+	{"bogus-receipt", attack_bogus_receipt, 1, 0, "a signed receipt for a message never sent to us"},
+	{"bogus-ack", attack_bogus_ack, 1, 0, "a signed ack for a message never sent to us"},
+	{"other-charter", attack_other_charter, 0, 0,
+	    "a hello with another charter hash, then one valid message"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)

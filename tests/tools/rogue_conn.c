@@ -253,7 +253,7 @@ int rogue_send_hello(struct rogue *r, const char *node)
 {
 	struct lia_frame f = {.kind = LIA_FRAME_HELLO, .version = LIA_WIRE_VERSION, .seq = 0};
 
-	memcpy(f.charter_hash, r->charter->hash, sizeof(f.charter_hash));
+	memcpy(f.charter_hash, r->hash, sizeof(f.charter_hash));
 	snprintf(f.node, sizeof(f.node), "%s", node);
 	printf("tx hello node=%s seen=0\n", node);
 	return rogue_send_frame(&r->conn, &f);

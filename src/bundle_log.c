@@ -1,0 +1,210 @@
+/*
+ * bundle_log.c - the record verifier's checks on the log's entries: each is
+ * canonical base64 of a COSE_Sign1 entry signed by its origin's certificate
+ * key; the node's own entries run tokyo/1, tokyo/2, ... in log order with no
+ * gap or repeat; every other origin's entries ascend (a node receives only
+ * what is addressed to it, so their seqs may skip).
+ *
+ * Assumes bundle.c checked the format and certificates: "entries" is an
+ * array and ctx->nodes holds every certificate the charter accepted. Keeps
+ * the exact COSE bytes of every entry for the Merkle checks that follow.
+ */
+#include "bundle_internal.h"
+#include "cose.h"
+#include "entry.h"
+#include "err.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define B64_MAX (((size_t)LIA_COSE_MAX + 2) / 3 * 4) /* base64 of the largest entry */
+
+static int b64_value(unsigned char c)
+{
+	int v = -1;
+
+	if (c >= 'A' && c <= 'Z')
+		v = c - 'A';
+	else if (c >= 'a' && c <= 'z')
+		v = c - 'a' + 26;
+	else if (c >= '0' && c <= '9')
+		v = c - '0' + 52;
+	else if (c == '+')
+		v = 62;
+	else if (c == '/')
+		v = 63;
+	return v;
+}
+
+/* RFC 4648 section 4 base64 with padding, canonical only (unused bits zero); *out is the caller's. */
+static int b64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	size_t pad = len >= 1 && in[len - 1] == '=' ? 1 + (len >= 2 && in[len - 2] == '=') : 0;
+	uint8_t *buf = len % 4 == 0 ? malloc(len / 4 * 3 + 1) : NULL;
+	uint32_t acc = 0;
+	size_t n = 0;
+	int rc = -1;
+
+	for (size_t i = 0; buf != NULL && i < len - pad; i++) {
+		int v = b64_value((unsigned char)in[i]);
+		if (v < 0)
+			goto out;
+		acc = acc << 6 | (uint32_t)v;
+		if (i % 4 == 3) {
+			buf[n++] = (uint8_t)(acc >> 16);
+			buf[n++] = (uint8_t)(acc >> 8);
+			buf[n++] = (uint8_t)acc;
+		}
+	}
+	if (buf == NULL || (pad == 1 && (acc & 0x3)) || (pad == 2 && (acc & 0xf)))
+		goto out;
+	if (pad == 1) {
+		buf[n++] = (uint8_t)(acc >> 10);
+		buf[n++] = (uint8_t)(acc >> 2);
+	} else if (pad == 2) {
+		buf[n++] = (uint8_t)(acc >> 4);
+	}
+	*out = buf;
+	*out_len = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* Decodes entries[i] into *e, checking its COSE and its origin's signature. */
+static int entry_read(struct lia_bundle_ctx *ctx, size_t i, const json_t *v,
+    struct lia_bundle_entry *e)
+{
+	struct lia_bundle_report *r = ctx->report;
+	struct lia_entry parsed;
+	char err[LIA_ERR_LEN] = "";
+	int rc = -1;
+
+	memset(&parsed, 0, sizeof(parsed));
+	if (!json_is_string(v) || json_string_length(v) > B64_MAX ||
+	    b64_decode(json_string_value(v), json_string_length(v), &e->cose, &e->len) != 0) {
+		lia_bundle_report_fail(r, "entries", "entry %zu is not the base64 of at most %d bytes",
+		    i, LIA_COSE_MAX);
+	} else if (lia_entry_open(e->cose, e->len, &parsed, err) != 0) {
+		lia_bundle_report_fail(r, "entries", "entry %zu is not a signed entry: %s", i, err);
+	} else if ((e->node = lia_bundle_node_find(ctx, parsed.origin)) < 0) {
+		lia_bundle_report_fail(r, "entries", "entry %zu (%s/%" PRIu64 "): certs has no "
+		    "certificate for its origin %s", i, parsed.origin, parsed.seq, parsed.origin);
+	} else {
+		e->seq = parsed.seq;
+		lia_entry_finish(&parsed);
+		if (lia_entry_verify(e->cose, e->len, ctx->nodes[e->node].pub, &parsed, err) == 0)
+			rc = 0;
+		else
+			lia_bundle_report_fail(r, "entries", "entry %zu (%s/%" PRIu64 "): signature does not "
+			    "verify", i, ctx->nodes[e->node].name, e->seq);
+	}
+	lia_entry_finish(&parsed);
+	return rc;
+}
+
+int lia_bundle_log_entries(struct lia_bundle_ctx *ctx)
+{
+	json_t *entries = json_object_get(ctx->root, "entries");
+	size_t n = json_array_size(entries);
+	struct lia_bundle_entry e;
+	int rc = -1;
+
+	ctx->report->entries_total = n;
+	ctx->entries = calloc(n > 0 ? n : 1, sizeof(*ctx->entries));
+	if (ctx->entries == NULL) {
+		lia_bundle_oom(ctx, "holding the entries");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		if (entry_read(ctx, i, json_array_get(entries, i), &e) != 0) {
+			free(e.cose);
+			goto out;
+		}
+		ctx->entries[ctx->n_entries++] = e;
+		ctx->report->entries++;
+		ctx->report->own_entries += e.node == ctx->self;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- order ---- */
+
+/* The first entry from from on whose id is (node, seq), or SIZE_MAX. */
+static size_t entry_find(const struct lia_bundle_ctx *ctx, size_t from, int node, uint64_t seq)
+{
+	size_t found = SIZE_MAX;
+
+	for (size_t j = from; j < ctx->n_entries && found == SIZE_MAX; j++)
+		if (ctx->entries[j].node == node && ctx->entries[j].seq == seq)
+			found = j;
+	return found;
+}
+
+/* Names what is wrong when the node's entry i is not tokyo/<expect>. Returns -1. */
+static int own_out_of_order(struct lia_bundle_ctx *ctx, size_t i, uint64_t expect)
+{
+	const char *me = ctx->nodes[ctx->self].name;
+	uint64_t seq = ctx->entries[i].seq;
+	size_t later = seq > expect ? entry_find(ctx, i + 1, ctx->self, expect) : SIZE_MAX;
+
+	if (seq < expect)
+		lia_bundle_report_fail(ctx->report, "order", "entry %zu: %s/%" PRIu64 " repeats "
+		    "entry %zu", i, me, seq, entry_find(ctx, 0, ctx->self, seq));
+	else if (later != SIZE_MAX)
+		lia_bundle_report_fail(ctx->report, "order", "entry %zu: %s/%" PRIu64 " comes "
+		    "before %s/%" PRIu64 " (entry %zu): entries reordered", i, me, seq, me, expect, later);
+	else if (expect == 1)
+		lia_bundle_report_fail(ctx->report, "order", "entry %zu: %s/%" PRIu64 " is the "
+		    "node's first entry: %s/1 is missing (dropped or reordered)", i, me, seq, me);
+	else
+		lia_bundle_report_fail(ctx->report, "order", "entry %zu: %s/%" PRIu64 " follows "
+		    "%s/%" PRIu64 ": %s/%" PRIu64 " is missing (dropped or reordered)", i, me, seq, me,
+		    expect - 1, me, expect);
+	return -1;
+}
+
+/* Another origin's entries ascend: entry i must be above the last one seen from it. */
+static int peer_in_order(struct lia_bundle_ctx *ctx, size_t i)
+{
+	const struct lia_bundle_entry *e = &ctx->entries[i];
+	struct lia_bundle_node *n = &ctx->nodes[e->node];
+	int rc = -1;
+
+	if (n->last_seq != 0 && e->seq == n->last_seq) {
+		lia_bundle_report_fail(ctx->report, "order", "entry %zu: %s/%" PRIu64 " repeats entry %zu",
+		    i, n->name, e->seq, n->last_index);
+	} else if (n->last_seq != 0 && e->seq < n->last_seq) {
+		lia_bundle_report_fail(ctx->report, "order", "entry %zu: %s/%" PRIu64 " comes after "
+		    "%s/%" PRIu64 " (entry %zu): entries from %s reordered", i, n->name, e->seq, n->name,
+		    n->last_seq, n->last_index, n->name);
+	} else {
+		n->last_seq = e->seq;
+		n->last_index = i;
+		rc = 0;
+	}
+	return rc;
+}
+
+int lia_bundle_log_order(struct lia_bundle_ctx *ctx)
+{
+	uint64_t expect = 1;
+	int rc = 0;
+
+	for (size_t i = 0; i < ctx->n_entries && rc == 0; i++) {
+		if (ctx->entries[i].node != ctx->self)
+			rc = peer_in_order(ctx, i);
+		else if (ctx->entries[i].seq == expect)
+			expect++;
+		else
+			rc = own_out_of_order(ctx, i, expect);
+		ctx->report->entries_in_order += rc == 0;
+	}
+	return rc;
+}

@@ -1,0 +1,98 @@
+/*
+ * store_internal.h - what the store's files share; not an API.
+ *
+ * The store is one module in three files, the only ones that speak SQL:
+ * store.c (open, schema and its migrations, transactions, entries, outbox,
+ * deliveries, cursors, certificates), store_log.c (the joint record: the
+ * append-only log of entries, its Merkle tree, checkpoints, cosignatures,
+ * witnessed peer checkpoints and evidence) and store_view.c (the JSON views
+ * for the API). Each file keeps its SQL beside the code that reads its
+ * columns, in a table of statements prepared once at open.
+ */
+#ifndef LIA_STORE_INTERNAL_H
+#define LIA_STORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Statements of store.c. */
+enum store_stmt {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_NEXT_SEQ, ST_ADD_ENTRY, ST_GET_ENTRY, ST_OWN_TYPE,
+	ST_QUEUE, ST_SCAN_OUTBOX, ST_OUTBOX_COUNT, ST_PEER_SEEN, ST_GET_CURSOR, ST_SET_CURSOR,
+	ST_ADD_DELIVERY, ST_MARK_DELIVERED, ST_HAS_DELIVERY, ST_FIND_ACK, ST_PUT_CERT,
+	ST_GET_CERT, ST_SCAN_REFS, ST_COUNT
+};
+
+/* Statements of store_log.c. */
+enum store_log_stmt {
+	SL_SIZE, SL_APPEND, SL_TREE_GET, SL_TREE_PUT, SL_INDEX, SL_ENTRY, SL_ADD_CHECKPOINT,
+	SL_LATEST_CHECKPOINT, SL_CHECKPOINT, SL_CHECKPOINTS_FROM, SL_ADD_COSIG, SL_HAS_COSIG,
+	SL_SCAN_COSIGS, SL_COSIGNED_SIZE, SL_GET_WITNESSED, SL_SET_WITNESSED, SL_ADD_EVIDENCE,
+	SL_CHECK_SCAN, SL_ENTRY_COUNT, SL_COUNT
+};
+
+/* Statements of store_view.c. */
+enum store_view_stmt {
+	SV_LIST_MESSAGES, SV_GET_MESSAGE, SV_DELIVERIES, SV_ACKS, SV_COUNTS, SV_LOG, SV_EVIDENCE,
+	SV_COUNT
+};
+
+/* The SQL of store_log.c's and store_view.c's statements (prepared by store.c at open). */
+extern const char *const store_log_sql[SL_COUNT];
+extern const char *const store_view_sql[SV_COUNT];
+
+struct lia_store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST_COUNT];
+	sqlite3_stmt *lg[SL_COUNT];
+	sqlite3_stmt *vw[SV_COUNT];
+};
+
+/* One row copied out of a scan, so callbacks run with no statement active. */
+struct store_row {
+	char *text;     /* a text column (origin, witness) or NULL */
+	uint64_t num;   /* an integer column (seq, time) */
+	uint8_t *blob;  /* a blob or text column, NUL-terminated */
+	size_t len;     /* its length without the NUL */
+};
+
+struct store_rows {
+	struct store_row *v;
+	size_t n, cap;
+};
+
+/* "path: cannot <what>: <sqlite's reason>"; returns LIA_EFULL or LIA_ERROR. */
+int store_fail(struct lia_store *s, int rc, char *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Steps st unless brc (a bind result) failed: 1 for a row, 0 when done, or a negative LIA code with "cannot <fmt...>". */
+int store_step(struct lia_store *s, sqlite3_stmt *st, int brc, char *err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Resets st and drops its bindings so it holds no pointer into the caller's memory. */
+void store_finish(sqlite3_stmt *st);
+
+/* Binds from index first: 's' text, 'i' int64_t, 'u' seq (uint64_t), 'U' bound (uint64_t, clamped), 'b' blob (ptr, size_t). */
+int store_bind(sqlite3_stmt *st, int first, const char *fmt, ...);
+
+/* A malloc'd copy of len bytes with a NUL after them; NULL on no memory. */
+uint8_t *store_copy_blob(const void *p, size_t len);
+
+/* Appends a copy of the current row's (text column or -1, integer column, blob column); -1 on no memory. */
+int store_rows_add(struct store_rows *r, sqlite3_stmt *st, int text_col, int num_col,
+    int blob_col);
+void store_rows_free(struct store_rows *r);
+
+/* Inside a transaction: appends entry row n with these COSE bytes to the log and its tree. */
+int store_log_append(struct lia_store *s, int64_t n, const uint8_t *cose, size_t cose_len,
+    char *err);
+
+/* Inside the migration's transaction: appends every stored entry, by stored order, to an empty log. */
+int store_log_rebuild(struct lia_store *s, char *err);
+
+#endif
