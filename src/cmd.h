@@ -6,8 +6,12 @@
 #ifndef LIA_CMD_H
 #define LIA_CMD_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <jansson.h>
+
+#include "api.h"
+#include "config.h"
 
 #define LIA_EXIT_OK 0
 #define LIA_EXIT_FAIL 1
@@ -68,5 +72,33 @@ void lia_cli_print_json(const json_t *v);
  * keep_newlines, else shows them as '?' too.
  */
 void lia_cli_put_text(FILE *out, const char *s, int keep_newlines);
+
+/* The daemon of one node directory, as the CLI reaches it. */
+struct lia_cli_daemon {
+	struct lia_config cfg;
+	char token[LIA_TOKEN_LEN + 1];
+	char where[PATH_MAX];              /* the node directory, absolute when it resolves */
+	char address[LIA_HOST_MAX + 16];
+};
+
+/* Reads the API address and token of cli->dir; prints the failure and returns 1 (0 when ready). */
+int lia_cli_daemon_open(const struct lia_cli *cli, struct lia_cli_daemon *d);
+
+/* Wipes the token; NULL-safe fields. */
+void lia_cli_daemon_close(struct lia_cli_daemon *d);
+
+/* Prints the daemon's refusal (its "error" sentence, or the HTTP status) and returns 1. */
+int lia_cli_daemon_refused(const struct lia_cli_daemon *d, int status, json_t *reply);
+
+/* One request; a transport failure is printed (returns 1), any HTTP status is the caller's; *reply caller decrefs. */
+int lia_cli_daemon_call(const struct lia_cli_daemon *d, const char *method, const char *path,
+    json_t *body, int timeout_s, int *status, json_t **reply);
+
+/* One request that must answer `want` within timeout_s; anything else is printed (returns 1). */
+int lia_cli_daemon_expect(const struct lia_cli_daemon *d, const char *method, const char *path,
+    json_t *body, int want, json_t **reply);
+
+/* The `record` command: status, log, proof, consistency, export, verify. */
+int lia_cmd_record(struct lia_cli *cli, int argc, char **argv);
 
 #endif

@@ -35,94 +35,6 @@
 #define WAIT_POLL_MS 100
 #define PREVIEW_CHARS 60
 
-/* The daemon of one node directory, as the CLI reaches it. */
-struct daemon {
-	struct lia_config cfg;
-	char token[LIA_TOKEN_LEN + 1];
-	char where[PATH_MAX];              /* the node directory, absolute when it resolves */
-	char address[LIA_HOST_MAX + 16];
-};
-
-static void daemon_close(struct daemon *d)
-{
-	OPENSSL_cleanse(d->token, sizeof(d->token));
-}
-
-/* Reads the API address and token of cli->dir; prints the failure and returns 1. */
-static int daemon_open(const struct lia_cli *cli, struct daemon *d)
-{
-	char err[LIA_ERR_LEN] = "";
-	int rc, status = LIA_EXIT_OK;
-
-	memset(d, 0, sizeof(*d));
-	if (realpath(cli->dir, d->where) == NULL)
-		snprintf(d->where, sizeof(d->where), "%s", cli->dir);
-	if (lia_config_load(cli->dir, &d->cfg, err) < 0) {
-		status = lia_cli_fail("%s", err);
-		goto out;
-	}
-	snprintf(d->address, sizeof(d->address),
-	    strchr(d->cfg.api_host, ':') != NULL ? "[%s]:%s" : "%s:%s", d->cfg.api_host, d->cfg.api_port);
-	rc = lia_api_token_read(cli->dir, d->token, err);
-	if (rc == LIA_ENOTFOUND)
-		status = lia_cli_fail("%s (is liaisond running for %s?)", err, d->where);
-	else if (rc < 0)
-		status = lia_cli_fail("%s", err);
-out:
-	return status;
-}
-
-/* Prints the daemon's refusal (its "error" sentence) and returns 1. */
-static int fail_reply(const struct daemon *d, int status, json_t *reply)
-{
-	const char *sentence = json_string_value(json_object_get(reply, "error"));
-
-	fflush(stdout);
-	if (status == 401) {
-		fprintf(stderr, "liaison: liaisond at %s refused the token in %s/api.token "
-		    "(was the daemon restarted with another token?)\n", d->address, d->where);
-	} else if (status == 413) {
-		fprintf(stderr, "liaison: liaisond at %s refused the request as too large (HTTP 413)\n",
-		    d->address);
-	} else if (sentence != NULL) {
-		fputs("liaison: ", stderr);
-		lia_cli_put_text(stderr, sentence, 0);
-		fputc('\n', stderr);
-	} else {
-		fprintf(stderr, "liaison: liaisond at %s answered HTTP %d\n", d->address, status);
-	}
-	return LIA_EXIT_FAIL;
-}
-
-/* One request; a transport failure is printed (returns 1), any HTTP status is the caller's. */
-static int daemon_call(const struct daemon *d, const char *method, const char *path,
-    json_t *body, int timeout_s, int *status, json_t **reply)
-{
-	char err[LIA_ERR_LEN] = "";
-	int rc = LIA_EXIT_OK;
-
-	if (lia_httpc_request(d->cfg.api_host, d->cfg.api_port, d->token, method, path, body,
-	    timeout_s, status, reply, err) < 0)
-		rc = lia_cli_fail(strncmp(err, "cannot reach", 12) == 0 ?
-		    "%s (is liaisond running for %s?)" : "%s (node directory %s)", err, d->where);
-	return rc;
-}
-
-/* One request that must answer `want`; anything else is printed (returns 1). */
-static int daemon_expect(const struct daemon *d, const char *method, const char *path,
-    json_t *body, int want, json_t **reply)
-{
-	int status = 0, rc;
-
-	rc = daemon_call(d, method, path, body, REQUEST_TIMEOUT_S, &status, reply);
-	if (rc == LIA_EXIT_OK && status != want) {
-		rc = fail_reply(d, status, *reply);
-		json_decref(*reply);
-		*reply = NULL;
-	}
-	return rc;
-}
-
 /* A JSON value as text for display: strings as is, numbers and booleans spelled, else "-". */
 static const char *str_of(const json_t *v, char *buf, size_t n)
 {
@@ -316,7 +228,7 @@ static int check_text(const char *text, size_t len)
 int lia_cmd_send(struct lia_cli *cli, int argc, char **argv)
 {
 	struct send_args a = { .precedence = LIA_ROUTINE, .lang = "en" };
-	struct daemon d;
+	struct lia_cli_daemon d;
 	json_t *body = NULL, *reply = NULL;
 	char *text = NULL;
 	size_t len = 0;
@@ -326,7 +238,7 @@ int lia_cmd_send(struct lia_cli *cli, int argc, char **argv)
 	if (send_parse(cli, argc, argv, &a, &status) < 0)
 		goto out;
 	text = gather_text(argc - optind, argv + optind, &len);
-	if ((status = check_text(text, len)) != LIA_EXIT_OK || (status = daemon_open(cli, &d)) != LIA_EXIT_OK)
+	if ((status = check_text(text, len)) != LIA_EXIT_OK || (status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
 	body = json_pack("{s:s, s:s, s:s, s:s}", "to", a.to,
 	    "precedence", lia_precedence_name(a.precedence), "text", text, "lang", a.lang);
@@ -334,7 +246,7 @@ int lia_cmd_send(struct lia_cli *cli, int argc, char **argv)
 		status = lia_cli_fail("cannot build the request (out of memory)");
 		goto out;
 	}
-	status = daemon_expect(&d, "POST", "/v1/messages", body, 201, &reply);
+	status = lia_cli_daemon_expect(&d, "POST", "/v1/messages", body, 201, &reply);
 	if (status != LIA_EXIT_OK)
 		goto out;
 	if (cli->json)
@@ -342,7 +254,7 @@ int lia_cmd_send(struct lia_cli *cli, int argc, char **argv)
 	else
 		printf("%s\n", json_string_value(json_object_get(reply, "id")));
 out:
-	daemon_close(&d);
+	lia_cli_daemon_close(&d);
 	json_decref(body);
 	json_decref(reply);
 	free(text);
@@ -412,7 +324,7 @@ static int list_box(struct lia_cli *cli, int argc, char **argv, const char *box)
 	int ch, status = LIA_EXIT_OK;
 	json_t *reply = NULL, *messages;
 	char path[64];
-	struct daemon d;
+	struct lia_cli_daemon d;
 
 	memset(&d, 0, sizeof(d));
 	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1) {
@@ -428,10 +340,10 @@ static int list_box(struct lia_cli *cli, int argc, char **argv, const char *box)
 		status = lia_cli_usage(cmd, "unexpected argument \"%.40s\"", argv[optind]);
 		goto out;
 	}
-	if ((status = daemon_open(cli, &d)) != LIA_EXIT_OK)
+	if ((status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
 	snprintf(path, sizeof(path), "/v1/messages?box=%s&limit=%ld", box, limit);
-	if ((status = daemon_expect(&d, "GET", path, NULL, 200, &reply)) != LIA_EXIT_OK)
+	if ((status = lia_cli_daemon_expect(&d, "GET", path, NULL, 200, &reply)) != LIA_EXIT_OK)
 		goto out;
 	messages = json_is_array(reply) ? reply : json_object_get(reply, "messages");
 	if (cli->json)
@@ -443,7 +355,7 @@ static int list_box(struct lia_cli *cli, int argc, char **argv, const char *box)
 	if (!cli->json && json_is_true(json_object_get(reply, "more")))
 		printf("(older messages not shown: raise --limit, now %ld)\n", limit);
 out:
-	daemon_close(&d);
+	lia_cli_daemon_close(&d);
 	json_decref(reply);
 	return status;
 }
@@ -555,7 +467,7 @@ int lia_cmd_show(struct lia_cli *cli, int argc, char **argv)
 	int status = LIA_EXIT_OK;
 	json_t *reply = NULL;
 	char path[LIA_ID_LEN + 16];
-	struct daemon d;
+	struct lia_cli_daemon d;
 
 	memset(&d, 0, sizeof(d));
 	if (common_options_only(cli, "show", argc, argv, &status) < 0)
@@ -565,17 +477,17 @@ int lia_cmd_show(struct lia_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((status = check_id("show", argv[optind])) != LIA_EXIT_OK ||
-	    (status = daemon_open(cli, &d)) != LIA_EXIT_OK)
+	    (status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
 	snprintf(path, sizeof(path), "/v1/messages/%s", argv[optind]);
-	if ((status = daemon_expect(&d, "GET", path, NULL, 200, &reply)) != LIA_EXIT_OK)
+	if ((status = lia_cli_daemon_expect(&d, "GET", path, NULL, 200, &reply)) != LIA_EXIT_OK)
 		goto out;
 	if (cli->json)
 		lia_cli_print_json(reply);
 	else
 		print_show(reply);
 out:
-	daemon_close(&d);
+	lia_cli_daemon_close(&d);
 	json_decref(reply);
 	return status;
 }
@@ -622,7 +534,7 @@ int lia_cmd_ack(struct lia_cli *cli, int argc, char **argv)
 	int ch, status = LIA_EXIT_OK;
 	json_t *body = NULL, *reply = NULL;
 	char path[LIA_ID_LEN + 24];
-	struct daemon d;
+	struct lia_cli_daemon d;
 
 	memset(&d, 0, sizeof(d));
 	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1) {
@@ -639,18 +551,18 @@ int lia_cmd_ack(struct lia_cli *cli, int argc, char **argv)
 	}
 	if ((status = check_id("ack", argv[optind])) != LIA_EXIT_OK ||
 	    (status = check_operator(op)) != LIA_EXIT_OK ||
-	    (status = daemon_open(cli, &d)) != LIA_EXIT_OK)
+	    (status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
 	snprintf(path, sizeof(path), "/v1/messages/%s/ack", argv[optind]);
 	body = json_pack("{s:s}", "operator", op);
-	if ((status = daemon_expect(&d, "POST", path, body, 201, &reply)) != LIA_EXIT_OK)
+	if ((status = lia_cli_daemon_expect(&d, "POST", path, body, 201, &reply)) != LIA_EXIT_OK)
 		goto out;
 	if (cli->json)
 		lia_cli_print_json(reply);
 	else
 		printf("%s\n", json_string_value(json_object_get(reply, "id")));
 out:
-	daemon_close(&d);
+	lia_cli_daemon_close(&d);
 	json_decref(body);
 	json_decref(reply);
 	return status;
@@ -714,7 +626,7 @@ static int simple_get(struct lia_cli *cli, const char *cmd, int argc, char **arg
 {
 	int status = LIA_EXIT_OK;
 	json_t *reply = NULL;
-	struct daemon d;
+	struct lia_cli_daemon d;
 
 	memset(&d, 0, sizeof(d));
 	if (common_options_only(cli, cmd, argc, argv, &status) < 0)
@@ -723,15 +635,15 @@ static int simple_get(struct lia_cli *cli, const char *cmd, int argc, char **arg
 		status = lia_cli_usage(cmd, "unexpected argument \"%.40s\"", argv[optind]);
 		goto out;
 	}
-	if ((status = daemon_open(cli, &d)) != LIA_EXIT_OK ||
-	    (status = daemon_expect(&d, "GET", path, NULL, 200, &reply)) != LIA_EXIT_OK)
+	if ((status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK ||
+	    (status = lia_cli_daemon_expect(&d, "GET", path, NULL, 200, &reply)) != LIA_EXIT_OK)
 		goto out;
 	if (cli->json)
 		lia_cli_print_json(reply);
 	else
 		print(reply);
 out:
-	daemon_close(&d);
+	lia_cli_daemon_close(&d);
 	json_decref(reply);
 	return status;
 }
@@ -840,10 +752,10 @@ int lia_cmd_wait(struct lia_cli *cli, int argc, char **argv)
 	char path[LIA_ID_LEN + 16], last[32] = "";
 	json_t *reply = NULL;
 	const char *state;
-	struct daemon d;
+	struct lia_cli_daemon d;
 
 	memset(&d, 0, sizeof(d));
-	if (wait_parse(cli, argc, argv, &a, &status) < 0 || (status = daemon_open(cli, &d)) != LIA_EXIT_OK)
+	if (wait_parse(cli, argc, argv, &a, &status) < 0 || (status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
 	snprintf(path, sizeof(path), "/v1/messages/%s", a.id);
 	deadline = lia_mono_ms() + (int64_t)(a.timeout_s * 1000);
@@ -851,12 +763,12 @@ int lia_cmd_wait(struct lia_cli *cli, int argc, char **argv)
 		left = deadline - lia_mono_ms();
 		json_decref(reply);
 		reply = NULL;
-		if ((status = daemon_call(&d, "GET", path, NULL,
+		if ((status = lia_cli_daemon_call(&d, "GET", path, NULL,
 		    left > REQUEST_TIMEOUT_S * 1000 ? REQUEST_TIMEOUT_S : (int)(left / 1000) + 1,
 		    &http, &reply)) != LIA_EXIT_OK)
 			goto out;
 		if (http != 200 && http != 404) {
-			status = fail_reply(&d, http, reply);
+			status = lia_cli_daemon_refused(&d, http, reply);
 			goto out;
 		}
 		state = json_string_value(json_object_get(json_object_get(reply, "message"), "state"));
@@ -879,7 +791,7 @@ int lia_cmd_wait(struct lia_cli *cli, int argc, char **argv)
 	else
 		printf("%s %s\n", a.id, state);
 out:
-	daemon_close(&d);
+	lia_cli_daemon_close(&d);
 	json_decref(reply);
 	return status;
 }

@@ -47,6 +47,10 @@ static const struct command commands[] = {
 	    "show this node, its charter hash, links and counts"},
 	{"wait", lia_cmd_wait, "wait ID --state delivered|acknowledged [--timeout SECONDS]",
 	    "wait until a message is delivered or acknowledged (exit 1 on timeout)"},
+	{"record", lia_cmd_record, "record status | log FROM LIMIT | proof ID | inclusion INDEX SIZE | "
+	    "consistency OLD NEW | export FILE | verify [--json] FILE",
+	    "the joint record: this node's log, checkpoints and cosignatures, an entry's proofs "
+	    "in both logs, export, offline verification"},
 	{"help", cmd_help, "help [COMMAND]",
 	    "show this help, or one command's"},
 };

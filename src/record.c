@@ -54,7 +54,7 @@ static void alarm_raise(struct lia_link *l, const char *reason, const char *old_
 	if (lia_store_add_evidence(l->node->store, l->peer->name, reason, old_note ? old_note : "",
 	    new_note, lia_now_ms(), err) < 0)
 		lia_log_error("cannot keep evidence against %s: %s", l->peer->name, err);
-	snprintf(f.text, sizeof(f.text), "witness refuses to cosign: %s", reason);
+	lia_err_set(f.text, "witness refuses to cosign: %s", reason);
 	lia_link_send(l, &f);
 }
 
@@ -297,15 +297,24 @@ static int cosign(struct lia_link *l, const struct lia_note *note, const struct 
 	struct lia_frame f = {.kind = LIA_FRAME_COSIGNATURE, .size = cp->size};
 	char name[LIA_NOTE_NAME_MAX + 1], line[LIA_NOTE_LINE_MAX];
 
+	char *kept = NULL;
+	int rc = DROP;
+
 	lia_record_origin(n, n->self->name, name);
 	if (lia_cosig_line(n->key, name, note->body, note->body_len,
-	    (uint64_t)(lia_now_ms() / 1000), line, err) < 0 ||
-	    lia_store_set_witnessed(n->store, l->peer->name, cp->size, cp->root, note_text,
-	    lia_now_ms(), err) < 0)
+	    (uint64_t)(lia_now_ms() / 1000), line, err) < 0)
 		return DROP;
-	snprintf(f.line, sizeof(f.line), "%s", line);
-	f.line[strcspn(f.line, "\n")] = '\0';
-	return lia_link_send(l, &f) < 0 ? DROP : GO_ON;
+	line[strcspn(line, "\n")] = '\0';
+	/* Kept with our own cosignature, so an export shows what we vouched for. */
+	if (asprintf(&kept, "%s%s\n", note_text, line) < 0)
+		return DROP;
+	if (lia_store_set_witnessed(n->store, l->peer->name, cp->size, cp->root, kept,
+	    lia_now_ms(), err) == 0) {
+		snprintf(f.line, sizeof(f.line), "%s", line);
+		rc = lia_link_send(l, &f) < 0 ? DROP : GO_ON;
+	}
+	free(kept);
+	return rc;
 }
 
 int lia_record_handle_checkpoint(struct lia_link *l, const struct lia_frame *f, char *err)
@@ -357,7 +366,7 @@ struct cosig_text {
 	int failed;
 };
 
-static int append_cosig(void *ctx, const char *witness, const char *line)
+static int append_cosig(void *ctx, const char *witness, const char *line, int64_t received_ms)
 {
 	struct cosig_text *t = ctx;
 	size_t n = strlen(line);
@@ -541,11 +550,12 @@ static void finish_wait(struct lia_proof_wait *w, json_t *result)
 	done(ctx, result);
 }
 
-static json_t *proof_error(const char *peer, const char *fmt, const char *detail)
+/* {"node": peer, "verified": false, "error": "<peer> <what>"}. */
+static json_t *proof_error(const char *peer, const char *what)
 {
 	char text[LIA_ERR_LEN];
 
-	snprintf(text, sizeof(text), fmt, detail);
+	lia_err_set(text, "%s %s", peer, what);
 	return json_pack("{s:s, s:b, s:s}", "node", peer, "verified", 0, "error", text);
 }
 
@@ -553,7 +563,7 @@ static void wait_timeout_cb(evutil_socket_t fd, short what, void *ctx)
 {
 	struct lia_proof_wait *w = ctx;
 
-	finish_wait(w, proof_error(w->peer, "%s did not answer the proof request in time", w->peer));
+	finish_wait(w, proof_error(w->peer, "did not answer the proof request in time"));
 }
 
 void lia_record_ask_proof(struct lia_node *n, const char *peer, const char *origin,
@@ -565,14 +575,14 @@ void lia_record_ask_proof(struct lia_node *n, const char *peer, const char *orig
 	struct lia_proof_wait *w = NULL;
 
 	if (l == NULL || l->state != LIA_LINK_UP) {
-		done(ctx, proof_error(peer, "the link to %s is not up", peer));
+		done(ctx, proof_error(peer, "is not linked now (the link is down)"));
 		return;
 	}
 	for (int i = 0; i < LIA_PROOF_WAITS && w == NULL; i++)
 		if (n->waits[i].done == NULL)
 			w = &n->waits[i];
 	if (w == NULL) {
-		done(ctx, proof_error(peer, "too many proof requests to %s under way", peer));
+		done(ctx, proof_error(peer, "has too many proof requests under way"));
 		return;
 	}
 	w->request = ++n->next_request;
@@ -585,7 +595,7 @@ void lia_record_ask_proof(struct lia_node *n, const char *peer, const char *orig
 	f.request = w->request;
 	snprintf(f.node, sizeof(f.node), "%s", origin);
 	if (w->timer == NULL || evtimer_add(w->timer, &tv) != 0 || lia_link_send(l, &f) < 0)
-		finish_wait(w, proof_error(peer, "cannot send a proof request to %s", peer));
+		finish_wait(w, proof_error(peer, "cannot be sent a proof request"));
 }
 
 int lia_record_handle_proof(struct lia_link *l, const struct lia_frame *f, char *err)
@@ -605,8 +615,7 @@ int lia_record_handle_proof(struct lia_link *l, const struct lia_frame *f, char 
 	if (w == NULL)
 		return GO_ON; /* late answer after a timeout */
 	if (f->size == 0) {
-		finish_wait(w, proof_error(l->peer->name,
-		    "%s has no checkpoint covering that entry yet", l->peer->name));
+		finish_wait(w, proof_error(l->peer->name, "has no checkpoint covering that entry yet"));
 		return GO_ON;
 	}
 	result = json_pack("{s:s}", "node", l->peer->name);

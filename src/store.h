@@ -139,6 +139,11 @@ typedef int (*lia_store_cosig_fn)(void *ctx, const char *witness, const char *li
 int lia_store_scan_cosignatures(struct lia_store *s, uint64_t size, lia_store_cosig_fn fn,
     void *ctx, char *err);
 
+/* Every checkpoint of ours in ascending size, with its note (borrowed for the call); fn may stop the scan. */
+typedef int (*lia_store_checkpoint_fn)(void *ctx, uint64_t size, const char *note);
+int lia_store_scan_checkpoints(struct lia_store *s, lia_store_checkpoint_fn fn, void *ctx,
+    char *err);
+
 /* The largest size of our checkpoints that witness has cosigned (0 when none). */
 int lia_store_cosigned_size(struct lia_store *s, const char *witness, uint64_t *size, char *err);
 

@@ -61,6 +61,7 @@ const char *const store_log_sql[SL_COUNT] = {
 		" LEFT JOIN entries AS e ON e.n = l.entry_n"
 		" LEFT JOIN tree AS t ON t.level = 0 AND t.idx = l.idx ORDER BY l.idx",
 	[SL_ENTRY_COUNT] = "SELECT count(*) FROM entries",
+	[SL_SCAN_CHECKPOINTS] = "SELECT size, note FROM checkpoints ORDER BY size",
 };
 
 /* merkle.c's view of the tree table; the first failure's sentence and code are kept. */
@@ -449,6 +450,29 @@ int lia_store_scan_cosignatures(struct lia_store *s, uint64_t size, lia_store_co
 	for (size_t i = 0; r == 0 && i < rows.n; i++)
 		if (fn(ctx, rows.v[i].text ? rows.v[i].text : "", (const char *)rows.v[i].blob,
 		    (int64_t)rows.v[i].num) != 0)
+			break;
+	store_rows_free(&rows);
+	return r < 0 ? r : 0;
+}
+
+int lia_store_scan_checkpoints(struct lia_store *s, lia_store_checkpoint_fn fn, void *ctx,
+    char *err)
+{
+	sqlite3_stmt *st = s->lg[SL_SCAN_CHECKPOINTS];
+	struct store_rows rows = {0};
+	int r = store_step(s, st, SQLITE_OK, err, "scan the checkpoints");
+
+	while (r == 1) {
+		if (store_rows_add(&rows, st, -1, 0, 1) < 0) {
+			lia_err_set(err, "%s: cannot scan the checkpoints: out of memory", s->path);
+			r = LIA_ERROR;
+			break;
+		}
+		r = store_step(s, st, SQLITE_OK, err, "scan the checkpoints");
+	}
+	store_finish(st);
+	for (size_t i = 0; r == 0 && i < rows.n; i++)
+		if (fn(ctx, rows.v[i].num, (const char *)rows.v[i].blob) != 0)
 			break;
 	store_rows_free(&rows);
 	return r < 0 ? r : 0;

@@ -319,6 +319,13 @@ static void print_frame(const struct lia_frame *f)
 	case LIA_FRAME_ERROR:
 		printf("rx error %" PRIu64 ": %s\n", f->code, f->text);
 		break;
+	case LIA_FRAME_CHECKPOINT:
+	case LIA_FRAME_COSIGNATURE:
+	case LIA_FRAME_CONFLICT:
+	case LIA_FRAME_PROOF_REQUEST:
+	case LIA_FRAME_PROOF:
+		printf("rx %s\n", lia_frame_kind_name(f->kind));
+		break;
 	}
 }
 

@@ -34,6 +34,7 @@
 #include "fixture.h"
 #include "httpc.h"
 #include "node.h"
+#include "record.h"
 #include "store.h"
 
 /* ---- the fake node: tokyo, with beijing as its one peer ---- */
@@ -75,6 +76,21 @@ const struct lia_charter *lia_node_charter(const struct lia_node *n) { return n-
 const char *lia_node_name(const struct lia_node *n) { (void)n; return "tokyo"; }
 const char *lia_node_party(const struct lia_node *n) { (void)n; return "japan"; }
 json_t *lia_node_links_json(struct lia_node *n) { (void)n; return json_array(); }
+
+/* The record's node side (record.c) is tested by the integration tests; api_record.c's own routing, query parsing and store proofs are tested here. */
+json_t *lia_record_status_json(struct lia_node *n) { (void)n; return json_pack("{s:s}", "origin", "t/tokyo"); }
+json_t *lia_record_export(struct lia_node *n, char *err) { (void)n; (void)err; return json_object(); }
+json_t *lia_record_own_proof(struct lia_node *n, const char *origin, uint64_t seq)
+{
+	(void)n;
+	return json_pack("{s:s, s:I}", "node", origin, "seq", (json_int_t)seq);
+}
+void lia_record_ask_proof(struct lia_node *n, const char *peer, const char *origin,
+    uint64_t seq, lia_record_proof_fn done, void *ctx)
+{
+	(void)n; (void)origin; (void)seq;
+	done(ctx, json_pack("{s:s, s:b}", "node", peer, "verified", 0));
+}
 
 int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err)
 {
@@ -522,6 +538,16 @@ static void test_routes_methods_queries(void **state)
 	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=1x", NULL, "\"limit\""), 400);
 	assert_int_equal(call_error(f, "GET", "/v1/messages?limit=1&limit=2", NULL, "\"limit\""), 400);
 	assert_int_equal(call_error(f, "GET", "/v1/messages?since=1", NULL, "\"since\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/nothing", NULL, NULL), 404);
+	assert_int_equal(call_error(f, "POST", "/v1/record", "{}", NULL), 405);
+	assert_int_equal(call_error(f, "GET", "/v1/record/inclusion?index=0", NULL, "needs index and size"), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/inclusion?index=x&size=1", NULL, "\"index\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/inclusion?index=0&size=1&index=0", NULL, "\"index\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/inclusion?index=5&size=1", NULL, NULL), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/consistency?old=0&new=1", NULL, NULL), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/log?from=0&limit=0", NULL, "\"limit\""), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/entries/tokyo", NULL, NULL), 400);
+	assert_int_equal(call_error(f, "GET", "/v1/record/entries/tokyo/99", NULL, NULL), 404);
 }
 
 static void test_show_flags_forgeries(void **state)
