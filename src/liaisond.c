@@ -48,6 +48,12 @@ static int run(const char *dir)
 	if (lia_config_load(dir, &cfg, err) < 0)
 		goto out;
 	base = event_base_new();
+	/* Two priorities: peer links (0) before the API (1), so a flood of API
+	 * requests cannot starve receipts and "seen" frames on the links. */
+	if (base != NULL && event_base_priority_init(base, 2) != 0) {
+		event_base_free(base);
+		base = NULL;
+	}
 	if (base == NULL) {
 		snprintf(err, sizeof(err), "cannot create the event loop");
 		goto out;

@@ -25,6 +25,7 @@
 #define BACKOFF_MAX_MS 2000
 #define HANDSHAKE_TIMEOUT_S 10
 #define OUTPUT_LOW_WATER (64 * 1024)
+#define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
 
 static void read_cb(struct bufferevent *bev, void *ctx);
 static void write_cb(struct bufferevent *bev, void *ctx);
@@ -274,6 +275,7 @@ static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 		return;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	bufferevent_priority_set(bev, LINK_PRIORITY);
 	bufferevent_setcb(bev, NULL, NULL, pending_event_cb, n);
 	bufferevent_set_timeouts(bev, &handshake, &handshake);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
@@ -393,6 +395,7 @@ static void dial(struct lia_link *l)
 		return;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(l->bev, 1);
+	bufferevent_priority_set(l->bev, LINK_PRIORITY);
 	bufferevent_setcb(l->bev, read_cb, write_cb, event_cb, l);
 	set_state(l, LIA_LINK_CONNECTING);
 	if (bufferevent_socket_connect(l->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {

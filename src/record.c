@@ -336,7 +336,8 @@ int lia_record_handle_checkpoint(struct lia_link *l, const struct lia_frame *f, 
 		goto out;
 	}
 	rc = GO_ON;
-	if (f->old != known) {
+	/* A shrunk or forked log is evidence whatever old it claims; only growth needs a proof from known. */
+	if (cp.size > known && f->old != known) {
 		struct lia_frame c = {.kind = LIA_FRAME_CONFLICT, .old = known};
 		lia_link_send(l, &c);
 		goto out;
