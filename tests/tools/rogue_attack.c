@@ -374,6 +374,17 @@ static int attack_bogus_ack(struct rogue *r)
 	return send_reference(r, LIA_ENTRY_ACK);
 }
 
+/* An error frame whose sentence carries a newline, a forged log line and a terminal escape. */
+static int attack_log_injection(struct rogue *r)
+{
+	struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
+
+	snprintf(f.text, sizeof(f.text), "rogue \x1b[31mred\x1b[0m\n"
+	    "2000-01-01T00:00:00.000Z info link beijing: up FORGED-BY-ROGUE");
+	printf("tx error 1 with a newline, a forged log line and escapes\n");
+	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
+}
+
 /* Our hello carries another charter hash; then one valid message. */
 static int attack_other_charter(struct rogue *r)
 {
@@ -406,6 +417,8 @@ static const struct rogue_attack attacks[] = {
 	{"bad-seen", attack_bad_seen, 1, 0, "a seen frame for entries the peer never sent"},
 	{"bogus-receipt", attack_bogus_receipt, 1, 0, "a signed receipt for a message never sent to us"},
 	{"bogus-ack", attack_bogus_ack, 1, 0, "a signed ack for a message never sent to us"},
+	{"log-injection", attack_log_injection, 1, 0,
+	    "an error frame whose sentence holds a newline, a forged log line and escapes"},
 	{"other-charter", attack_other_charter, 0, 0,
 	    "a hello with another charter hash, then one valid message"},
 };
