@@ -103,6 +103,19 @@ out:
 	return rc;
 }
 
+/* The report's totals, known before anything is checked, so a failure shows "3 of 20". */
+static void count_totals(struct lia_bundle_ctx *ctx)
+{
+	struct lia_bundle_report *r = ctx->report;
+	const char *key;
+	json_t *v;
+
+	r->entries_total = json_array_size(json_object_get(ctx->root, "entries"));
+	r->checkpoints_total = json_array_size(json_object_get(ctx->root, "checkpoints"));
+	json_object_foreach(json_object_get(ctx->root, "witnessed"), key, v)
+		r->witnessed_total += json_array_size(v);
+}
+
 static int check_format(struct lia_bundle_ctx *ctx)
 {
 	struct lia_bundle_report *r = ctx->report;
@@ -127,6 +140,7 @@ static int check_format(struct lia_bundle_ctx *ctx)
 	} else {
 		snprintf(r->node, sizeof(r->node), "%s", node);
 		snprintf(r->origin, sizeof(r->origin), "%s", origin);
+		count_totals(ctx);
 		rc = 0;
 	}
 out:
@@ -471,8 +485,8 @@ int lia_bundle_verify(const char *path, struct lia_bundle_report *report, char *
 	lia_bundle_report_init(report);
 	if (json_error_code(&jerr) == json_error_cannot_open_file ||
 	    json_error_code(&jerr) == json_error_out_of_memory) {
-		lia_err_set(err, "%.128s: %s", path, jerr.text);
-		lia_bundle_report_fail(report, "file", "%.128s: %s", path, jerr.text);
+		lia_err_set(err, "%s", jerr.text);
+		lia_bundle_report_fail(report, "file", "%s", jerr.text);
 		goto out;
 	}
 	lia_bundle_report_fail(report, "format", "%.128s is not JSON: line %d: %s", path, jerr.line,

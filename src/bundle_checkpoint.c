@@ -283,7 +283,6 @@ static int read_all(struct lia_bundle_ctx *ctx)
 	size_t n = json_array_size(arr);
 	int rc = -1;
 
-	ctx->report->checkpoints_total = n;
 	ctx->cps = calloc(n > 0 ? n : 1, sizeof(*ctx->cps));
 	ctx->report->cps = calloc(n > 0 ? n : 1, sizeof(*ctx->report->cps));
 	if (ctx->cps == NULL || ctx->report->cps == NULL) {

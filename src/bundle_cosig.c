@@ -39,9 +39,9 @@ static int witness_find(struct lia_bundle_ctx *ctx, const char *at, const struct
 	int self_party = ctx->nodes[ctx->self].party, rc = -1;
 
 	if (strcmp(s->name, r->origin) == 0)
-		lia_bundle_report_fail(r, "cosignatures", "%s: a further signature line as %s (key ID "
-		    "%08" PRIx32 ") is not the log's key and no other party's cosignature", at, s->name,
-		    s->key_id);
+		lia_bundle_report_fail(r, "cosignatures", "%s: a second signature line as %s (key ID "
+		    "%08" PRIx32 "): only the log's own line and other parties' cosignatures may be there",
+		    at, s->name, s->key_id);
 	else if (def == NULL)
 		lia_bundle_report_fail(r, "cosignatures", "%s: cosignature by \"%.80s\", which names no "
 		    "node of the charter (want \"%s/<node>\")", at, s->name, ctx->charter->mechanism);
@@ -191,7 +191,6 @@ static int witnessed_log(struct lia_bundle_ctx *ctx, const char *peer, const jso
 
 	if (witnessed_peer(ctx, peer, arr, &k) != 0)
 		goto out;
-	ctx->report->witnessed_total += n;
 	snprintf(origin, sizeof(origin), "%s/%s", ctx->charter->mechanism, ctx->nodes[k].name);
 	snprintf(what, sizeof(what), "%s's checkpoint", ctx->nodes[k].name);
 	if ((cps = calloc(n > 0 ? n : 1, sizeof(*cps))) == NULL) {

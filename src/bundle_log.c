@@ -113,7 +113,6 @@ int lia_bundle_log_entries(struct lia_bundle_ctx *ctx)
 	struct lia_bundle_entry e;
 	int rc = -1;
 
-	ctx->report->entries_total = n;
 	ctx->entries = calloc(n > 0 ? n : 1, sizeof(*ctx->entries));
 	if (ctx->entries == NULL) {
 		lia_bundle_oom(ctx, "holding the entries");

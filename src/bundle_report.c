@@ -123,10 +123,13 @@ static void print_counts(const struct lia_bundle_report *r, FILE *out)
 	fprintf(out, "checkpoints:  %" PRIu64 " of %" PRIu64 " verified, covering %" PRIu64 " entries\n",
 	    r->checkpoints, r->checkpoints_total, r->covered);
 	fputs("cosignatures:", out);
-	for (int p = 0; p < r->n_parties; p++)
-		if (!r->parties[p].is_log_party)
-			fprintf(out, " %s %" PRIu64 "%s", r->parties[p].name, r->parties[p].cosignatures,
-			    p + 1 < r->n_parties ? "," : "");
+	for (int p = 0, first = 1; p < r->n_parties; p++) {
+		if (!r->parties[p].is_log_party) {
+			fprintf(out, "%s %s %" PRIu64, first ? "" : ",", r->parties[p].name,
+			    r->parties[p].cosignatures);
+			first = 0;
+		}
+	}
 	fprintf(out, "\nwitnessed:    %" PRIu64 " of %" PRIu64 " checkpoints of other logs verified\n",
 	    r->witnessed, r->witnessed_total);
 }

@@ -473,6 +473,11 @@ int lia_store_open(const char *path, struct lia_store **out, char *err)
 		lia_err_set(err, "%s: cannot open the database: out of memory", path);
 		goto out;
 	}
+	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+		lia_err_set(err, "%s: cannot open the database: SHA-256 is not available", path);
+		lia_err_add_openssl(err);
+		goto out;
+	}
 	if ((rc = connect_db(s, err)) < 0 || (rc = check_version(s, &version, err)) < 0 ||
 	    (rc = configure(s, err)) < 0)
 		goto out;
@@ -496,6 +501,7 @@ void lia_store_close(struct lia_store *s)
 	for (int i = 0; i < SV_COUNT; i++)
 		sqlite3_finalize(s->vw[i]);
 	sqlite3_close_v2(s->db);
+	EVP_MD_free(s->sha256);
 	free(s->path);
 	free(s);
 }
@@ -592,7 +598,7 @@ int lia_store_add_entry(struct lia_store *s, const struct lia_entry *e, enum lia
 		    "direction or sequence number out of range", s->path, e->origin, e->seq);
 		goto out;
 	}
-	if (EVP_Digest(cose, cose_len, hash, &hlen, EVP_sha256(), NULL) != 1) {
+	if (EVP_Digest(cose, cose_len, hash, &hlen, s->sha256, NULL) != 1) {
 		lia_err_set(err, "%s: cannot store entry %s/%" PRIu64 ": SHA-256 failed",
 		    s->path, e->origin, e->seq);
 		lia_err_add_openssl(err);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -32,7 +33,7 @@ enum store_log_stmt {
 	SL_SIZE, SL_APPEND, SL_TREE_GET, SL_TREE_PUT, SL_INDEX, SL_ENTRY, SL_ADD_CHECKPOINT,
 	SL_LATEST_CHECKPOINT, SL_CHECKPOINT, SL_CHECKPOINTS_FROM, SL_ADD_COSIG, SL_HAS_COSIG,
 	SL_SCAN_COSIGS, SL_COSIGNED_SIZE, SL_GET_WITNESSED, SL_SET_WITNESSED, SL_ADD_EVIDENCE,
-	SL_CHECK_SCAN, SL_ENTRY_COUNT, SL_SCAN_CHECKPOINTS, SL_COUNT
+	SL_CHECK_SCAN, SL_ENTRY_COUNT, SL_READ_BEGIN, SL_SCAN_CHECKPOINTS, SL_COUNT
 };
 
 /* Statements of store_view.c. */
@@ -51,6 +52,7 @@ struct lia_store {
 	sqlite3_stmt *st[ST_COUNT];
 	sqlite3_stmt *lg[SL_COUNT];
 	sqlite3_stmt *vw[SV_COUNT];
+	EVP_MD *sha256; /* fetched once: an implicit fetch per digest costs a lock and a lookup */
 };
 
 /* One row copied out of a scan, so callbacks run with no statement active. */

@@ -30,9 +30,9 @@
 
 const char *const store_log_sql[SL_COUNT] = {
 	[SL_SIZE] = "SELECT idx FROM log ORDER BY idx DESC LIMIT 1",
+	/* idx is the rowid: no RETURNING, whose trigger would need a statement journal. */
 	[SL_APPEND] = "INSERT INTO log (idx, entry_n) VALUES"
-		" (coalesce((SELECT idx FROM log ORDER BY idx DESC LIMIT 1) + 1, 0), ?1)"
-		" RETURNING idx",
+		" (coalesce((SELECT idx FROM log ORDER BY idx DESC LIMIT 1) + 1, 0), ?1)",
 	[SL_TREE_GET] = "SELECT hash FROM tree WHERE level = ?1 AND idx = ?2",
 	[SL_TREE_PUT] = "INSERT INTO tree (level, idx, hash) VALUES (?1, ?2, ?3)",
 	[SL_INDEX] = "SELECT l.idx FROM entries AS e JOIN log AS l ON l.entry_n = e.n"
@@ -61,8 +61,32 @@ const char *const store_log_sql[SL_COUNT] = {
 		" LEFT JOIN entries AS e ON e.n = l.entry_n"
 		" LEFT JOIN tree AS t ON t.level = 0 AND t.idx = l.idx ORDER BY l.idx",
 	[SL_ENTRY_COUNT] = "SELECT count(*) FROM entries",
+	[SL_READ_BEGIN] = "BEGIN DEFERRED",
 	[SL_SCAN_CHECKPOINTS] = "SELECT size, note FROM checkpoints ORDER BY size",
 };
+
+/*
+ * A root, a proof or the check reads many nodes: outside the caller's
+ * transaction they share one read transaction, so they see one snapshot and
+ * take the WAL read lock once. Returns 1 when it began one (end it with
+ * read_end), 0 when the caller holds a transaction, negative on failure.
+ */
+static int read_begin(struct lia_store *s, char *err)
+{
+	int r;
+
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	r = store_step(s, s->lg[SL_READ_BEGIN], SQLITE_OK, err, "begin reading the log");
+	sqlite3_reset(s->lg[SL_READ_BEGIN]);
+	return r < 0 ? r : 1;
+}
+
+static void read_end(struct lia_store *s, int began)
+{
+	if (began == 1)
+		lia_store_rollback(s);
+}
 
 /* merkle.c's view of the tree table; the first failure's sentence and code are kept. */
 struct tree_ctx {
@@ -154,7 +178,7 @@ int store_log_append(struct lia_store *s, int64_t n, const uint8_t *cose, size_t
 	struct lia_merkle_store m = tree_store(&t, s);
 	char merr[LIA_ERR_LEN] = "";
 	uint8_t leaf[HLEN];
-	uint64_t idx = 0;
+	uint64_t idx;
 	int r;
 
 	if (lia_merkle_leaf_hash(cose, cose_len, leaf, merr) != 0) {
@@ -164,12 +188,8 @@ int store_log_append(struct lia_store *s, int64_t n, const uint8_t *cose, size_t
 	}
 	r = store_step(s, st, store_bind(st, 1, "i", n), err,
 	    "append entry row %" PRId64 " to the log", n);
-	if (r == 1)
-		idx = (uint64_t)sqlite3_column_int64(st, 0);
+	idx = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	store_finish(st);
-	if (r == 0)
-		r = store_fail(s, SQLITE_ERROR, err, "append entry row %" PRId64 " to the log "
-		    "(no index returned)", n);
 	if (r < 0)
 		return r;
 	return tree_result(&t, lia_merkle_append(&m, idx, leaf, merr), merr, err,
@@ -224,12 +244,15 @@ int lia_store_log_root(struct lia_store *s, uint64_t size, uint8_t root[static 3
 	struct tree_ctx t;
 	struct lia_merkle_store m = tree_store(&t, s);
 	char merr[LIA_ERR_LEN] = "", what[64];
-	int r;
+	int r, began;
 
 	snprintf(what, sizeof(what), "compute the log root at size %" PRIu64, size);
-	if ((r = need_size(s, size, what, err)) < 0)
-		return r;
-	return tree_result(&t, lia_merkle_root(&m, size, root, merr), merr, err, "%s", what);
+	if ((began = read_begin(s, err)) < 0)
+		return began;
+	if ((r = need_size(s, size, what, err)) == 0)
+		r = tree_result(&t, lia_merkle_root(&m, size, root, merr), merr, err, "%s", what);
+	read_end(s, began);
+	return r;
 }
 
 int lia_store_log_index(struct lia_store *s, const char *origin, uint64_t seq, uint64_t *idx,
@@ -276,15 +299,18 @@ int lia_store_inclusion_proof(struct lia_store *s, uint64_t idx, uint64_t size,
 	struct tree_ctx t;
 	struct lia_merkle_store m = tree_store(&t, s);
 	char merr[LIA_ERR_LEN] = "", what[96];
-	int r;
+	int r, began;
 
 	proof->len = 0;
 	snprintf(what, sizeof(what), "prove log entry %" PRIu64 " in the tree of size %" PRIu64,
 	    idx, size);
-	if ((r = need_size(s, size, what, err)) < 0)
-		return r;
-	return tree_result(&t, lia_merkle_inclusion_proof(&m, idx, size, proof, merr), merr, err,
-	    "%s", what);
+	if ((began = read_begin(s, err)) < 0)
+		return began;
+	if ((r = need_size(s, size, what, err)) == 0)
+		r = tree_result(&t, lia_merkle_inclusion_proof(&m, idx, size, proof, merr), merr,
+		    err, "%s", what);
+	read_end(s, began);
+	return r;
 }
 
 int lia_store_consistency_proof(struct lia_store *s, uint64_t old, uint64_t new_size,
@@ -293,15 +319,18 @@ int lia_store_consistency_proof(struct lia_store *s, uint64_t old, uint64_t new_
 	struct tree_ctx t;
 	struct lia_merkle_store m = tree_store(&t, s);
 	char merr[LIA_ERR_LEN] = "", what[96];
-	int r;
+	int r, began;
 
 	proof->len = 0;
 	snprintf(what, sizeof(what), "prove the log of size %" PRIu64 " extends size %" PRIu64,
 	    new_size, old);
-	if ((r = need_size(s, new_size, what, err)) < 0)
-		return r;
-	return tree_result(&t, lia_merkle_consistency_proof(&m, old, new_size, proof, merr), merr,
-	    err, "%s", what);
+	if ((began = read_begin(s, err)) < 0)
+		return began;
+	if ((r = need_size(s, new_size, what, err)) == 0)
+		r = tree_result(&t, lia_merkle_consistency_proof(&m, old, new_size, proof, merr),
+		    merr, err, "%s", what);
+	read_end(s, began);
+	return r;
 }
 
 /* Copies column col's text into *out (caller frees) unless out is NULL. */
@@ -569,7 +598,7 @@ static int damaged(struct check *c, uint64_t bad, const char *fmt, ...)
 static int check_root(struct check *c, uint8_t out[static HLEN])
 {
 	if (c->depth == 0)
-		return EVP_Digest("", 0, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : -1;
+		return EVP_Digest("", 0, out, NULL, c->s->sha256, NULL) == 1 ? 0 : -1;
 	memcpy(out, c->stack[c->depth - 1], HLEN);
 	for (size_t i = c->depth - 1; i > 0; i--)
 		if (lia_merkle_node_hash(c->stack[i - 1], out, out, NULL) != 0)
@@ -650,7 +679,7 @@ static int check_row(struct check *c, sqlite3_stmt *st)
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL || sqlite3_column_bytes(st, 3) != HLEN)
 		return damaged(c, idx, "the leaf hash of log index %" PRIu64 " is missing", idx);
 	if (lia_merkle_leaf_hash(cose, len, leaf, NULL) != 0 ||
-	    EVP_Digest(cose, len, hash, NULL, EVP_sha256(), NULL) != 1) {
+	    EVP_Digest(cose, len, hash, NULL, c->s->sha256, NULL) != 1) {
 		lia_err_set(c->err, "%s: cannot check the log: SHA-256 failed", c->s->path);
 		return LIA_ERROR;
 	}
@@ -689,7 +718,7 @@ int lia_store_log_check(struct lia_store *s, uint64_t *bad_idx, char *err)
 {
 	struct check *c = calloc(1, sizeof(*c));
 	sqlite3_stmt *st = s->lg[SL_CHECK_SCAN];
-	int r = LIA_ERROR;
+	int r, began;
 
 	if (c == NULL) {
 		lia_err_set(err, "%s: cannot check the log: out of memory", s->path);
@@ -698,6 +727,10 @@ int lia_store_log_check(struct lia_store *s, uint64_t *bad_idx, char *err)
 	c->s = s;
 	c->err = err;
 	c->cp = s->lg[SL_CHECKPOINTS_FROM];
+	if ((began = read_begin(s, err)) < 0) {
+		free(c);
+		return began;
+	}
 	c->cp_row = store_step(s, c->cp, SQLITE_OK, err, "read the checkpoints");
 	r = c->cp_row < 0 ? c->cp_row : check_checkpoints(c); /* size 0 */
 	if (r == 0)
@@ -711,6 +744,7 @@ int lia_store_log_check(struct lia_store *s, uint64_t *bad_idx, char *err)
 	if (r == 0)
 		r = check_end(c);
 	store_finish(c->cp);
+	read_end(s, began);
 	*bad_idx = r == 1 ? c->bad : c->size;
 	free(c);
 	return r;

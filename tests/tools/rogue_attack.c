@@ -9,6 +9,7 @@
 #include "rogue.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #define OVERSIZE_ANNOUNCED (1u << 20)
 #define OVERSIZE_SENT 4096
 #define MALFORMED_LEN 64
+#define SILENT_MS 4500
 
 /* The recipient of our messages: --to, else the peer itself. */
 static const char *recipient(const struct rogue *r)
@@ -374,6 +376,25 @@ static int attack_bogus_ack(struct rogue *r)
 	return send_reference(r, LIA_ENTRY_ACK);
 }
 
+/* Says nothing and reads nothing (so answers no ping) for longer than three heartbeats of 1 s. */
+static int attack_silent(struct rogue *r)
+{
+	printf("silent for %d ms\n", SILENT_MS);
+	poll(NULL, 0, SILENT_MS);
+	return 0;
+}
+
+/* An error frame whose sentence carries a newline, a forged log line and a terminal escape. */
+static int attack_log_injection(struct rogue *r)
+{
+	struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
+
+	snprintf(f.text, sizeof(f.text), "rogue \x1b[31mred\x1b[0m\n"
+	    "2000-01-01T00:00:00.000Z info link beijing: up FORGED-BY-ROGUE");
+	printf("tx error 1 with a newline, a forged log line and escapes\n");
+	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
+}
+
 /* Our hello carries another charter hash; then one valid message. */
 static int attack_other_charter(struct rogue *r)
 {
@@ -406,6 +427,9 @@ static const struct rogue_attack attacks[] = {
 	{"bad-seen", attack_bad_seen, 1, 0, "a seen frame for entries the peer never sent"},
 	{"bogus-receipt", attack_bogus_receipt, 1, 0, "a signed receipt for a message never sent to us"},
 	{"bogus-ack", attack_bogus_ack, 1, 0, "a signed ack for a message never sent to us"},
+	{"silent", attack_silent, 1, 0, "after the hellos, silence (no pong) for 4.5 s"},
+	{"log-injection", attack_log_injection, 1, 0,
+	    "an error frame whose sentence holds a newline, a forged log line and escapes"},
 	{"other-charter", attack_other_charter, 0, 0,
 	    "a hello with another charter hash, then one valid message"},
 };

@@ -722,6 +722,21 @@ static void test_cosignature_over_another_body(void **state)
 	    "cosignature by \"" BEIJING_LOG "\" does not verify");
 }
 
+static void test_second_log_signature_line(void **state)
+{
+	char body[LIA_CHECKPOINT_MAX], line[LIA_NOTE_LINE_MAX], err[LIA_ERR_LEN] = "";
+	json_t *b = copy();
+	size_t len = 0;
+
+	(void)state;
+	/* The log's line is there and good; a stranger's line under the log's name rides along. */
+	cp_body(1, body, &len);
+	if (lia_note_sign_line(fx.stranger, ORIGIN, body, len, line, err) != 0)
+		fail_msg("%s", err);
+	add_line(b, 1, line);
+	expect_refused(b, "cosignatures", "checkpoint 1 (size 8): a second signature line as " ORIGIN);
+}
+
 static void test_latest_not_cosigned_warns(void **state)
 {
 	struct lia_bundle_report r;
@@ -876,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_cosignature_by_node_not_in_charter),
 		cmocka_unit_test(test_cosignature_by_own_party),
 		cmocka_unit_test(test_cosignature_over_another_body),
+		cmocka_unit_test(test_second_log_signature_line),
 		cmocka_unit_test(test_latest_not_cosigned_warns),
 		cmocka_unit_test(test_wrong_charter_ca),
 		cmocka_unit_test(test_ca_of_another_party),

@@ -21,11 +21,13 @@
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
+#include <sqlite3.h>
 
 #include "clock.h"
 #include "entry.h"
 #include "err.h"
 #include "fixture.h"
+#include "merkle.h"
 #include "store.h"
 
 #define T0 1700000000000LL /* 2023-11-14T22:13:20.000Z */
@@ -923,6 +925,793 @@ static void test_disk_full(void **state)
 	assert_int_equal(count(f, "entries"), 1);
 }
 
+/*
+ * The joint record. The tests below reach the database file through a second
+ * connection of their own (raw SQL) to build old schemas, count rows, read the
+ * stored bytes independently of the log and tamper with rows, and recompute
+ * roots naively from the RFC 9162 definition, without merkle.c's tree.
+ */
+static sqlite3 *raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	    NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* SQLite's answer to sql (a failure expected), as its error code. */
+static int raw_try(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void sha256(const void *a, size_t alen, const void *b, size_t blen, const void *c,
+    size_t clen, uint8_t out[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, a, alen), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, b, blen), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, c, clen), 1);
+	assert_int_equal(EVP_DigestFinal_ex(ctx, out, NULL), 1);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* RFC 9162 section 2.1.1 leaf hash: SHA-256(0x00 || bytes). */
+static void naive_leaf(const uint8_t *cose, size_t len, uint8_t out[32])
+{
+	uint8_t zero = 0x00;
+
+	sha256(&zero, 1, cose, len, "", 0, out);
+}
+
+/* RFC 9162 section 2.1.1 MTH, by its recursive definition. */
+static void naive_mth(uint8_t (*leaf)[32], size_t n, uint8_t out[32])
+{
+	uint8_t one = 0x01, l[32], r[32];
+	size_t k = 1;
+
+	if (n == 0) {
+		sha256("", 0, "", 0, "", 0, out);
+		return;
+	}
+	if (n == 1) {
+		memcpy(out, leaf[0], 32);
+		return;
+	}
+	while (k * 2 < n)
+		k *= 2;
+	naive_mth(leaf, k, l);
+	naive_mth(leaf + k, n - k, r);
+	sha256(&one, 1, l, 32, r, 32, out);
+}
+
+/* Leaf hashes of every stored entry, read by stored order straight from the entries table. */
+static size_t stored_leaves(struct fx *f, uint8_t (*leaf)[32], size_t cap)
+{
+	sqlite3 *db = raw_open(f->path);
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT cose FROM entries ORDER BY n", -1, &st,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_true(n < cap);
+		naive_leaf(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		    leaf[n++]);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static uint64_t log_size(struct fx *f)
+{
+	uint64_t n = 0;
+
+	assert_int_equal(lia_store_log_size(f->s, &n, f->err), 0);
+	return n;
+}
+
+static uint64_t log_index(struct fx *f, const char *origin, uint64_t seq)
+{
+	uint64_t idx = 0;
+
+	if (lia_store_log_index(f->s, origin, seq, &idx, f->err) != 0)
+		fail_msg("log_index %s/%llu: %s", origin, (unsigned long long)seq, f->err);
+	return idx;
+}
+
+static void test_log_grows(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *cose = NULL, want[128];
+	size_t len = 0, n;
+	uint64_t idx = 99, seq = 0;
+	json_t *m = NULL;
+
+	assert_int_equal(log_size(f), 0);
+	assert_int_equal(lia_store_log_index(f->s, "tokyo", 1, &idx, f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "tokyo/1"));
+	/* Out and in, messages and references, inside a transaction and outside one. */
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_next_seq(f->s, &seq, f->err), 0);
+	add_message(f, "tokyo", seq, "beijing", LIA_DIR_OUT);
+	assert_int_equal(log_size(f), 1);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	add_message(f, "beijing", 4, "japan", LIA_DIR_IN);
+	assert_int_equal(log_size(f), 2);
+	add_ref(f, LIA_ENTRY_RECEIPT, "beijing", 5, "tokyo", 1, LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_ACK, "tokyo", 2, "beijing", 4, LIA_DIR_OUT);
+	assert_int_equal(log_size(f), 4);
+	/* A duplicate is not logged again. */
+	assert_int_equal(add(f, &(struct lia_entry){.type = LIA_ENTRY_MESSAGE, .origin = "beijing",
+	    .seq = 4, .to = "japan", .lang = "en", .text = "again"}, LIA_DIR_IN), LIA_EDUP);
+	assert_int_equal(log_size(f), 4);
+	reopen(f);
+	assert_int_equal(log_size(f), 4);
+	assert_int_equal(log_index(f, "tokyo", 1), 0);
+	assert_int_equal(log_index(f, "beijing", 4), 1);
+	assert_int_equal(log_index(f, "beijing", 5), 2);
+	assert_int_equal(log_index(f, "tokyo", 2), 3);
+	/* Each leaf holds the entry's exact bytes. */
+	n = fake_cose("beijing", 5, want, sizeof(want));
+	assert_int_equal(lia_store_log_entry(f->s, 2, &cose, &len, f->err), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(cose, want, n);
+	free(cose);
+	assert_int_equal(lia_store_log_entry(f->s, 4, &cose, &len, f->err), LIA_ENOTFOUND);
+	assert_int_equal(lia_store_log_entry(f->s, UINT64_MAX, &cose, &len, f->err),
+	    LIA_ENOTFOUND);
+	/* The message views carry their log index. */
+	assert_int_equal(lia_store_message_json(f->s, "beijing", 4, &m, f->err), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "log_index")), 1);
+	json_decref(m);
+	m = only_message(f, LIA_DIR_OUT);
+	assert_int_equal(json_integer_value(json_object_get(m, "log_index")), 0);
+	json_decref(m);
+}
+
+static void test_log_json(void **state)
+{
+	struct fx *f = *state;
+	uint8_t cose[128], leaf[32];
+	char hex[65];
+	json_t *list = NULL, *o;
+	size_t n;
+
+	add_message(f, "tokyo", 1, "beijing", LIA_DIR_OUT);
+	add_message(f, "beijing", 7, "japan", LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_RECEIPT, "beijing", 8, "tokyo", 1, LIA_DIR_IN);
+	add_ref(f, LIA_ENTRY_ACK, "tokyo", 2, "beijing", 7, LIA_DIR_OUT);
+	assert_int_equal(lia_store_log_json(f->s, 0, 0, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 4);
+	json_decref(list);
+	assert_int_equal(lia_store_log_json(f->s, 1, 2, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 2);
+	o = json_array_get(list, 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "index")), 1);
+	assert_string_equal(str(o, "id"), "beijing/7");
+	assert_string_equal(str(o, "type"), "message");
+	assert_string_equal(str(o, "direction"), "in");
+	n = fake_cose("beijing", 7, cose, sizeof(cose));
+	naive_leaf(cose, n, leaf);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", leaf[i]);
+	assert_string_equal(str(o, "leaf_hash"), hex);
+	o = json_array_get(list, 1);
+	assert_string_equal(str(o, "id"), "beijing/8");
+	assert_string_equal(str(o, "type"), "receipt");
+	json_decref(list);
+	assert_int_equal(lia_store_log_json(f->s, 3, 10, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(str(json_array_get(list, 0), "type"), "ack");
+	assert_string_equal(str(json_array_get(list, 0), "direction"), "out");
+	json_decref(list);
+	assert_int_equal(lia_store_log_json(f->s, UINT64_MAX, 10, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+}
+
+/* A rolled-back transaction, or a failed add outside one, leaves log and tree as they were. */
+static void test_log_rollback(void **state)
+{
+	struct fx *f = *state;
+	uint8_t root[32], again[32];
+	sqlite3 *db;
+	int64_t tree_rows;
+
+	for (uint64_t seq = 1; seq <= 5; seq++)
+		add_message(f, "beijing", seq, "japan", LIA_DIR_IN);
+	assert_int_equal(lia_store_log_root(f->s, 5, root, f->err), 0);
+	db = raw_open(f->path);
+	tree_rows = raw_int(db, "SELECT count(*) FROM tree");
+	assert_int_equal(tree_rows, 5 + 2 + 1);
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	for (uint64_t seq = 6; seq <= 12; seq++)
+		add_message(f, "beijing", seq, "japan", LIA_DIR_IN);
+	assert_int_equal(log_size(f), 12);
+	lia_store_rollback(f->s);
+	assert_int_equal(log_size(f), 5);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM tree"), tree_rows);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM log"), 5);
+	assert_int_equal(lia_store_log_root(f->s, 5, again, f->err), 0);
+	assert_memory_equal(root, again, 32);
+
+	/* A leaf that cannot be written (its slot taken behind the store's back) fails the add,
+	 * which outside a transaction takes the entry row with it. */
+	raw_exec(db, "INSERT INTO tree (level, idx, hash) VALUES (0, 5, zeroblob(32))");
+	f->err[0] = '\0';
+	assert_true(add(f, &(struct lia_entry){.type = LIA_ENTRY_MESSAGE, .origin = "beijing",
+	    .seq = 6, .to = "japan", .lang = "en", .text = "x"}, LIA_DIR_IN) < 0);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, "Merkle tree node (level 0, index 5)"));
+	assert_int_equal(lia_store_get_entry(f->s, "beijing", 6, NULL, NULL, NULL, NULL, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(log_size(f), 5);
+	/* Inside a transaction the caller rolls back, and nothing is left either. */
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_set_cursor(f->s, "shanghai", 9, f->err), 0);
+	assert_true(lia_store_add_entry(f->s, &(struct lia_entry){.type = LIA_ENTRY_MESSAGE,
+	    .origin = "shanghai", .seq = 2, .to = "japan", .lang = "en", .text = "x"}, LIA_DIR_IN,
+	    (const uint8_t *)"xyz", 3, T0, f->err) < 0);
+	lia_store_rollback(f->s);
+	assert_int_equal(count(f, "entries"), 5);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM log"), 5);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM cursors"), 0);
+	sqlite3_close(db);
+}
+
+
+#define ROOT_SIZES 200
+
+/* Roots from the store equal the naive MTH over the stored bytes, for every size as it grows and after. */
+static void test_log_root_naive(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t leaf[ROOT_SIZES][32];
+	uint8_t want[32], got[32];
+	uint64_t big = UINT64_MAX;
+
+	assert_int_equal(lia_store_log_root(f->s, 0, got, f->err), 0);
+	naive_mth(leaf, 0, want);
+	assert_memory_equal(got, want, 32);
+	for (uint64_t size = 1; size <= ROOT_SIZES; size++) {
+		if (size % 3 == 0)
+			add_message(f, "tokyo", size, "beijing", LIA_DIR_OUT);
+		else
+			add_ref(f, size % 3 == 1 ? LIA_ENTRY_RECEIPT : LIA_ENTRY_ACK, "beijing", size,
+			    "tokyo", size, LIA_DIR_IN);
+		assert_int_equal(stored_leaves(f, leaf, ROOT_SIZES), size);
+		naive_mth(leaf, size, want);
+		assert_int_equal(lia_store_log_root(f->s, size, got, f->err), 0);
+		assert_memory_equal(got, want, 32);
+	}
+	reopen(f);
+	for (uint64_t size = 0; size <= ROOT_SIZES; size++) {
+		naive_mth(leaf, size, want);
+		assert_int_equal(lia_store_log_root(f->s, size, got, f->err), 0);
+		assert_memory_equal(got, want, 32);
+	}
+	assert_int_equal(lia_store_log_root(f->s, ROOT_SIZES + 1, got, f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, f->path));
+	assert_int_equal(lia_store_log_root(f->s, big, got, f->err), LIA_ENOTFOUND);
+}
+
+#define PROOF_SIZE 130
+
+static void test_log_proofs(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t leaf[PROOF_SIZE][32], root[PROOF_SIZE + 1][32];
+	struct lia_merkle_proof p;
+	char err[LIA_ERR_LEN];
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	for (uint64_t seq = 1; seq <= PROOF_SIZE; seq++)
+		add_message(f, seq % 2 ? "beijing" : "shanghai", seq, "japan", LIA_DIR_IN);
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	assert_int_equal(stored_leaves(f, leaf, PROOF_SIZE), PROOF_SIZE);
+	for (size_t size = 1; size <= PROOF_SIZE; size++)
+		naive_mth(leaf, size, root[size]);
+	/* Every leaf in every tree size. */
+	for (uint64_t size = 1; size <= PROOF_SIZE; size++) {
+		for (uint64_t idx = 0; idx < size; idx++) {
+			if (lia_store_inclusion_proof(f->s, idx, size, &p, f->err) != 0)
+				fail_msg("inclusion %llu in %llu: %s", (unsigned long long)idx,
+				    (unsigned long long)size, f->err);
+			if (lia_merkle_verify_inclusion(leaf[idx], idx, size, &p, root[size], err) != 0)
+				fail_msg("verify inclusion %llu in %llu: %s", (unsigned long long)idx,
+				    (unsigned long long)size, err);
+		}
+	}
+	/* Every pair of sizes. */
+	for (uint64_t old = 1; old <= PROOF_SIZE; old++) {
+		for (uint64_t size = old; size <= PROOF_SIZE; size++) {
+			if (lia_store_consistency_proof(f->s, old, size, &p, f->err) != 0)
+				fail_msg("consistency %llu to %llu: %s", (unsigned long long)old,
+				    (unsigned long long)size, f->err);
+			if (lia_merkle_verify_consistency(old, size, root[old], root[size], &p,
+			    err) != 0)
+				fail_msg("verify consistency %llu to %llu: %s", (unsigned long long)old,
+				    (unsigned long long)size, err);
+		}
+	}
+	/* A proof for one leaf or size does not pass for another. */
+	assert_int_equal(lia_store_inclusion_proof(f->s, 17, 100, &p, f->err), 0);
+	assert_true(lia_merkle_verify_inclusion(leaf[18], 17, 100, &p, root[100], err) < 0);
+	p.hash[0][0] ^= 1;
+	assert_true(lia_merkle_verify_inclusion(leaf[17], 17, 100, &p, root[100], err) < 0);
+	assert_int_equal(lia_store_consistency_proof(f->s, 37, 100, &p, f->err), 0);
+	assert_true(lia_merkle_verify_consistency(37, 100, root[38], root[100], &p, err) < 0);
+	/* Sizes the log does not have, and impossible ones. */
+	assert_int_equal(lia_store_inclusion_proof(f->s, 0, PROOF_SIZE + 1, &p, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(lia_store_consistency_proof(f->s, 1, PROOF_SIZE + 1, &p, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(lia_store_inclusion_proof(f->s, 5, 5, &p, f->err), LIA_ERROR);
+	assert_non_null(strstr(f->err, f->path));
+	assert_int_equal(lia_store_consistency_proof(f->s, 0, 5, &p, f->err), LIA_ERROR);
+	assert_int_equal(lia_store_consistency_proof(f->s, 6, 5, &p, f->err), LIA_ERROR);
+}
+
+/* The version-1 schema, exactly as liaisond 0.1 created it. */
+static const char v1_schema[] =
+	"CREATE TABLE entries ("
+	" n INTEGER PRIMARY KEY,"
+	" origin TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1),"
+	" type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 3),"
+	" dir INTEGER NOT NULL CHECK (dir IN (0, 1)),"
+	" hash BLOB NOT NULL CHECK (length(hash) = 32), cose BLOB NOT NULL,"
+	" time_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL,"
+	" to_name TEXT, precedence INTEGER, lang TEXT, text TEXT,"
+	" ref_origin TEXT, ref_seq INTEGER, operator TEXT,"
+	" UNIQUE (origin, seq));"
+	"CREATE UNIQUE INDEX entries_own ON entries (seq) WHERE dir = 0;"
+	"CREATE INDEX entries_ref ON entries (ref_origin, ref_seq) WHERE ref_origin IS NOT NULL;"
+	"CREATE INDEX entries_list ON entries (type, dir);"
+	"CREATE TABLE outbox (dest TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" PRIMARY KEY (dest, seq)) WITHOUT ROWID;"
+	"CREATE TABLE deliveries (seq INTEGER NOT NULL, dest TEXT NOT NULL,"
+	" receipt_seq INTEGER CHECK (receipt_seq >= 1), delivered_ms INTEGER,"
+	" PRIMARY KEY (seq, dest)) WITHOUT ROWID;"
+	"CREATE TABLE cursors (peer TEXT PRIMARY KEY, seq INTEGER NOT NULL CHECK (seq >= 0))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE certs (node TEXT PRIMARY KEY, der BLOB NOT NULL);"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"INSERT INTO meta (key, value) VALUES ('next_seq', 1);"
+	"PRAGMA application_id = 1279869233;"
+	"PRAGMA user_version = 1;";
+
+#define V1_ENTRIES 37
+
+/* Writes a version-1 database at path with V1_ENTRIES messages from two origins, interleaved. */
+static void make_v1(const char *path)
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *st = NULL;
+	uint8_t cose[128], hash[32];
+
+	raw_exec(db, "PRAGMA journal_mode = WAL");
+	raw_exec(db, v1_schema);
+	raw_exec(db, "BEGIN");
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO entries (n, origin, seq, type, dir,"
+	    " hash, cose, time_ms, stored_ms, to_name, precedence, lang, text)"
+	    " VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?7, ?8, 0, 'en', 'old')", -1, &st, NULL),
+	    SQLITE_OK);
+	for (int i = 0; i < V1_ENTRIES; i++) {
+		const char *origin = i % 3 ? "beijing" : "tokyo";
+		uint64_t seq = (uint64_t)(V1_ENTRIES - i); /* stored order is not seq order */
+		size_t n = fake_cose(origin, seq, cose, sizeof(cose));
+
+		sha256(cose, n, "", 0, "", 0, hash);
+		sqlite3_bind_int64(st, 1, 10 + 2 * i); /* rowids with gaps */
+		sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (int64_t)seq);
+		sqlite3_bind_int(st, 4, i % 3 ? LIA_DIR_IN : LIA_DIR_OUT);
+		sqlite3_bind_blob(st, 5, hash, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 6, cose, (int)n, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 7, T0 + i);
+		sqlite3_bind_text(st, 8, i % 3 ? "japan" : "beijing", -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	raw_exec(db, "COMMIT");
+	sqlite3_close(db);
+}
+
+static void test_migrate_v1(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t leaf[V1_ENTRIES + 1][32];
+	uint8_t want[32], got[32], *cose = NULL, expect[128];
+	char path[4096 + 16];
+	struct lia_store *s = NULL;
+	uint64_t bad = 0;
+	size_t len = 0, n;
+	json_t *m = NULL;
+	sqlite3 *db;
+
+	lia_store_close(f->s);
+	f->s = NULL;
+	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
+	make_v1(path);
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	assert_int_equal(lia_store_open(path, &f->s, f->err), 0);
+	db = raw_open(path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	sqlite3_close(db);
+	/* The entries are kept and logged in stored order. */
+	assert_int_equal(count(f, "entries"), V1_ENTRIES);
+	assert_int_equal(log_size(f), V1_ENTRIES);
+	for (int i = 0; i < V1_ENTRIES; i++) {
+		const char *origin = i % 3 ? "beijing" : "tokyo";
+		uint64_t seq = (uint64_t)(V1_ENTRIES - i);
+
+		assert_int_equal(log_index(f, origin, seq), (uint64_t)i);
+		n = fake_cose(origin, seq, expect, sizeof(expect));
+		assert_int_equal(lia_store_log_entry(f->s, (uint64_t)i, &cose, &len, f->err), 0);
+		assert_int_equal(len, n);
+		assert_memory_equal(cose, expect, n);
+		free(cose);
+	}
+	assert_int_equal(stored_leaves(f, leaf, V1_ENTRIES), V1_ENTRIES);
+	naive_mth(leaf, V1_ENTRIES, want);
+	assert_int_equal(lia_store_log_root(f->s, V1_ENTRIES, got, f->err), 0);
+	assert_memory_equal(got, want, 32);
+	assert_int_equal(lia_store_log_check(f->s, &bad, f->err), 0);
+	assert_int_equal(lia_store_message_json(f->s, "tokyo", V1_ENTRIES, &m, f->err), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "log_index")), 0);
+	json_decref(m);
+	/* New entries follow; a second open migrates nothing again. */
+	add_message(f, "shanghai", 1, "japan", LIA_DIR_IN);
+	assert_int_equal(log_index(f, "shanghai", 1), V1_ENTRIES);
+	reopen(f);
+	assert_int_equal(log_size(f), V1_ENTRIES + 1);
+	assert_int_equal(stored_leaves(f, leaf, V1_ENTRIES + 1), V1_ENTRIES + 1);
+	naive_mth(leaf, V1_ENTRIES + 1, want);
+	assert_int_equal(lia_store_log_root(f->s, V1_ENTRIES + 1, got, f->err), 0);
+	assert_memory_equal(got, want, 32);
+	/* A version-1 file whose migration fails is left as it was. */
+	snprintf(path, sizeof(path), "%s/v1-bad.db", f->dir);
+	make_v1(path);
+	db = raw_open(path);
+	raw_exec(db, "CREATE TABLE tree (x)"); /* in the way of the new table */
+	sqlite3_close(db);
+	assert_true(lia_store_open(path, &s, f->err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(f->err, path));
+	db = raw_open(path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'log'"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries"), V1_ENTRIES);
+	sqlite3_close(db);
+}
+
+struct cosigs {
+	char witness[4][32];
+	char line[4][128];
+	int64_t when[4];
+	int n;
+	int stop_after;
+};
+
+static int on_cosig(void *ctx, const char *witness, const char *line, int64_t received_ms)
+{
+	struct cosigs *c = ctx;
+
+	assert_true(c->n < 4);
+	snprintf(c->witness[c->n], sizeof(c->witness[0]), "%s", witness);
+	snprintf(c->line[c->n], sizeof(c->line[0]), "%s", line);
+	c->when[c->n++] = received_ms;
+	return c->stop_after > 0 && c->n >= c->stop_after;
+}
+
+static void test_checkpoints(void **state)
+{
+	struct fx *f = *state;
+	uint8_t root3[32], root5[32], got[32], wrong[32] = {0};
+	char *note = NULL;
+	uint64_t size = 99;
+	struct cosigs c;
+
+	assert_int_equal(lia_store_latest_checkpoint(f->s, &size, got, &note, f->err),
+	    LIA_ENOTFOUND);
+	for (uint64_t seq = 1; seq <= 5; seq++)
+		add_message(f, "tokyo", seq, "beijing", LIA_DIR_OUT);
+	assert_int_equal(lia_store_log_root(f->s, 3, root3, f->err), 0);
+	assert_int_equal(lia_store_log_root(f->s, 5, root5, f->err), 0);
+	/* Only the log's own root is kept, and only for a size the log has. */
+	f->err[0] = '\0';
+	assert_int_equal(lia_store_add_checkpoint(f->s, 3, wrong, "tokyo\n3\nx\n", T0, f->err),
+	    LIA_ERROR);
+	assert_non_null(strstr(f->err, "root"));
+	assert_int_equal(lia_store_add_checkpoint(f->s, 6, root5, "n\n", T0, f->err),
+	    LIA_ENOTFOUND);
+	assert_int_equal(lia_store_add_checkpoint(f->s, 3, root3, "note three\n", T0, f->err), 0);
+	assert_int_equal(lia_store_add_checkpoint(f->s, 5, root5, "note five\n", T0 + 1, f->err),
+	    0);
+	assert_int_equal(lia_store_add_checkpoint(f->s, 5, root5, "other\n", T0 + 2, f->err),
+	    LIA_EDUP);
+	reopen(f);
+	assert_int_equal(lia_store_latest_checkpoint(f->s, &size, got, &note, f->err), 0);
+	assert_int_equal(size, 5);
+	assert_memory_equal(got, root5, 32);
+	assert_string_equal(note, "note five\n");
+	free(note);
+	assert_int_equal(lia_store_latest_checkpoint(f->s, &size, NULL, NULL, f->err), 0);
+	assert_int_equal(lia_store_checkpoint(f->s, 3, &note, f->err), 0);
+	assert_string_equal(note, "note three\n");
+	free(note);
+	assert_int_equal(lia_store_checkpoint(f->s, 4, &note, f->err), LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "size 4"));
+
+	/* Cosignatures: one per witness and checkpoint, only on checkpoints we keep. */
+	assert_int_equal(lia_store_cosigned_size(f->s, "beijing", &size, f->err), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(lia_store_add_cosignature(f->s, 3, "shanghai", "\xe2\x80\x94 shanghai A\n",
+	    T0 + 10, f->err), 0);
+	assert_int_equal(lia_store_add_cosignature(f->s, 3, "beijing", "\xe2\x80\x94 beijing B\n",
+	    T0 + 11, f->err), 0);
+	assert_int_equal(lia_store_add_cosignature(f->s, 5, "beijing", "\xe2\x80\x94 beijing C\n",
+	    T0 + 12, f->err), 0);
+	assert_int_equal(lia_store_add_cosignature(f->s, 3, "beijing", "other", T0, f->err),
+	    LIA_EDUP);
+	assert_non_null(strstr(f->err, "beijing"));
+	assert_int_equal(lia_store_add_cosignature(f->s, 4, "beijing", "x", T0, f->err),
+	    LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "size 4"));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(lia_store_scan_cosignatures(f->s, 3, on_cosig, &c, f->err), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.witness[0], "beijing");
+	assert_string_equal(c.line[0], "\xe2\x80\x94 beijing B\n");
+	assert_int_equal(c.when[0], T0 + 11);
+	assert_string_equal(c.witness[1], "shanghai");
+	memset(&c, 0, sizeof(c));
+	c.stop_after = 1;
+	assert_int_equal(lia_store_scan_cosignatures(f->s, 3, on_cosig, &c, f->err), 0);
+	assert_int_equal(c.n, 1);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(lia_store_scan_cosignatures(f->s, 4, on_cosig, &c, f->err), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(lia_store_cosigned_size(f->s, "beijing", &size, f->err), 0);
+	assert_int_equal(size, 5);
+	assert_int_equal(lia_store_cosigned_size(f->s, "shanghai", &size, f->err), 0);
+	assert_int_equal(size, 3);
+	assert_int_equal(lia_store_cosigned_size(f->s, "seoul", &size, f->err), 0);
+	assert_int_equal(size, 0);
+}
+
+static void test_witnessed_evidence(void **state)
+{
+	struct fx *f = *state;
+	uint8_t r1[32], r2[32], got[32];
+	char *note = NULL;
+	uint64_t size = 0;
+	json_t *list = NULL, *o;
+	sqlite3 *db;
+
+	memset(r1, 0x11, sizeof(r1));
+	memset(r2, 0x22, sizeof(r2));
+	assert_int_equal(lia_store_get_witnessed(f->s, "beijing", &size, got, &note, f->err),
+	    LIA_ENOTFOUND);
+	assert_non_null(strstr(f->err, "beijing"));
+	assert_int_equal(lia_store_set_witnessed(f->s, "beijing", 10, r1, "beijing ten\n", T0,
+	    f->err), 0);
+	assert_int_equal(lia_store_set_witnessed(f->s, "shanghai", 4, r2, "shanghai four\n", T0,
+	    f->err), 0);
+	assert_int_equal(lia_store_set_witnessed(f->s, "beijing", 12, r2, "beijing twelve\n",
+	    T0 + 1, f->err), 0);
+	reopen(f);
+	assert_int_equal(lia_store_get_witnessed(f->s, "beijing", &size, got, &note, f->err), 0);
+	assert_int_equal(size, 12);
+	assert_memory_equal(got, r2, 32);
+	assert_string_equal(note, "beijing twelve\n");
+	free(note);
+	assert_int_equal(lia_store_get_witnessed(f->s, "shanghai", &size, NULL, NULL, f->err), 0);
+	assert_int_equal(size, 4);
+
+	assert_int_equal(lia_store_evidence_json(f->s, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(lia_store_add_evidence(f->s, "beijing", "fork at size 12",
+	    "beijing twelve\n", "beijing twelve (other)\n", T0 + 5, f->err), 0);
+	assert_int_equal(lia_store_add_evidence(f->s, "shanghai", "history rewritten", NULL,
+	    "shanghai three\n", T0 + 6, f->err), 0);
+	reopen(f);
+	assert_int_equal(lia_store_evidence_json(f->s, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 2);
+	o = json_array_get(list, 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "n")), 1);
+	assert_string_equal(str(o, "peer"), "beijing");
+	assert_string_equal(str(o, "reason"), "fork at size 12");
+	assert_string_equal(str(o, "note_old"), "beijing twelve\n");
+	assert_string_equal(str(o, "note_new"), "beijing twelve (other)\n");
+	assert_string_equal(str(o, "found"), "2023-11-14T22:13:20.005Z");
+	o = json_array_get(list, 1);
+	assert_string_equal(str(o, "peer"), "shanghai");
+	assert_true(json_is_null(json_object_get(o, "note_old")));
+	json_decref(list);
+	/* Evidence and the record are kept: SQL cannot change or remove them. */
+	add_message(f, "tokyo", 1, "beijing", LIA_DIR_OUT);
+	db = raw_open(f->path);
+	assert_int_not_equal(raw_try(db, "DELETE FROM evidence"), SQLITE_OK);
+	assert_int_not_equal(raw_try(db, "UPDATE evidence SET reason = 'none'"), SQLITE_OK);
+	assert_int_not_equal(raw_try(db, "DELETE FROM log"), SQLITE_OK);
+	assert_int_not_equal(raw_try(db, "DELETE FROM tree"), SQLITE_OK);
+	assert_int_not_equal(raw_try(db, "UPDATE tree SET hash = zeroblob(32)"), SQLITE_OK);
+	assert_int_not_equal(raw_try(db, "DELETE FROM entries"), SQLITE_OK);
+	assert_int_not_equal(raw_try(db, "UPDATE entries SET cose = x'00'"), SQLITE_OK);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM evidence"), 2);
+	sqlite3_close(db);
+}
+
+/* Replaces the COSE bytes of entry (origin, seq) behind the store's back (and its trigger's). */
+static void tamper_entry(sqlite3 *db, const char *origin, uint64_t seq)
+{
+	char sql[256];
+
+	raw_try(db, "DROP TRIGGER entries_fixed");
+	snprintf(sql, sizeof(sql), "UPDATE entries SET cose = cose || x'00' WHERE origin = '%s'"
+	    " AND seq = %llu", origin, (unsigned long long)seq);
+	raw_exec(db, sql);
+	assert_int_equal(sqlite3_changes(db), 1);
+}
+
+static void test_log_check(void **state)
+{
+	struct fx *f = *state;
+	uint8_t root[32];
+	uint64_t bad = 0;
+	sqlite3 *db;
+
+	assert_int_equal(lia_store_log_check(f->s, &bad, f->err), 0); /* empty */
+	assert_int_equal(bad, 0);
+	for (uint64_t seq = 1; seq <= 50; seq++) {
+		add_message(f, "beijing", seq, "japan", LIA_DIR_IN);
+		if (seq % 20 == 0) {
+			assert_int_equal(lia_store_log_root(f->s, seq, root, f->err), 0);
+			assert_int_equal(lia_store_add_checkpoint(f->s, seq, root, "cp\n", T0,
+			    f->err), 0);
+		}
+	}
+	assert_int_equal(lia_store_log_check(f->s, &bad, f->err), 0);
+	assert_int_equal(bad, 50);
+	db = raw_open(f->path);
+	/* The entries' trigger refuses the change; dropped, the check still finds it. */
+	assert_int_not_equal(raw_try(db, "UPDATE entries SET cose = x'00' WHERE seq = 30"),
+	    SQLITE_OK);
+	tamper_entry(db, "beijing", 31);
+	tamper_entry(db, "beijing", 45);
+	f->err[0] = '\0';
+	assert_int_equal(lia_store_log_check(f->s, &bad, f->err), 1);
+	assert_int_equal(bad, 30);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, "log index 30"));
+	sqlite3_close(db);
+}
+
+/* Runs sql with blobs a (and b, when not NULL) bound as ?1 and ?2; one row must change. */
+static void raw_update(sqlite3 *db, const char *sql, const void *a, size_t alen, const void *b,
+    size_t blen)
+{
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, a, (int)alen, SQLITE_STATIC);
+	if (b != NULL)
+		sqlite3_bind_blob(st, 2, b, (int)blen, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_finalize(st);
+}
+
+/* Fills f's log with 40 messages from beijing and checkpoints at 16 and 40; a raw connection with the guards dropped. */
+static sqlite3 *check_fixture(struct fx *f)
+{
+	uint8_t root[32];
+	sqlite3 *db;
+
+	for (uint64_t seq = 1; seq <= 40; seq++) {
+		add_message(f, "beijing", seq, "japan", LIA_DIR_IN);
+		if (seq == 16 || seq == 40) {
+			assert_int_equal(lia_store_log_root(f->s, seq, root, f->err), 0);
+			assert_int_equal(lia_store_add_checkpoint(f->s, seq, root, "cp\n", T0,
+			    f->err), 0);
+		}
+	}
+	db = raw_open(f->path);
+	raw_exec(db, "DROP TRIGGER entries_fixed; DROP TRIGGER tree_fixed;"
+	    " DROP TRIGGER tree_kept");
+	return db;
+}
+
+/* Replaces entry seq's COSE bytes (last byte flipped) and its entry hash; the new leaf hash in leaf. */
+static void rewrite_entry(sqlite3 *db, uint64_t seq, uint8_t leaf[32])
+{
+	uint8_t cose[128], hash[32];
+	char sql[128];
+	size_t n = fake_cose("beijing", seq, cose, sizeof(cose));
+
+	cose[n - 1] ^= 0xff;
+	sha256(cose, n, "", 0, "", 0, hash);
+	naive_leaf(cose, n, leaf);
+	snprintf(sql, sizeof(sql), "UPDATE entries SET cose = ?1, hash = ?2 WHERE seq = %llu",
+	    (unsigned long long)seq);
+	raw_update(db, sql, cose, n, hash, 32);
+}
+
+/* A tamperer who rewrites the leaf hash too is caught by the node above it. */
+static void test_log_check_leaf_rewritten(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = check_fixture(f);
+	uint8_t leaf[32];
+	uint64_t bad = 0;
+
+	rewrite_entry(db, 22, leaf); /* log index 21 */
+	raw_update(db, "UPDATE tree SET hash = ?1 WHERE level = 0 AND idx = 21", leaf, 32, NULL, 0);
+	assert_int_equal(lia_store_log_check(f->s, &bad, f->err), 1);
+	assert_int_equal(bad, 20); /* node (1, 10) covers leaves 20 and 21 */
+	assert_non_null(strstr(f->err, "level 1, index 10"));
+	sqlite3_close(db);
+}
+
+/* A tamperer who rebuilds the whole tree is caught by the checkpoints: the first entries not vouched for. */
+static void test_log_check_tree_rewritten(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = check_fixture(f);
+	static uint8_t leaf[40][32];
+	uint8_t h[32];
+	uint64_t bad = 0;
+
+	rewrite_entry(db, 26, h); /* log index 25 */
+	raw_exec(db, "DELETE FROM tree");
+	assert_int_equal(stored_leaves(f, leaf, 40), 40);
+	for (unsigned level = 0; level < 6; level++) {
+		for (uint64_t idx = 0; ((idx + 1) << level) <= 40; idx++) {
+			char sql[128];
+
+			naive_mth(leaf + (idx << level), (size_t)1 << level, h);
+			snprintf(sql, sizeof(sql), "INSERT INTO tree (level, idx, hash) VALUES"
+			    " (%u, %llu, ?1)", level, (unsigned long long)idx);
+			raw_update(db, sql, h, 32, NULL, 0);
+		}
+	}
+	assert_int_equal(lia_store_log_check(f->s, &bad, f->err), 1);
+	assert_int_equal(bad, 16);
+	assert_non_null(strstr(f->err, "checkpoint"));
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -949,6 +1738,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_root_naive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_proofs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_witnessed_evidence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_check_leaf_rewritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_check_tree_rewritten, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
