@@ -18,11 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nobody listens on now (racy by nature; ports are spread to make clashes rare).
+# A TCP port nobody listens on now, below the kernel's range for outgoing
+# connections (32768 and up), so no client socket can take it before the
+# daemon binds it. Racy by nature; ports are spread to make clashes rare.
 free_port() {
 	local p
 	while :; do
-		p=$(( 20000 + (RANDOM * 7 + $$) % 40000 ))
+		p=$(( 20000 + (RANDOM * 7 + $$) % 12000 ))
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
 	done
 }
