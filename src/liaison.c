@@ -7,6 +7,7 @@
  * a failure, 2 for a usage error.
  */
 #include "cmd.h"
+#include "cmd_record.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@ struct command {
 };
 
 static int cmd_help(struct lia_cli *cli, int argc, char **argv);
+static int cmd_record(struct lia_cli *cli, int argc, char **argv);
 
 static const struct command commands[] = {
 	{"party", lia_cmd_party, "party create --name NAME --dir PARTYDIR",
@@ -47,6 +49,8 @@ static const struct command commands[] = {
 	    "show this node, its charter hash, links and counts"},
 	{"wait", lia_cmd_wait, "wait ID --state delivered|acknowledged [--timeout SECONDS]",
 	    "wait until a message is delivered or acknowledged (exit 1 on timeout)"},
+	{"record", cmd_record, "record verify [--json] BUNDLE",
+	    "check an exported joint record offline; print the verifier's report"},
 	{"help", cmd_help, "help [COMMAND]",
 	    "show this help, or one command's"},
 };
@@ -180,6 +184,30 @@ void lia_cli_put_text(FILE *out, const char *s, int keep_newlines)
 			fputc(*p++, out);
 		}
 	}
+}
+
+/* record verify (cmd_record.c) reads its own options; a global --json is passed on to it. */
+static int cmd_record(struct lia_cli *cli, int argc, char **argv)
+{
+	char **args = NULL;
+	int status;
+
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		status = lia_cli_help("record");
+	} else if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+		status = lia_cli_usage("record", "expected the verb \"verify\"");
+	} else if (!cli->json) {
+		status = cmd_record_verify(argc - 1, argv + 1);
+	} else if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL) {
+		status = lia_cli_fail("out of memory");
+	} else {
+		args[0] = argv[1];
+		args[1] = "--json";
+		memcpy(args + 2, argv + 2, (size_t)(argc - 2) * sizeof(*args));
+		status = cmd_record_verify(argc, args);
+	}
+	free(args);
+	return status;
 }
 
 static int cmd_help(struct lia_cli *cli, int argc, char **argv)
