@@ -210,6 +210,26 @@ static int record_export(struct lia_cli *cli, int argc, char **argv)
 	return status;
 }
 
+/* record verify reads its own options (cmd_record.c); a global --json is passed on to it. */
+static int record_verify(struct lia_cli *cli, int argc, char **argv)
+{
+	char **args;
+	int status;
+
+	optind = 1;
+	if (!cli->json)
+		return cmd_record_verify(argc, argv);
+	args = calloc((size_t)argc + 2, sizeof(*args));
+	if (args == NULL)
+		return lia_cli_fail("out of memory");
+	args[0] = argv[0];
+	args[1] = "--json";
+	memcpy(args + 2, argv + 1, (size_t)(argc - 1) * sizeof(*args));
+	status = cmd_record_verify(argc + 1, args);
+	free(args);
+	return status;
+}
+
 int lia_cmd_record(struct lia_cli *cli, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -226,9 +246,9 @@ int lia_cmd_record(struct lia_cli *cli, int argc, char **argv)
 		return record_paged(cli, argc - 1, argv + 1, "/v1/record/consistency", "old", "new");
 	if (strcmp(sub, "export") == 0)
 		return record_export(cli, argc - 1, argv + 1);
-	if (strcmp(sub, "verify") == 0) {
-		optind = 1;
-		return cmd_record_verify(argc - 1, argv + 1);
-	}
+	if (strcmp(sub, "verify") == 0)
+		return record_verify(cli, argc - 1, argv + 1);
+	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0)
+		return lia_cli_help("record");
 	return lia_cli_usage("record", "unknown subcommand \"%.40s\"", sub);
 }

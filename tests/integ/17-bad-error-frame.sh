@@ -11,7 +11,7 @@ setup_bad
 missing=()
 # told ATTACK REASON: the rogue's link was dropped and it received "error 1: ...REASON".
 told() {
-	rogue_run "$1" 0
+	rogue_run "$1" 0 --wait 10000
 	tokyo_logged "link beihai: dropped: .*$2"
 	if grep -Eq "^rx error 1: .*$2" "$ROGUE_OUT"; then
 		pass "$1: the rogue was told why: $2"

@@ -18,14 +18,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nobody listens on now, below the kernel's range for outgoing
-# connections (32768 and up), so no client socket can take it before the
-# daemon binds it. Racy by nature; ports are spread to make clashes rare.
+# A TCP port nobody listens on now and not handed out before in this test
+# (setup_mechanism picks every port before any daemon binds one). Taken below
+# the kernel's ephemeral range, so no outgoing connection (ours or another
+# program's) can be holding it when a daemon binds it. Racy by nature against
+# other programs; ports are spread to make clashes rare.
 free_port() {
-	local p
+	local p lo
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 12000 ] || lo=32768
 	while :; do
-		p=$(( 20000 + (RANDOM * 7 + $$) % 12000 ))
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
+		p=$(( 10000 + (RANDOM * 7 + $$) % (lo - 10000) ))
+		grep -qx "$p" "$WORK/ports" 2>/dev/null && continue
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p" >> "$WORK/ports"
+			echo "$p"
+			return
+		fi
 	done
 }
 

@@ -60,14 +60,14 @@ rogue_run() {
 rogue_said() { grep -Eq -- "$1" "$ROGUE_OUT" || fail "the rogue did not print: $1"; }
 
 # tokyo_logged REGEX: tokyo logged a matching line since the last rogue run
-# (waiting a little: the daemon may log just after the rogue has exited).
+# (waiting up to 5 s: the daemon may log just after the rogue has exited).
 tokyo_logged() {
-	local i
-	for i in $(seq 1 30); do
+	local end=$((SECONDS + 5))
+	while :; do
 		tail -n +"$((LOG_MARK + 1))" "$WORK/tokyo.log" | grep -Eq -- "$1" && return 0
+		[ "$SECONDS" -lt "$end" ] || fail "tokyo's log does not say: $1"
 		sleep 0.1
 	done
-	fail "tokyo's log does not say: $1"
 }
 
 # tokyo_entries: how many entries tokyo's store holds.
@@ -111,7 +111,7 @@ expect_drop() {
 	local attack=$1 reason=$2 before after
 	shift 2
 	before=$(tokyo_entries)
-	rogue_run "$attack" 0 "$@"
+	rogue_run "$attack" 0 --wait 10000 "$@"
 	tokyo_logged "link beihai: dropped: .*$reason"
 	after=$(tokyo_entries)
 	[ "$after" = "$before" ] || fail "tokyo's store went from $before to $after entries after $attack"

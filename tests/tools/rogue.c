@@ -19,17 +19,18 @@
 
 struct options {
 	const char *key_dir, *charter, *connect, *attack, *sign_as, *to;
+	int wait_ms;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rogue --key NODEDIR --charter FILE --connect HOST:PORT --attack KIND\n"
-	    "             [--sign-as NODEDIR2] [--to NAME]\n"
+	    "             [--sign-as NODEDIR2] [--to NAME] [--wait MS]\n"
 	    "\n"
 	    "Connects to a liaisond as the node whose node.key and node.crt are in NODEDIR,\n"
 	    "exchanges hellos, performs the attack, then prints every frame received until\n"
-	    "the peer closes the link or %d ms pass.\n"
+	    "the peer closes the link or MS milliseconds pass (default %d).\n"
 	    "\n"
 	    "Exit: 0 the peer closed the link, 3 it stayed open, 4 TLS handshake refused\n"
 	    "(or closed before the peer's hello), 2 no TCP connection, 5 the peer sent\n"
@@ -39,17 +40,28 @@ static void usage(FILE *f)
 	rogue_attack_list(f);
 }
 
+/* Milliseconds from 1 to 600000, or -1. */
+static int parse_ms(const char *s)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+
+	return end != s && *end == '\0' && v >= 1 && v <= 600000 ? (int)v : -1;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
 		{"key", required_argument, NULL, 'k'}, {"charter", required_argument, NULL, 'c'},
 		{"connect", required_argument, NULL, 'C'}, {"attack", required_argument, NULL, 'a'},
 		{"sign-as", required_argument, NULL, 's'}, {"to", required_argument, NULL, 't'},
+		{"wait", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	int ch;
 
 	memset(o, 0, sizeof(*o));
+	o->wait_ms = ROGUE_WAIT_MS;
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'k': o->key_dir = optarg; break;
@@ -58,11 +70,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'a': o->attack = optarg; break;
 		case 's': o->sign_as = optarg; break;
 		case 't': o->to = optarg; break;
+		case 'w': o->wait_ms = parse_ms(optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
 	}
-	if (optind != argc || !o->key_dir || !o->charter || !o->connect || !o->attack)
+	if (optind != argc || !o->key_dir || !o->charter || !o->connect || !o->attack ||
+	    o->wait_ms < 0)
 		return -1;
 	return 0;
 }
@@ -113,6 +127,7 @@ static int load(struct rogue *r, const struct options *o, const struct rogue_att
 		return -1;
 	}
 	snprintf(r->to, sizeof(r->to), "%s", o->to ? o->to : "");
+	r->wait_ms = o->wait_ms;
 	return 0;
 }
 

@@ -28,7 +28,8 @@
 #define ROGUE_REFUSED 4    /* TLS handshake failed, or closed before the peer's hello */
 #define ROGUE_BADPEER 5    /* the peer sent something undecodable */
 
-#define ROGUE_WAIT_MS 3000 /* how long to watch the link after an attack */
+#define ROGUE_WAIT_MS 3000 /* how long to watch the link after an attack, by default */
+#define ROGUE_SEEN_WAIT_MS 10000 /* how long to wait for a seen frame (a commit) */
 
 /* What one receive step produced. */
 enum rx { RX_FRAME, RX_CLOSED, RX_TIMEOUT, RX_BAD };
@@ -53,6 +54,7 @@ struct rogue {
 	char other[LIA_NAME_MAX + 1];
 	char to[LIA_NAME_MAX + 1];       /* --to, "" when not given */
 	uint64_t prev;                   /* seq of the previous entry sent: the next frame's prev */
+	int wait_ms;                     /* how long to watch the link after the attack */
 	struct rogue_conn conn;
 };
 
@@ -80,10 +82,10 @@ int rogue_send_hello(struct rogue *r, const char *node);
 /* Sends our hello (naming node, claiming seen) and reads until the peer's; *peer_seen from it. Returns an exit code (ROGUE_CLOSED on success). */
 int rogue_hello(struct rogue *r, const char *node, uint64_t *peer_seen);
 
-/* Reads frames until the peer confirms (seen) our entries up to seq: 0, or -1 when it closed or did not within ROGUE_WAIT_MS. */
+/* Reads frames until the peer confirms (seen) our entries up to seq: 0, or -1 when it closed or did not within ROGUE_SEEN_WAIT_MS. */
 int rogue_await_seen(struct rogue *r, uint64_t seq);
 
-/* Watches the link for ROGUE_WAIT_MS: ROGUE_CLOSED, ROGUE_OPEN or ROGUE_BADPEER. */
+/* Watches the link for r->wait_ms: ROGUE_CLOSED, ROGUE_OPEN or ROGUE_BADPEER. */
 int rogue_watch(struct rogue *r);
 
 /* A message payload (the map of entry.h) built by hand, so the text may be any bytes; *out caller frees. 0 or -1. */

@@ -402,7 +402,7 @@ int rogue_hello(struct rogue *r, const char *node, uint64_t *peer_seen)
 
 int rogue_watch(struct rogue *r)
 {
-	int64_t deadline = lia_mono_ms() + ROGUE_WAIT_MS;
+	int64_t deadline = lia_mono_ms() + r->wait_ms;
 	struct lia_frame f;
 	enum rx rx;
 
@@ -416,7 +416,7 @@ int rogue_watch(struct rogue *r)
 			printf("closed: %s\n", r->conn.why);
 			return ROGUE_CLOSED;
 		case RX_TIMEOUT:
-			printf("open: the link stayed up for %d ms\n", ROGUE_WAIT_MS);
+			printf("open: the link stayed up for %d ms\n", r->wait_ms);
 			return ROGUE_OPEN;
 		case RX_BAD:
 			return ROGUE_BADPEER;
@@ -426,7 +426,7 @@ int rogue_watch(struct rogue *r)
 
 int rogue_await_seen(struct rogue *r, uint64_t seq)
 {
-	int64_t deadline = lia_mono_ms() + ROGUE_WAIT_MS;
+	int64_t deadline = lia_mono_ms() + ROGUE_SEEN_WAIT_MS;
 	struct lia_frame f;
 	enum rx rx;
 	int seen;

@@ -91,7 +91,7 @@ static void message(struct lia_entry *e, const char *origin, uint64_t seq, const
 	e->type = LIA_ENTRY_MESSAGE;
 	snprintf(e->origin, sizeof(e->origin), "%s", origin);
 	e->seq = seq;
-	e->time_ms = T0 + (int64_t)seq * 1000;
+	e->time_ms = T0 + (int64_t)(seq % 1000000) * 1000; /* seq may be past INT64_MAX */
 	snprintf(e->to, sizeof(e->to), "%s", to);
 	e->precedence = LIA_FLASH;
 	snprintf(e->lang, sizeof(e->lang), "en");
