@@ -17,7 +17,6 @@
 
 #include "clock.h"
 #include "cose.h"
-#include "text.h"
 
 #define OVERSIZE_ANNOUNCED (1u << 20)
 #define OVERSIZE_SENT 4096
