@@ -13,9 +13,10 @@ ROGUE_OUT=""    # output of the last rogue run
 ROGUE_RUNS=0
 SERVED=()       # texts beijing sent to tokyo, in order
 
-# setup_bad: tokyo and beijing running and linked; beihai's directory exists.
+# setup_bad [NODE:PARTY:ROLE...]: tokyo and beijing running and linked;
+# beihai's directory (and those of the extra nodes, never started) exists.
 setup_bad() {
-	setup_mechanism tokyo:japan:station beijing:china:station beihai:china:station
+	setup_mechanism tokyo:japan:station beijing:china:station beihai:china:station "$@"
 	start_node tokyo
 	start_node beijing
 	wait_link_up beijing tokyo
