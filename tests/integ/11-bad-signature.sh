@@ -14,5 +14,6 @@ expect_drop wrong-signer 'entry beijing/[0-9]+ is signed as beijing but arrived 
 	--sign-as "$WORK/beijing"
 
 inbox_is beihai
+tokyo_restarts_intact
 served_all
 pass "tokyo's inbox holds beijing's real messages only"

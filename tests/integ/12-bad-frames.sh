@@ -13,5 +13,6 @@ expect_drop truncated 'malformed frame from beihai'
 expect_drop bad-cose 'malformed entry from beihai'
 
 inbox_is beihai
+tokyo_restarts_intact
 served_all
 pass "tokyo's inbox holds beijing's messages only"

@@ -17,5 +17,6 @@ expect_drop bad-seen 'beihai confirms tokyo/[0-9]+ but only up to [0-9]+ was sen
 expect_drop silent 'no frame from beihai for [0-9]+ ms'
 
 inbox_is beihai
+tokyo_restarts_intact
 served_all
 pass "tokyo's inbox holds beijing's messages only"

@@ -30,5 +30,6 @@ inbox_is beihai "rogue valid 1 of 2" "rogue valid 2 of 2" "rogue replay"
 tokyo_serves "after replay"
 pass "replay: beihai/$seq stored and receipted once, both copies ignored, link kept"
 
+tokyo_restarts_intact
 served_all
 pass "tokyo's inbox holds beijing's messages once each"

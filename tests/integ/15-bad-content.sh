@@ -25,5 +25,6 @@ expect_refusal bogus-receipt 'receipt beihai/[0-9]+ refers to tokyo/1, which was
 expect_refusal bogus-ack 'ack beihai/[0-9]+ refers to tokyo/1, which was not sent to beihai'
 
 inbox_is beihai
+tokyo_restarts_intact
 served_all
 pass "tokyo's inbox holds beijing's messages only"

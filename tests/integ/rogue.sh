@@ -136,5 +136,20 @@ expect_refusal() {
 	pass "$attack: refused in an error frame ($reason), link kept, nothing stored, tokyo still serves"
 }
 
+# tokyo_restarts_intact: tokyo stopped and started again holds the same
+# entries, links up with beijing again and still serves: nothing bad was
+# committed to its database.
+tokyo_restarts_intact() {
+	local before after
+	before=$(tokyo_entries)
+	stop_node tokyo
+	start_node tokyo
+	after=$(tokyo_entries)
+	[ "$after" = "$before" ] || fail "tokyo held $before entries, $after after a restart"
+	wait_link_up beijing tokyo
+	tokyo_serves "after the restart"
+	pass "tokyo restarted with its $before entries and serves"
+}
+
 # served_all: every message beijing sent during the test is in tokyo's inbox, once, in order.
 served_all() { inbox_is beijing "${SERVED[@]}"; }
