@@ -2,9 +2,9 @@
  * rogue.h - internals of the hostile peer used by the integration tests
  * (tests/integ/1N-bad-*.sh). rogue.c holds main and the options,
  * rogue_conn.c the TLS 1.3 connection and frame I/O, rogue_attack.c the
- * attacks, rogue_payload.c hand-built entry payloads. It speaks the real
- * wire protocol (src/wire.h) with a real node certificate, then misbehaves
- * in one chosen way.
+ * attacks, rogue_entry.c the entries they send, rogue_payload.c hand-built
+ * entry payloads. It speaks the real wire protocol (src/wire.h) with a real
+ * node certificate, then misbehaves in one chosen way.
  */
 #ifndef ROGUE_H
 #define ROGUE_H
@@ -85,8 +85,38 @@ int rogue_hello(struct rogue *r, const char *node, uint64_t *peer_seen);
 /* Reads frames until the peer confirms (seen) our entries up to seq: 0, or -1 when it closed or did not within ROGUE_SEEN_WAIT_MS. */
 int rogue_await_seen(struct rogue *r, uint64_t seq);
 
+/* Reads frames until the peer sends one of its messages: e (lia_entry_finish after) and its COSE bytes (*cose caller frees). -1 when none came within ROGUE_SEEN_WAIT_MS. */
+int rogue_await_message(struct rogue *r, struct lia_entry *e, uint8_t **cose, size_t *len);
+
 /* Watches the link for r->wait_ms: ROGUE_CLOSED, ROGUE_OPEN or ROGUE_BADPEER. */
 int rogue_watch(struct rogue *r);
+
+/* The recipient of our messages: --to, else the peer itself (borrowed). */
+const char *rogue_recipient(const struct rogue *r);
+
+/* A ROUTINE message in English; text is borrowed (never lia_entry_finish e). */
+void rogue_make_message(struct lia_entry *e, const char *origin, uint64_t seq, const char *to,
+    char *text);
+
+/* Signs e with key into *cose (caller frees); -1 printed. */
+int rogue_sign(const struct lia_entry *e, EVP_PKEY *key, uint8_t **cose, size_t *len);
+
+/* Sends one entry frame with the given prev; -1 only on a local failure. */
+int rogue_send_entry(struct rogue *r, uint64_t prev, const struct lia_entry *e,
+    const uint8_t *cose, size_t len);
+
+/* Sends an entry as the next one on this link (r->prev moves to its seq); -1 on a local failure. */
+int rogue_send_next(struct rogue *r, const struct lia_entry *e, const uint8_t *cose, size_t len);
+
+/* A message from origin to the recipient, signed with key, sent as the next entry. */
+int rogue_send_signed(struct rogue *r, const char *origin, EVP_PKEY *key, const char *text);
+
+/* Signs a hand-built payload as our own (kid = us) and sends it as the next entry. */
+int rogue_send_payload(struct rogue *r, const struct lia_entry *e, const uint8_t *payload,
+    size_t len);
+
+/* Signs and sends our receipt of msg, naming hash as its hash, as the next entry. */
+int rogue_send_receipt(struct rogue *r, const struct lia_entry *msg, const uint8_t hash[32]);
 
 /* A message payload (the map of entry.h) built by hand, so the text may be any bytes; *out caller frees. 0 or -1. */
 int rogue_payload_build(const struct lia_entry *e, const char *text, size_t text_len,

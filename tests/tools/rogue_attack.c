@@ -16,93 +16,17 @@
 #include <openssl/rand.h>
 
 #include "clock.h"
-#include "cose.h"
 
 #define OVERSIZE_ANNOUNCED (1u << 20)
 #define OVERSIZE_SENT 4096
 #define MALFORMED_LEN 64
 #define SILENT_MS 4500
 
-/* The recipient of our messages: --to, else the peer itself. */
-static const char *recipient(const struct rogue *r)
-{
-	return r->to[0] ? r->to : r->conn.peer;
-}
-
-/* A ROUTINE message in English; text is borrowed (never lia_entry_finish this). */
-static void make_message(struct lia_entry *e, const char *origin, uint64_t seq, const char *to,
-    char *text)
-{
-	memset(e, 0, sizeof(*e));
-	e->type = LIA_ENTRY_MESSAGE;
-	snprintf(e->origin, sizeof(e->origin), "%s", origin);
-	e->seq = seq;
-	e->time_ms = lia_now_ms();
-	snprintf(e->to, sizeof(e->to), "%s", to);
-	e->precedence = LIA_ROUTINE;
-	snprintf(e->lang, sizeof(e->lang), "en");
-	e->text = text;
-}
-
-static int sign(const struct lia_entry *e, EVP_PKEY *key, uint8_t **cose, size_t *len)
-{
-	char err[LIA_ERR_LEN] = "";
-
-	if (lia_entry_sign(e, key, cose, len, err) < 0) {
-		fprintf(stderr, "rogue: cannot sign %s/%" PRIu64 ": %s\n", e->origin, e->seq, err);
-		return -1;
-	}
-	return 0;
-}
-
-/* Sends one entry frame with the given prev; -1 only on a local failure. */
-static int send_entry(struct rogue *r, uint64_t prev, const struct lia_entry *e,
-    const uint8_t *cose, size_t len)
-{
-	struct lia_frame f = {.kind = LIA_FRAME_ENTRY, .prev = prev, .cose = (uint8_t *)cose,
-	    .cose_len = len};
-
-	if (e->type == LIA_ENTRY_MESSAGE)
-		printf("tx entry prev=%" PRIu64 " message %s/%" PRIu64 " to %s\n", prev, e->origin,
-		    e->seq, e->to);
-	else
-		printf("tx entry prev=%" PRIu64 " %s %s/%" PRIu64 " of %s/%" PRIu64 "\n", prev,
-		    lia_entry_type_name(e->type), e->origin, e->seq, e->ref_origin, e->ref_seq);
-	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
-}
-
-/* Sends an entry as the next one on this link (prev moves on). */
-static int send_next(struct rogue *r, const struct lia_entry *e, const uint8_t *cose, size_t len)
-{
-	uint64_t prev = r->prev;
-
-	r->prev = e->seq;
-	return send_entry(r, prev, e, cose, len);
-}
-
-/* Builds an entry from origin signed with key, and sends it as the next. */
-static int send_signed(struct rogue *r, const char *origin, EVP_PKEY *key, const char *text)
-{
-	char buf[256];
-	struct lia_entry e;
-	uint8_t *cose = NULL;
-	size_t len = 0;
-	int rc;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	make_message(&e, origin, r->prev + 1, recipient(r), buf);
-	if (sign(&e, key, &cose, &len) < 0)
-		return -1;
-	rc = send_next(r, &e, cose, len);
-	free(cose);
-	return rc;
-}
-
 static int attack_valid(struct rogue *r)
 {
-	if (send_signed(r, r->self, r->key, "rogue valid 1 of 2") < 0)
+	if (rogue_send_signed(r, r->self, r->key, "rogue valid 1 of 2") < 0)
 		return -1;
-	return send_signed(r, r->self, r->key, "rogue valid 2 of 2");
+	return rogue_send_signed(r, r->self, r->key, "rogue valid 2 of 2");
 }
 
 /* The same frame twice in a row, then once more after the peer confirmed it. */
@@ -115,13 +39,13 @@ static int attack_replay(struct rogue *r)
 	size_t len = 0;
 	int rc = -1;
 
-	make_message(&e, r->self, prev + 1, recipient(r), text);
-	if (sign(&e, r->key, &cose, &len) < 0)
+	rogue_make_message(&e, r->self, prev + 1, rogue_recipient(r), text);
+	if (rogue_sign(&e, r->key, &cose, &len) < 0)
 		return -1;
-	if (send_entry(r, prev, &e, cose, len) < 0 || send_entry(r, prev, &e, cose, len) < 0)
+	if (rogue_send_entry(r, prev, &e, cose, len) < 0 || rogue_send_entry(r, prev, &e, cose, len) < 0)
 		goto out;
 	rogue_await_seen(r, e.seq);
-	rc = send_entry(r, prev, &e, cose, len);
+	rc = rogue_send_entry(r, prev, &e, cose, len);
 	r->prev = e.seq;
 out:
 	free(cose);
@@ -137,8 +61,8 @@ static int attack_altered(struct rogue *r)
 	size_t len = 0;
 	int rc = -1;
 
-	make_message(&e, r->self, r->prev + 1, recipient(r), text);
-	if (sign(&e, r->key, &cose, &len) < 0)
+	rogue_make_message(&e, r->self, r->prev + 1, rogue_recipient(r), text);
+	if (rogue_sign(&e, r->key, &cose, &len) < 0)
 		return -1;
 	at = memmem(cose, len, text, strlen(text));
 	if (at == NULL) {
@@ -147,7 +71,7 @@ static int attack_altered(struct rogue *r)
 	}
 	at[strlen(text) - 1] ^= 0x01; /* 'd' becomes 'e': still valid UTF-8 */
 	printf("altered: text byte %zu of the COSE flipped\n", (size_t)(at - cose) + strlen(text) - 1);
-	rc = send_next(r, &e, cose, len);
+	rc = rogue_send_next(r, &e, cose, len);
 out:
 	free(cose);
 	return rc;
@@ -156,25 +80,25 @@ out:
 /* Our own origin, but the signature is another node's key. */
 static int attack_forged(struct rogue *r)
 {
-	return send_signed(r, r->self, r->other_key, "rogue forged");
+	return rogue_send_signed(r, r->self, r->other_key, "rogue forged");
 }
 
 /* Another node's entry (its origin, its signature) on our link. */
 static int attack_wrong_signer(struct rogue *r)
 {
-	return send_signed(r, r->other, r->other_key, "rogue wrong-signer");
+	return rogue_send_signed(r, r->other, r->other_key, "rogue wrong-signer");
 }
 
 /* Entries missing: prev names an entry that was never sent. */
 static int attack_gap(struct rogue *r)
 {
 	r->prev++;
-	return send_signed(r, r->self, r->key, "rogue gap");
+	return rogue_send_signed(r, r->self, r->key, "rogue gap");
 }
 
 static int attack_before_hello(struct rogue *r)
 {
-	return send_signed(r, r->self, r->key, "rogue before-hello");
+	return rogue_send_signed(r, r->self, r->key, "rogue before-hello");
 }
 
 static int attack_bad_hello(struct rogue *r)
@@ -241,8 +165,8 @@ static int attack_truncated(struct rogue *r)
 	size_t len = 0, cut;
 	int rc = -1;
 
-	make_message(&e, r->self, r->prev + 1, recipient(r), text);
-	if (sign(&e, r->key, &f.cose, &f.cose_len) < 0)
+	rogue_make_message(&e, r->self, r->prev + 1, rogue_recipient(r), text);
+	if (rogue_sign(&e, r->key, &f.cose, &f.cose_len) < 0)
 		return -1;
 	if (lia_wire_encode(&f, &frame, &len, err) < 0) {
 		fprintf(stderr, "rogue: cannot encode the entry frame: %s\n", err);
@@ -270,24 +194,6 @@ static int attack_bad_cose(struct rogue *r)
 	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
 }
 
-/* Signs a hand-built payload as our own and sends it as the next entry. */
-static int send_payload(struct rogue *r, const struct lia_entry *e, const uint8_t *payload,
-    size_t len)
-{
-	char err[LIA_ERR_LEN] = "";
-	uint8_t *cose = NULL;
-	size_t cose_len = 0;
-	int rc;
-
-	if (lia_cose_sign(r->key, r->self, payload, len, &cose, &cose_len, err) < 0) {
-		fprintf(stderr, "rogue: cannot sign the payload: %s\n", err);
-		return -1;
-	}
-	rc = send_next(r, e, cose, cose_len);
-	free(cose);
-	return rc;
-}
-
 /* A signed message whose text is not UTF-8 (a bare continuation, a surrogate, 0xff). */
 static int attack_bad_utf8(struct rogue *r)
 {
@@ -298,7 +204,7 @@ static int attack_bad_utf8(struct rogue *r)
 	size_t len = 0;
 	int rc = -1;
 
-	make_message(&e, r->self, r->prev + 1, recipient(r), NULL);
+	rogue_make_message(&e, r->self, r->prev + 1, rogue_recipient(r), NULL);
 	if (rogue_payload_build(&e, good, strlen(good), &payload, &len) < 0 ||
 	    !rogue_payload_accepted(payload, len, "bad-utf8 check")) {
 		fprintf(stderr, "rogue: the hand-built payload is wrong even with valid text\n");
@@ -310,7 +216,7 @@ static int attack_bad_utf8(struct rogue *r)
 		fprintf(stderr, "rogue: entry.c accepts text that is not UTF-8\n");
 		goto out;
 	}
-	rc = send_payload(r, &e, payload, len);
+	rc = rogue_send_payload(r, &e, payload, len);
 out:
 	free(payload);
 	return rc;
@@ -325,7 +231,7 @@ static int attack_unknown_recipient(struct rogue *r)
 	size_t len = 0;
 	int rc = -1;
 
-	make_message(&e, r->self, r->prev + 1, r->to[0] ? r->to : "atlantis", NULL);
+	rogue_make_message(&e, r->self, r->prev + 1, r->to[0] ? r->to : "atlantis", NULL);
 	if (lia_charter_node(r->charter, e.to) != NULL || lia_charter_party(r->charter, e.to) != NULL) {
 		fprintf(stderr, "rogue: %s is in the charter\n", e.to);
 		return -1;
@@ -335,7 +241,7 @@ static int attack_unknown_recipient(struct rogue *r)
 		fprintf(stderr, "rogue: the hand-built payload is wrong\n");
 		goto out;
 	}
-	rc = send_payload(r, &e, payload, len);
+	rc = rogue_send_payload(r, &e, payload, len);
 out:
 	free(payload);
 	return rc;
@@ -358,9 +264,9 @@ static int send_reference(struct rogue *r, enum lia_entry_type type)
 	e.ref_seq = 1;
 	if (type == LIA_ENTRY_ACK)
 		snprintf(e.operator_name, sizeof(e.operator_name), "rogue operator");
-	if (sign(&e, r->key, &cose, &len) < 0)
+	if (rogue_sign(&e, r->key, &cose, &len) < 0)
 		return -1;
-	rc = send_next(r, &e, cose, len);
+	rc = rogue_send_next(r, &e, cose, len);
 	free(cose);
 	return rc;
 }
@@ -383,6 +289,39 @@ static int attack_silent(struct rogue *r)
 	return 0;
 }
 
+/*
+ * Waits for a message from the peer, then receipts it: with a wrong hash
+ * (bad_hash), or correctly twice under two receipt numbers.
+ */
+static int receipt_attack(struct rogue *r, int bad_hash)
+{
+	struct lia_entry msg;
+	uint8_t *cose = NULL, hash[32];
+	size_t len = 0;
+	int rc = -1;
+
+	if (rogue_await_message(r, &msg, &cose, &len) < 0)
+		return 0; /* nothing to receipt: the test sees no receipt go out */
+	lia_entry_hash(cose, len, hash);
+	if (bad_hash)
+		hash[0] ^= 0x01;
+	if (rogue_send_receipt(r, &msg, hash) == 0 && (bad_hash || rogue_send_receipt(r, &msg, hash) == 0))
+		rc = 0;
+	lia_entry_finish(&msg);
+	free(cose);
+	return rc;
+}
+
+static int attack_receipt_bad_hash(struct rogue *r)
+{
+	return receipt_attack(r, 1);
+}
+
+static int attack_receipt_twice(struct rogue *r)
+{
+	return receipt_attack(r, 0);
+}
+
 /* An error frame whose sentence carries a newline, a forged log line and a terminal escape. */
 static int attack_log_injection(struct rogue *r)
 {
@@ -403,7 +342,7 @@ static int attack_other_charter(struct rogue *r)
 	if (rogue_hello(r, r->self, &seen) != 0)
 		return 0; /* refused: the watch reports it */
 	r->prev = seen;
-	return send_signed(r, r->self, r->key, "rogue other-charter");
+	return rogue_send_signed(r, r->self, r->key, "rogue other-charter");
 }
 
 static const struct rogue_attack attacks[] = {
@@ -426,6 +365,10 @@ static const struct rogue_attack attacks[] = {
 	{"bad-seen", attack_bad_seen, 1, 0, "a seen frame for entries the peer never sent"},
 	{"bogus-receipt", attack_bogus_receipt, 1, 0, "a signed receipt for a message never sent to us"},
 	{"bogus-ack", attack_bogus_ack, 1, 0, "a signed ack for a message never sent to us"},
+	{"receipt-bad-hash", attack_receipt_bad_hash, 1, 0,
+	    "waits for a message from the peer, receipts it with a wrong hash"},
+	{"receipt-twice", attack_receipt_twice, 1, 0,
+	    "waits for a message from the peer, receipts it twice"},
 	{"silent", attack_silent, 1, 0, "after the hellos, silence (no pong) for 4.5 s"},
 	{"log-injection", attack_log_injection, 1, 0,
 	    "an error frame whose sentence holds a newline, a forged log line and escapes"},

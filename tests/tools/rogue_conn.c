@@ -443,3 +443,40 @@ int rogue_await_seen(struct rogue *r, uint64_t seq)
 		}
 	}
 }
+
+/* 1 when f is an entry frame holding a message; fills e (lia_entry_finish after). */
+static int is_message(const struct lia_frame *f, struct lia_entry *e)
+{
+	char why[LIA_ERR_LEN] = "";
+
+	memset(e, 0, sizeof(*e));
+	if (f->kind != LIA_FRAME_ENTRY || lia_entry_open(f->cose, f->cose_len, e, why) < 0)
+		return 0;
+	if (e->type == LIA_ENTRY_MESSAGE)
+		return 1;
+	lia_entry_finish(e);
+	return 0;
+}
+
+int rogue_await_message(struct rogue *r, struct lia_entry *e, uint8_t **cose, size_t *len)
+{
+	int64_t deadline = lia_mono_ms() + ROGUE_SEEN_WAIT_MS;
+	struct lia_frame f;
+	enum rx rx;
+
+	for (;;) {
+		rx = rogue_receive(&r->conn, deadline, &f);
+		if (rx == RX_FRAME && is_message(&f, e)) {
+			*cose = f.cose; /* taken over from the frame */
+			*len = f.cose_len;
+			f.cose = NULL;
+			lia_frame_finish(&f);
+			return 0;
+		}
+		lia_frame_finish(&f);
+		if (rx != RX_FRAME) {
+			printf("no message from %s came\n", r->conn.peer);
+			return -1;
+		}
+	}
+}
