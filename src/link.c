@@ -25,6 +25,7 @@
 #define BACKOFF_MAX_MS 2000
 #define HANDSHAKE_TIMEOUT_S 10
 #define OUTPUT_LOW_WATER (64 * 1024)
+#define LINGER_S 2 /* how long a dropped connection may take to deliver its error frame */
 #define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
 
 static void read_cb(struct bufferevent *bev, void *ctx);
@@ -118,20 +119,66 @@ static void schedule_redial(struct lia_link *l)
 	l->backoff_ms = l->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : l->backoff_ms * 2;
 }
 
+/* A dropped connection still writing its error frame: freed once the frame is out, or on error or timeout. */
+static void linger_write_cb(struct bufferevent *bev, void *ctx)
+{
+	struct lia_link *l = ctx;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 && l->closing == bev) {
+		l->closing = NULL;
+		close_bev(bev);
+	}
+}
+
+static void linger_event_cb(struct bufferevent *bev, short what, void *ctx)
+{
+	struct lia_link *l = ctx;
+
+	if (l->closing == bev) {
+		l->closing = NULL;
+		close_bev(bev);
+	}
+}
+
+/* Tells the peer why in an error frame, then lets the connection close once that is written. */
+static void close_telling(struct lia_link *l, const char *reason)
+{
+	struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
+	struct timeval linger = {LINGER_S, 0};
+	struct bufferevent *bev = l->bev;
+
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[LIA_ERR_LEN];
+	int queued;
+
+	snprintf(f.text, sizeof(f.text), "%s", reason);
+	queued = lia_wire_encode(&f, &buf, &len, err) == 0 && bufferevent_write(bev, buf, len) == 0;
+	free(buf);
+	if (!queued)
+		return; /* the caller closes it at once */
+	if (l->closing != NULL)
+		close_bev(l->closing);
+	l->closing = bev;
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	bufferevent_set_timeouts(bev, NULL, &linger);
+	bufferevent_setcb(bev, NULL, linger_write_cb, linger_event_cb, l);
+}
+
 void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 {
-	if (l->bev == NULL)
+	struct bufferevent *bev = l->bev;
+
+	if (bev == NULL)
 		return;
 	lia_log_warn("link %s: dropped: %s", l->peer->name, reason);
 	if (reason != l->last_error)
 		snprintf(l->last_error, sizeof(l->last_error), "%s", reason);
-	if (send_error && l->state >= LIA_LINK_HELLO) {
-		struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
-		snprintf(f.text, sizeof(f.text), "%s", reason);
-		lia_link_send(l, &f);
-		bufferevent_flush(l->bev, EV_WRITE, BEV_FLUSH);
-	}
-	close_bev(l->bev);
+	if (send_error && l->state >= LIA_LINK_HELLO)
+		close_telling(l, reason);
+	if (l->bev != NULL && l->closing != l->bev)
+		close_bev(l->bev);
 	l->bev = NULL;
 	EVP_PKEY_free(l->peer_key);
 	l->peer_key = NULL;
@@ -457,6 +504,8 @@ void lia_link_start(struct lia_link *l)
 
 void lia_link_finish(struct lia_link *l)
 {
+	if (l->closing)
+		close_bev(l->closing);
 	if (l->bev)
 		close_bev(l->bev);
 	l->bev = NULL;

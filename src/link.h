@@ -32,6 +32,7 @@ struct lia_link {
 	const struct lia_node_def *peer;     /* the peer in the charter (borrowed) */
 	int dialer;                          /* 1 when this end dials */
 	struct bufferevent *bev;             /* NULL when down */
+	struct bufferevent *closing;         /* a dropped connection still sending its error frame */
 	enum lia_link_state state;
 	EVP_PKEY *peer_key;                  /* from the verified certificate (owned) */
 	struct event *heartbeat;             /* persistent: pings and liveness */

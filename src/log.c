@@ -7,6 +7,25 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * Sentences may quote what a peer sent: control characters (C0, DEL, and C1
+ * as UTF-8 C2 80..9F) become '?', so a peer cannot forge log lines or send
+ * terminal escapes to whoever reads the log.
+ */
+static void neutralize(char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			s[i] = '?';
+		else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			s[i] = '?';
+			s[++i] = '?';
+		}
+	}
+}
+
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char line[1024], now[LIA_TIME_LEN];
@@ -18,6 +37,7 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line + used, sizeof(line) - (size_t)used - 1, fmt, ap);
 	used = (int)strnlen(line, sizeof(line) - 2);
+	neutralize(line, (size_t)used);
 	line[used++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)used) < 0)
 		return; /* nowhere else to report it */
