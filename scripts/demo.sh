@@ -59,6 +59,13 @@ cli tokyo wait "$id" --state acknowledged --timeout 10
 
 step "Tokyo's record of the message: state, receipt, acknowledgement, each signature checked"
 cli tokyo show "$id"
+step "The joint record: the message in Tokyo's log and Beijing's, each cosigned by the other side"
+for i in $(seq 1 50); do cli tokyo record proof "$id" >/dev/null 2>&1 && break; sleep 0.1; done
+cli tokyo record proof "$id"
+cli tokyo record status
+cli tokyo record export "$RUN/tokyo.record"
+"$BIN/liaison" record verify "$RUN/tokyo.record"
+
 step "Logs"
 tail -n 5 "$RUN/tokyo.log" "$RUN/beijing.log"
 echo; echo "demo complete: $id sent, delivered, acknowledged; files in $RUN"
