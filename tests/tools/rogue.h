@@ -58,7 +58,7 @@ struct rogue {
 	struct rogue_conn conn;
 };
 
-/* Connects to host:port and completes a TLS 1.3 handshake with the cert and key of node_dir; returns an exit code (ROGUE_CLOSED for success). */
+/* Connects to host:port and completes a TLS 1.3 handshake with the cert and key of node_dir; 0, or the exit code that says what failed. */
 int rogue_conn_open(struct rogue *r, const char *node_dir, const char *host, const char *port);
 
 /* Closes and frees the connection; safe on a closed one. */
@@ -79,7 +79,7 @@ enum rx rogue_receive(struct rogue_conn *c, int64_t deadline, struct lia_frame *
 /* Sends a hello naming node, with our charter hash and seen 0: 0, -1 the peer went away, -2 local failure. */
 int rogue_send_hello(struct rogue *r, const char *node);
 
-/* Sends our hello (naming node, claiming seen) and reads until the peer's; *peer_seen from it. Returns an exit code (ROGUE_CLOSED on success). */
+/* Sends our hello (naming node, seen 0) and reads until the peer's; *peer_seen from it. 0, or the exit code that says what failed. */
 int rogue_hello(struct rogue *r, const char *node, uint64_t *peer_seen);
 
 /* Reads frames until the peer confirms (seen) our entries up to seq: 0, or -1 when it closed or did not within ROGUE_SEEN_WAIT_MS. */
