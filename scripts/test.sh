@@ -40,7 +40,7 @@ if [ -z "${SKIP_FUZZ:-}" ]; then
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1 || [ -d build-fuzz ]; then
 		ninja -C build-fuzz || failed=$((failed + 1))
 		for t in build-fuzz/fuzz/fuzz_*; do
-			[ -x "$t" ] || continue
+			[ -f "$t" ] && [ -x "$t" ] || continue
 			name=${t##*/fuzz_}
 			corpus=$(mktemp -d); cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null || true
 			dict=(); [ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)

@@ -26,6 +26,7 @@ static void neutralize(char *s, size_t len)
 	}
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char line[1024], now[LIA_TIME_LEN];

@@ -179,7 +179,10 @@ static int vfail(struct lia_store *s, int rc, char *err, const char *fmt, va_lis
 	char what[160];
 	int sys = s->db != NULL && (rc & 0xff) == SQLITE_IOERR ? sqlite3_system_errno(s->db) : 0;
 
-	vsnprintf(what, sizeof(what), fmt, ap);
+	if (fmt != NULL) /* never NULL; said so for GCC's sanitizer builds, which cannot tell */
+		vsnprintf(what, sizeof(what), fmt, ap);
+	else
+		what[0] = '\0';
 	lia_err_set(err, "%s: cannot %s: %s%s%s%s", s->path, what,
 	    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), sys ? " (" : "",
 	    sys ? strerror(sys) : "", sys ? ")" : "");
