@@ -191,8 +191,12 @@ static int accept_receipt(struct lia_link *l, const struct lia_entry *e,
 	if (rc != 0)
 		return rc;
 	rc = lia_store_mark_delivered(s, e->ref_seq, l->peer->name, e->seq, lia_now_ms(), err);
-	if (rc == LIA_EDUP)
+	if (rc == LIA_EDUP) {
+		/* The store's sentence names our database file: not for the peer. */
+		lia_err_set(err, "receipt %s/%" PRIu64 ": %s/%" PRIu64 " is already receipted by %s",
+		    e->origin, e->seq, e->ref_origin, e->ref_seq, l->peer->name);
 		return 1;
+	}
 	if (rc < 0)
 		return -1;
 	return lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ? -1 : 0;
@@ -303,7 +307,7 @@ out:
 static int dispatch(struct lia_link *l, const struct lia_frame *f, struct batch *b, char *err)
 {
 	if (l->state != LIA_LINK_UP && f->kind != LIA_FRAME_HELLO && f->kind != LIA_FRAME_ERROR) {
-		lia_err_set(err, "%s sent a %s frame before its hello", l->peer->name,
+		lia_err_set(err, "%s sent a frame of kind %s before its hello", l->peer->name,
 		    lia_frame_kind_name(f->kind));
 		return DROP;
 	}

@@ -9,7 +9,7 @@
 
 setup_bad
 
-expect_drop before-hello 'beihai sent an? entry frame before its hello'
+expect_drop before-hello 'beihai sent a frame of kind entry before its hello'
 expect_drop bad-hello 'hello claims node tokyo but the certificate says beihai'
 expect_drop second-hello 'beihai sent a second hello'
 expect_drop gap 'entries missing from beihai'

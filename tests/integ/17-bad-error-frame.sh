@@ -23,7 +23,7 @@ told() {
 
 told altered 'entry from beihai fails its signature check'
 told oversize 'frame from beihai refused'
-told before-hello 'frame before its hello'
+told before-hello 'frame of kind entry before its hello'
 told bad-hello 'hello claims node tokyo but the certificate says beihai'
 tokyo_serves "after the drops"
 [ ${#missing[@]} = 0 ] || fail "dropped without an error frame: ${missing[*]}"
