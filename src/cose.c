@@ -14,6 +14,7 @@
  * form and one hash.
  */
 #include "cose.h"
+#include "cbor_out.h"
 #include "err.h"
 
 #include <assert.h>
@@ -35,91 +36,50 @@
 #define COSE_DEPTH 2            /* array, unprotected map (after the tag) */
 #define SCAN_DEPTH_MAX 8
 
-/* A fixed-capacity buffer filled by libcbor's encoders; failed sticks once set. */
-struct out {
-	uint8_t *buf;
-	size_t cap;
-	size_t len;
-	int failed;
-};
-
-static int out_init(struct out *o, size_t cap)
-{
-	o->buf = malloc(cap);
-	o->cap = cap;
-	o->len = 0;
-	o->failed = o->buf == NULL;
-	return o->failed ? -1 : 0;
-}
-
-static void out_advance(struct out *o, size_t n)
-{
-	if (n == 0)
-		o->failed = 1;
-	o->len += n;
-}
-
-static void put_raw(struct out *o, const uint8_t *p, size_t n)
-{
-	if (o->failed || n > o->cap - o->len) {
-		o->failed = 1;
-		return;
-	}
-	if (n > 0)
-		memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
-static void put_bstr(struct out *o, const uint8_t *p, size_t n)
-{
-	out_advance(o, cbor_encode_bytestring_start(n, o->buf + o->len, o->cap - o->len));
-	put_raw(o, p, n);
-}
-
 /* The protected header map {1: -8, 4: kid}, keys in deterministic order. */
-static int encode_protected(const char *kid, struct out *o)
+static int encode_protected(const char *kid, struct lia_cbor_out *o)
 {
 	size_t kid_len = strlen(kid);
 
-	if (out_init(o, kid_len + 16) == 0) {
-		out_advance(o, cbor_encode_map_start(2, o->buf + o->len, o->cap - o->len));
-		out_advance(o, cbor_encode_uint(COSE_LABEL_ALG, o->buf + o->len, o->cap - o->len));
-		out_advance(o, cbor_encode_negint(COSE_EDDSA_NEGINT, o->buf + o->len, o->cap - o->len));
-		out_advance(o, cbor_encode_uint(COSE_LABEL_KID, o->buf + o->len, o->cap - o->len));
-		put_bstr(o, (const uint8_t *)kid, kid_len);
+	if (lia_cbor_out_init(o, kid_len + 16) == 0) {
+		lia_cbor_out_advance(o, cbor_encode_map_start(2, o->buf + o->len, o->cap - o->len));
+		lia_cbor_out_advance(o, cbor_encode_uint(COSE_LABEL_ALG, o->buf + o->len, o->cap - o->len));
+		lia_cbor_out_advance(o, cbor_encode_negint(COSE_EDDSA_NEGINT, o->buf + o->len, o->cap - o->len));
+		lia_cbor_out_advance(o, cbor_encode_uint(COSE_LABEL_KID, o->buf + o->len, o->cap - o->len));
+		lia_cbor_put_bstr(o, (const uint8_t *)kid, kid_len);
 	}
 	return o->failed ? -1 : 0;
 }
 
 /* Sig_structure ["Signature1", protected, h'' (external_aad), payload] (RFC 9052 section 4.4). */
 static int encode_sig_structure(const uint8_t *prot, size_t prot_len,
-    const uint8_t *payload, size_t payload_len, struct out *o)
+    const uint8_t *payload, size_t payload_len, struct lia_cbor_out *o)
 {
 	static const char context[] = "Signature1";
 
-	if (out_init(o, prot_len + payload_len + 64) == 0) {
-		out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
-		out_advance(o, cbor_encode_string_start(sizeof(context) - 1, o->buf + o->len,
+	if (lia_cbor_out_init(o, prot_len + payload_len + 64) == 0) {
+		lia_cbor_out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
+		lia_cbor_out_advance(o, cbor_encode_string_start(sizeof(context) - 1, o->buf + o->len,
 		    o->cap - o->len));
-		put_raw(o, (const uint8_t *)context, sizeof(context) - 1);
-		put_bstr(o, prot, prot_len);
-		put_bstr(o, NULL, 0);
-		put_bstr(o, payload, payload_len);
+		lia_cbor_put_raw(o, (const uint8_t *)context, sizeof(context) - 1);
+		lia_cbor_put_bstr(o, prot, prot_len);
+		lia_cbor_put_bstr(o, NULL, 0);
+		lia_cbor_put_bstr(o, payload, payload_len);
 	}
 	return o->failed ? -1 : 0;
 }
 
 /* 18([protected, {}, payload, signature]) (RFC 9052 section 4.2). */
 static int encode_sign1(const uint8_t *prot, size_t prot_len, const uint8_t *payload,
-    size_t payload_len, const uint8_t sig[static COSE_SIG_LEN], struct out *o)
+    size_t payload_len, const uint8_t sig[static COSE_SIG_LEN], struct lia_cbor_out *o)
 {
-	if (out_init(o, prot_len + payload_len + COSE_SIG_LEN + 64) == 0) {
-		out_advance(o, cbor_encode_tag(COSE_TAG_SIGN1, o->buf + o->len, o->cap - o->len));
-		out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
-		put_bstr(o, prot, prot_len);
-		out_advance(o, cbor_encode_map_start(0, o->buf + o->len, o->cap - o->len));
-		put_bstr(o, payload, payload_len);
-		put_bstr(o, sig, COSE_SIG_LEN);
+	if (lia_cbor_out_init(o, prot_len + payload_len + COSE_SIG_LEN + 64) == 0) {
+		lia_cbor_out_advance(o, cbor_encode_tag(COSE_TAG_SIGN1, o->buf + o->len, o->cap - o->len));
+		lia_cbor_out_advance(o, cbor_encode_array_start(4, o->buf + o->len, o->cap - o->len));
+		lia_cbor_put_bstr(o, prot, prot_len);
+		lia_cbor_out_advance(o, cbor_encode_map_start(0, o->buf + o->len, o->cap - o->len));
+		lia_cbor_put_bstr(o, payload, payload_len);
+		lia_cbor_put_bstr(o, sig, COSE_SIG_LEN);
 	}
 	return o->failed ? -1 : 0;
 }
@@ -133,28 +93,12 @@ struct scan {
 	size_t bad_utf8;  /* ... from this offset into it */
 };
 
-/* Offset of the first byte that does not start a well-formed UTF-8 character, or len. */
-static size_t utf8_error_offset(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = 1;
-		while (n <= 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
-			n++;
-		if (n > 4)
-			break;
-		i += n;
-	}
-	return i;
-}
-
 /* libcbor refuses bad UTF-8 itself, with no position; find it first to say where. */
 static void scan_text(void *ctx, cbor_data data, size_t len)
 {
 	struct scan *s = ctx;
 
-	s->bad_utf8 = utf8_error_offset(data, len);
+	s->bad_utf8 = lia_utf8_error_offset(data, len);
 	s->bad_text = s->bad_utf8 < len;
 }
 
@@ -396,7 +340,7 @@ static int parse_protected(const uint8_t *buf, size_t len, char kid[static LIA_N
     char *err)
 {
 	cbor_item_t *map = lia_cose_cbor_load(buf, len, 2, "COSE protected header", err);
-	struct out canon = {0};
+	struct lia_cbor_out canon = {0};
 	int have_alg = 0, have_kid = 0, rc = -1;
 
 	if (map == NULL)
@@ -513,7 +457,7 @@ out:
 /* Refuses any encoding other than the one lia_cose_sign makes (minimal heads). */
 static int check_deterministic(const uint8_t *buf, size_t len, const struct lia_cose *c, char *err)
 {
-	struct out canon = {0};
+	struct lia_cbor_out canon = {0};
 	int rc = -1;
 
 	if (encode_sign1(c->protected_bytes, c->protected_len, c->payload, c->payload_len,
@@ -571,7 +515,7 @@ static int check_ed25519(EVP_PKEY *key, const char *use, char *err)
 	return rc;
 }
 
-static int ed25519_sign(EVP_PKEY *key, const struct out *tbs, uint8_t sig[static COSE_SIG_LEN],
+static int ed25519_sign(EVP_PKEY *key, const struct lia_cbor_out *tbs, uint8_t sig[static COSE_SIG_LEN],
     char *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -594,7 +538,7 @@ out:
 int lia_cose_sign(EVP_PKEY *key, const char *kid, const uint8_t *payload,
     size_t payload_len, uint8_t **out, size_t *out_len, char *err)
 {
-	struct out prot = {0}, tbs = {0}, cose = {0};
+	struct lia_cbor_out prot = {0}, tbs = {0}, cose = {0};
 	uint8_t sig[COSE_SIG_LEN];
 	int rc = -1;
 
@@ -638,7 +582,7 @@ out:
 
 int lia_cose_verify(const struct lia_cose *cose, EVP_PKEY *pub, char *err)
 {
-	struct out tbs = {0};
+	struct lia_cbor_out tbs = {0};
 	EVP_MD_CTX *ctx = NULL;
 	int rc = -1;
 

@@ -12,6 +12,7 @@
 #include "entry.h"
 #include "clock.h"
 #include "cose.h"
+#include "cbor_out.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -108,25 +109,9 @@ static int field_err(char *err, enum entry_key k, const char *fmt, ...)
 	return -1;
 }
 
-/* Offset of the first byte that does not start a well-formed UTF-8 character, or len. */
-static size_t utf8_error_offset(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = 1;
-		while (n <= 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
-			n++;
-		if (n > 4)
-			break;
-		i += n;
-	}
-	return i;
-}
-
 static int check_utf8(enum entry_key k, const uint8_t *p, size_t len, char *err)
 {
-	size_t bad = utf8_error_offset(p, len);
+	size_t bad = lia_utf8_error_offset(p, len);
 
 	return bad < len ? field_err(err, k, "invalid UTF-8 at byte %zu", bad) : 0;
 }
@@ -253,75 +238,36 @@ int lia_entry_validate(const struct lia_entry *e, char *err)
 	return rc;
 }
 
-/* A fixed-capacity buffer filled by libcbor's encoders; failed sticks once set. */
-struct out {
-	uint8_t *buf;
-	size_t cap;
-	size_t len;
-	int failed;
-};
-
-static void out_advance(struct out *o, size_t n)
-{
-	if (n == 0)
-		o->failed = 1;
-	o->len += n;
-}
-
-static void put_uint(struct out *o, uint64_t v)
-{
-	out_advance(o, cbor_encode_uint(v, o->buf + o->len, o->cap - o->len));
-}
-
-static void put_raw(struct out *o, const void *p, size_t n)
-{
-	if (o->failed || n > o->cap - o->len) {
-		o->failed = 1;
-		return;
-	}
-	if (n > 0)
-		memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
-static void put_tstr(struct out *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	out_advance(o, cbor_encode_string_start(n, o->buf + o->len, o->cap - o->len));
-	put_raw(o, s, n);
-}
-
-static void put_field(struct out *o, const struct lia_entry *e, enum entry_key k)
+static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum entry_key k)
 {
 	char time[LIA_TIME_LEN];
 
-	put_uint(o, (uint64_t)k);
+	lia_cbor_put_uint(o, (uint64_t)k);
 	switch (k) {
-	case K_TYPE: put_uint(o, (uint64_t)e->type); break;
-	case K_ORIGIN: put_tstr(o, e->origin); break;
-	case K_SEQ: put_uint(o, e->seq); break;
+	case K_TYPE: lia_cbor_put_uint(o, (uint64_t)e->type); break;
+	case K_ORIGIN: lia_cbor_put_tstr(o, e->origin); break;
+	case K_SEQ: lia_cbor_put_uint(o, e->seq); break;
 	case K_TIME:
 		lia_time_format(e->time_ms, time);
-		put_tstr(o, time);
+		lia_cbor_put_tstr(o, time);
 		break;
-	case K_TO: put_tstr(o, e->to); break;
-	case K_PRECEDENCE: put_uint(o, (uint64_t)e->precedence); break;
-	case K_LANG: put_tstr(o, e->lang); break;
-	case K_TEXT: put_tstr(o, e->text); break;
-	case K_REF_ORIGIN: put_tstr(o, e->ref_origin); break;
-	case K_REF_SEQ: put_uint(o, e->ref_seq); break;
+	case K_TO: lia_cbor_put_tstr(o, e->to); break;
+	case K_PRECEDENCE: lia_cbor_put_uint(o, (uint64_t)e->precedence); break;
+	case K_LANG: lia_cbor_put_tstr(o, e->lang); break;
+	case K_TEXT: lia_cbor_put_tstr(o, e->text); break;
+	case K_REF_ORIGIN: lia_cbor_put_tstr(o, e->ref_origin); break;
+	case K_REF_SEQ: lia_cbor_put_uint(o, e->ref_seq); break;
 	case K_REF_HASH:
-		out_advance(o, cbor_encode_bytestring_start(32, o->buf + o->len, o->cap - o->len));
-		put_raw(o, e->ref_hash, 32);
+		lia_cbor_out_advance(o, cbor_encode_bytestring_start(32, o->buf + o->len, o->cap - o->len));
+		lia_cbor_put_raw(o, e->ref_hash, 32);
 		break;
-	case K_OPERATOR: put_tstr(o, e->operator_name); break;
+	case K_OPERATOR: lia_cbor_put_tstr(o, e->operator_name); break;
 	case K_COUNT: o->failed = 1; break;
 	}
 }
 
 /* Encodes a validated entry: its type's fields in ascending key order. */
-static int encode_valid(const struct lia_entry *e, struct out *o)
+static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 {
 	unsigned fields = type_fields(e->type);
 	size_t count = 0;
@@ -333,7 +279,7 @@ static int encode_valid(const struct lia_entry *e, struct out *o)
 	for (int k = 0; k < K_COUNT; k++)
 		count += (fields & BIT(k)) != 0;
 	if (!o->failed)
-		out_advance(o, cbor_encode_map_start(count, o->buf, o->cap));
+		lia_cbor_out_advance(o, cbor_encode_map_start(count, o->buf, o->cap));
 	for (int k = 0; k < K_COUNT && !o->failed; k++)
 		if (fields & BIT(k))
 			put_field(o, e, (enum entry_key)k);
@@ -342,7 +288,7 @@ static int encode_valid(const struct lia_entry *e, struct out *o)
 
 int lia_entry_encode(const struct lia_entry *e, uint8_t **out, size_t *len, char *err)
 {
-	struct out o = {0};
+	struct lia_cbor_out o = {0};
 	int rc = -1;
 
 	if (lia_entry_validate(e, err) != 0)
@@ -559,7 +505,7 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 static int check_deterministic(const struct lia_entry *e, const uint8_t *buf, size_t len,
     char *err)
 {
-	struct out o = {0};
+	struct lia_cbor_out o = {0};
 	int rc = -1;
 
 	if (encode_valid(e, &o) != 0 || o.len != len || memcmp(o.buf, buf, len) != 0) {
@@ -674,7 +620,7 @@ static void name_bad_text(const uint8_t *buf, size_t len, char *err)
 		if (more && i % 2 == 0) {
 			key = p.kind == PROBE_UINT ? p.value : K_COUNT;
 		} else if (more && p.kind == PROBE_TEXT && key < K_COUNT) {
-			bad = utf8_error_offset(p.text, p.text_len);
+			bad = lia_utf8_error_offset(p.text, p.text_len);
 			found = bad < p.text_len;
 		}
 	}

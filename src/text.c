@@ -42,6 +42,21 @@ int lia_utf8_valid(const uint8_t *buf, size_t len)
 	return 1;
 }
 
+size_t lia_utf8_error_offset(const uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = 1;
+		while (n <= 4 && !(i + n <= len && lia_utf8_valid(buf + i, n)))
+			n++;
+		if (n > 4)
+			break;
+		i += n;
+	}
+	return i;
+}
+
 int lia_name_valid(const char *s)
 {
 	size_t len = strlen(s);

@@ -14,6 +14,9 @@
 /* 1 when buf[0..len) is well-formed UTF-8 (RFC 3629: no overlongs, surrogates or NUL), else 0. */
 int lia_utf8_valid(const uint8_t *buf, size_t len);
 
+/* Offset of the first byte that does not start a well-formed UTF-8 character, or len when all is. */
+size_t lia_utf8_error_offset(const uint8_t *buf, size_t len);
+
 /* 1 when s is a valid party or node name: 1..LIA_NAME_MAX of [a-z0-9-], not starting with '-'. */
 int lia_name_valid(const char *s);
 

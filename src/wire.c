@@ -11,6 +11,7 @@
  */
 #include "wire.h"
 #include "cose.h"
+#include "cbor_out.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -197,103 +198,58 @@ static int validate_frame(const struct lia_frame *f, char *err)
 	return rc;
 }
 
-/* A fixed-capacity buffer filled by libcbor's encoders; failed sticks once set. */
-struct out {
-	uint8_t *buf;
-	size_t cap;
-	size_t len;
-	int failed;
-};
-
-static void out_advance(struct out *o, size_t n)
-{
-	if (n == 0)
-		o->failed = 1;
-	o->len += n;
-}
-
-static void put_uint(struct out *o, uint64_t v)
-{
-	out_advance(o, cbor_encode_uint(v, o->buf + o->len, o->cap - o->len));
-}
-
-static void put_raw(struct out *o, const void *p, size_t n)
-{
-	if (o->failed || n > o->cap - o->len) {
-		o->failed = 1;
-		return;
-	}
-	if (n > 0)
-		memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
-static void put_bstr(struct out *o, const void *p, size_t n)
-{
-	out_advance(o, cbor_encode_bytestring_start(n, o->buf + o->len, o->cap - o->len));
-	put_raw(o, p, n);
-}
-
-static void put_tstr(struct out *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	out_advance(o, cbor_encode_string_start(n, o->buf + o->len, o->cap - o->len));
-	put_raw(o, s, n);
-}
-
 /* The array after the prefix; the kind has been validated. */
-static void put_body(struct out *o, const struct lia_frame *f)
+static void put_body(struct lia_cbor_out *o, const struct lia_frame *f)
 {
-	out_advance(o, cbor_encode_array_start(kind_elements(f->kind), o->buf + o->len,
+	lia_cbor_out_advance(o, cbor_encode_array_start(kind_elements(f->kind), o->buf + o->len,
 	    o->cap - o->len));
-	put_uint(o, (uint64_t)f->kind);
+	lia_cbor_put_uint(o, (uint64_t)f->kind);
 	switch (f->kind) {
 	case LIA_FRAME_HELLO:
-		put_uint(o, f->version);
-		put_bstr(o, f->charter_hash, sizeof(f->charter_hash));
-		put_tstr(o, f->node);
-		put_uint(o, f->seq);
+		lia_cbor_put_uint(o, f->version);
+		lia_cbor_put_bstr(o, f->charter_hash, sizeof(f->charter_hash));
+		lia_cbor_put_tstr(o, f->node);
+		lia_cbor_put_uint(o, f->seq);
 		break;
 	case LIA_FRAME_ENTRY:
-		put_uint(o, f->prev);
-		put_bstr(o, f->cose, f->cose_len);
+		lia_cbor_put_uint(o, f->prev);
+		lia_cbor_put_bstr(o, f->cose, f->cose_len);
 		break;
-	case LIA_FRAME_SEEN: put_uint(o, f->seq); break;
-	case LIA_FRAME_PING: put_uint(o, f->nonce); break;
-	case LIA_FRAME_PONG: put_uint(o, f->nonce); break;
+	case LIA_FRAME_SEEN: lia_cbor_put_uint(o, f->seq); break;
+	case LIA_FRAME_PING: lia_cbor_put_uint(o, f->nonce); break;
+	case LIA_FRAME_PONG: lia_cbor_put_uint(o, f->nonce); break;
 	case LIA_FRAME_ERROR:
-		put_uint(o, f->code);
-		put_tstr(o, f->text);
+		lia_cbor_put_uint(o, f->code);
+		lia_cbor_put_tstr(o, f->text);
 		break;
 	case LIA_FRAME_CHECKPOINT:
-		put_uint(o, f->old);
-		put_bstr(o, f->proof, f->proof_len);
-		put_bstr(o, f->note, f->note_len);
+		lia_cbor_put_uint(o, f->old);
+		lia_cbor_put_bstr(o, f->proof, f->proof_len);
+		lia_cbor_put_bstr(o, f->note, f->note_len);
 		break;
 	case LIA_FRAME_COSIGNATURE:
-		put_uint(o, f->size);
-		put_tstr(o, f->line);
+		lia_cbor_put_uint(o, f->size);
+		lia_cbor_put_tstr(o, f->line);
 		break;
-	case LIA_FRAME_CONFLICT: put_uint(o, f->old); break;
+	case LIA_FRAME_CONFLICT: lia_cbor_put_uint(o, f->old); break;
 	case LIA_FRAME_PROOF_REQUEST:
-		put_uint(o, f->request);
-		put_tstr(o, f->node);
-		put_uint(o, f->seq);
+		lia_cbor_put_uint(o, f->request);
+		lia_cbor_put_tstr(o, f->node);
+		lia_cbor_put_uint(o, f->seq);
 		break;
 	case LIA_FRAME_PROOF:
-		put_uint(o, f->request);
-		put_uint(o, f->index);
-		put_uint(o, f->size);
-		put_bstr(o, f->proof, f->proof_len);
-		put_bstr(o, f->note, f->note_len);
+		lia_cbor_put_uint(o, f->request);
+		lia_cbor_put_uint(o, f->index);
+		lia_cbor_put_uint(o, f->size);
+		lia_cbor_put_bstr(o, f->proof, f->proof_len);
+		lia_cbor_put_bstr(o, f->note, f->note_len);
 		break;
 	}
 }
 
 int lia_wire_encode(const struct lia_frame *f, uint8_t **out, size_t *len, char *err)
 {
-	struct out o = {0};
+	struct lia_cbor_out o = {0};
 	size_t body;
 	int rc = -1;
 
