@@ -22,10 +22,10 @@
 #define HEARTBEAT_MIN_MS 50
 #define HEARTBEAT_MAX_MS 3600000
 
-enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_COUNT };
+enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
-	"node", "charter", "listen", "api", "heartbeat"
+	"node", "charter", "listen", "api", "heartbeat", "signals"
 };
 
 struct config_parse {
@@ -191,6 +191,12 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 		else
 			rc = 0;
 		break;
+	case KEY_SIGNALS:
+		if (value[0] == '\0' || resolve_path(cfg->dir, value, cfg->signals_path) < 0)
+			lia_err_set(problem, "signals path empty or too long");
+		else
+			rc = 0;
+		break;
 	case KEY_LISTEN:
 		if (lia_split_address(value, cfg->listen_host, sizeof(cfg->listen_host),
 		    cfg->listen_port, sub) < 0)
@@ -230,7 +236,8 @@ static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
 	while (key < KEY_COUNT && strcmp(l->argv[0], key_names[key]) != 0)
 		key++;
 	if (key == KEY_COUNT) {
-		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat)",
+		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat, "
+		    "signals)",
 		    l->argv[0]);
 		goto out;
 	}
@@ -265,7 +272,8 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 	if (dir == NULL)
 		dir = "";
 	if ((size_t)snprintf(cfg->dir, sizeof(cfg->dir), "%s", dir) >= sizeof(cfg->dir) ||
-	    resolve_path(dir, "charter", cfg->charter_path) < 0) {
+	    resolve_path(dir, "charter", cfg->charter_path) < 0 ||
+	    resolve_path(dir, "signals.json", cfg->signals_path) < 0) {
 		lia_err_set(err, "%s: node directory path too long", name);
 		goto out;
 	}

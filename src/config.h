@@ -6,6 +6,8 @@
  *   listen HOST:PORT          where peers connect (default: this node's charter address)
  *   api HOST:PORT             HTTP JSON API, loopback only (required)
  *   heartbeat SECONDS         ping period; a link silent for 3 periods is dead (default 1)
+ *   signals PATH              signal catalogue, relative to the node directory (default
+ *                             "signals.json"); when absent the node refuses signal entries
  * The directory also holds node.key, node.crt, liaison.db and api.token.
  */
 #ifndef LIA_CONFIG_H
@@ -17,6 +19,7 @@ struct lia_config {
 	char dir[4096];                    /* node directory as given */
 	char node[LIA_NAME_MAX + 1];
 	char charter_path[4096];           /* resolved against dir */
+	char signals_path[4096];           /* resolved against dir */
 	char listen_host[LIA_HOST_MAX + 1];/* "" until resolved from the charter */
 	char listen_port[8];
 	char api_host[LIA_HOST_MAX + 1];

@@ -27,12 +27,12 @@
 
 enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
-	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_COUNT
+	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
-	"ref-origin", "ref-seq", "ref-hash", "operator"
+	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position"
 };
 
 #define BIT(k) (1u << (k))
@@ -40,10 +40,14 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_MESSAGE (FIELDS_COMMON | BIT(K_TO) | BIT(K_PRECEDENCE) | BIT(K_LANG) | BIT(K_TEXT))
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
+#define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
 #define ENTRY_FIXED_MAX 512               /* every field but the text, with CBOR heads */
+/* One signal's encoding at most: array heads, the code, each value with its head. */
+#define SIGNAL_ENC_MAX (16 + LIA_SIGNAL_CODE_MAX + LIA_SIGNAL_PARAMS_MAX * (LIA_SIGNAL_VALUE_MAX + 4))
+#define ENTRY_DEPTH 4                     /* map, signals, one signal, its values */
 
 static const char *const precedence_names[] = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"};
 
@@ -72,6 +76,7 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_MESSAGE: return "message";
 	case LIA_ENTRY_RECEIPT: return "receipt";
 	case LIA_ENTRY_ACK: return "ack";
+	case LIA_ENTRY_SIGNAL: return "signal";
 	}
 	return "unknown";
 }
@@ -90,9 +95,10 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_MESSAGE] = FIELDS_MESSAGE,
 		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
+		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
 	};
 
-	return (unsigned)t <= LIA_ENTRY_ACK ? fields[t] : 0;
+	return (unsigned)t <= LIA_ENTRY_SIGNAL ? fields[t] : 0;
 }
 
 /* Writes "entry field K (name): <sentence>" into err; always returns -1. */
@@ -185,7 +191,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 	int rc = -1;
 
 	if (type_fields(e->type) == 0)
-		field_err(err, K_TYPE, "%d is not message (1), receipt (2) or ack (3)", (int)e->type);
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3) or signal (4)",
+		    (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -228,14 +235,99 @@ static int validate_reference(const struct lia_entry *e, char *err)
 	return rc;
 }
 
+/* A catalogue code's form: 1 to LIA_SIGNAL_CODE_MAX of [A-Z0-9-] (docs/signals.md). */
+static int code_valid(const char *code, size_t size)
+{
+	size_t len = strnlen(code, size);
+	int ok = len > 0 && len <= LIA_SIGNAL_CODE_MAX && len < size;
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (code[i] >= 'A' && code[i] <= 'Z') || (code[i] >= '0' && code[i] <= '9') ||
+		    code[i] == '-';
+	return ok;
+}
+
+static int validate_one_signal(const struct lia_entry_signal *sg, size_t i, char *err)
+{
+	int rc = 0;
+
+	if (!code_valid(sg->code, sizeof(sg->code)))
+		return field_err(err, K_SIGNALS, "signal %zu: code \"%.*s\" is not 1 to %d of [A-Z0-9-]",
+		    i, LIA_SIGNAL_CODE_MAX, sg->code, LIA_SIGNAL_CODE_MAX);
+	if (sg->nparams > LIA_SIGNAL_PARAMS_MAX)
+		return field_err(err, K_SIGNALS, "signal %zu (%s): %zu parameters, more than %d", i,
+		    sg->code, sg->nparams, LIA_SIGNAL_PARAMS_MAX);
+	for (size_t j = 0; j < sg->nparams && rc == 0; j++) {
+		const char *v = sg->params[j];
+		size_t len = strnlen(v, sizeof(sg->params[j]));
+
+		if (len == 0 || len == sizeof(sg->params[j]))
+			rc = field_err(err, K_SIGNALS, "signal %zu (%s): parameter %zu is empty or "
+			    "longer than %d bytes", i, sg->code, j, LIA_SIGNAL_VALUE_MAX);
+		else if (check_utf8(K_SIGNALS, (const uint8_t *)v, len, err) != 0 ||
+		    check_no_controls(K_SIGNALS, (const uint8_t *)v, len, err) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static int validate_signal(const struct lia_entry *e, char *err)
+{
+	int rc = 0;
+
+	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
+		return -1;
+	if (e->nsignals < 1 || e->nsignals > LIA_ENTRY_SIGNALS_MAX)
+		return field_err(err, K_SIGNALS, "%zu signals, not 1 to %d", e->nsignals,
+		    LIA_ENTRY_SIGNALS_MAX);
+	for (size_t i = 0; i < e->nsignals && rc == 0; i++)
+		rc = validate_one_signal(&e->signals[i], i, err);
+	if (rc == 0 && (e->lat < -LIA_LAT_MAX || e->lat > LIA_LAT_MAX ||
+	    e->lon < -LIA_LON_MAX || e->lon > LIA_LON_MAX))
+		rc = field_err(err, K_POSITION, "%" PRId32 ",%" PRId32 " is outside -%d..%d, -%d..%d "
+		    "(1e-5 degree)", e->lat, e->lon, LIA_LAT_MAX, LIA_LAT_MAX, LIA_LON_MAX, LIA_LON_MAX);
+	return rc;
+}
+
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
 	int rc = validate_common(e, err);
 
-	if (rc == 0)
-		rc = e->type == LIA_ENTRY_MESSAGE ? validate_message(e, err) :
-		    validate_reference(e, err);
+	if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
+		rc = validate_message(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_SIGNAL)
+		rc = validate_signal(e, err);
+	else if (rc == 0)
+		rc = validate_reference(e, err);
 	return rc;
+}
+
+/* A CBOR integer, major type 0 or 1, in its shortest form. */
+static void put_int(struct lia_cbor_out *o, int64_t v)
+{
+	if (v >= 0)
+		lia_cbor_put_uint(o, (uint64_t)v);
+	else if (!o->failed)
+		lia_cbor_out_advance(o, cbor_encode_negint((uint64_t)(-1 - v), o->buf + o->len,
+		    o->cap - o->len));
+}
+
+static void put_array_start(struct lia_cbor_out *o, size_t n)
+{
+	if (!o->failed)
+		lia_cbor_out_advance(o, cbor_encode_array_start(n, o->buf + o->len, o->cap - o->len));
+}
+
+static void put_signals(struct lia_cbor_out *o, const struct lia_entry *e)
+{
+	put_array_start(o, e->nsignals);
+	for (size_t i = 0; i < e->nsignals; i++) {
+		put_array_start(o, 2);
+		lia_cbor_put_tstr(o, e->signals[i].code);
+		put_array_start(o, e->signals[i].nparams);
+		for (size_t j = 0; j < e->signals[i].nparams; j++)
+			lia_cbor_put_tstr(o, e->signals[i].params[j]);
+	}
 }
 
 static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum entry_key k)
@@ -262,6 +354,12 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		lia_cbor_put_raw(o, e->ref_hash, 32);
 		break;
 	case K_OPERATOR: lia_cbor_put_tstr(o, e->operator_name); break;
+	case K_SIGNALS: put_signals(o, e); break;
+	case K_POSITION:
+		put_array_start(o, 2);
+		put_int(o, e->lat);
+		put_int(o, e->lon);
+		break;
 	case K_COUNT: o->failed = 1; break;
 	}
 }
@@ -272,7 +370,8 @@ static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 	unsigned fields = type_fields(e->type);
 	size_t count = 0;
 
-	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0);
+	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +
+	    (e->type == LIA_ENTRY_SIGNAL ? e->nsignals * SIGNAL_ENC_MAX : 0);
 	o->len = 0;
 	o->buf = malloc(o->cap);
 	o->failed = o->buf == NULL;
@@ -391,8 +490,9 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		field_err(err, K_TYPE, "missing");
 	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
 		rc = -1;
-	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_ACK)
-		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2) or ack (3)", t);
+	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_SIGNAL)
+		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3) or "
+		    "signal (4)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -478,6 +578,82 @@ static int get_hash(const cbor_item_t *v, uint8_t hash[static 32], char *err)
 	return rc;
 }
 
+/* A definite array of n items (1 <= n <= max, or 0 allowed when min is 0) into *items. */
+static int get_array(enum entry_key k, const cbor_item_t *v, size_t min, size_t max,
+    const char *what, cbor_item_t ***items, size_t *n, char *err)
+{
+	int rc = -1;
+
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
+		field_err(err, k, "%s is not an array", what);
+	else if ((*n = cbor_array_size(v)) < min || *n > max)
+		field_err(err, k, "%s has %zu items, not %zu to %zu", what, *n, min, max);
+	else
+		rc = 0;
+	if (rc == 0)
+		*items = cbor_array_handle(v);
+	return rc;
+}
+
+static int get_one_signal(const cbor_item_t *v, struct lia_entry_signal *sg, char *err)
+{
+	cbor_item_t **pair = NULL, **params = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (get_array(K_SIGNALS, v, 2, 2, "a signal", &pair, &n, err) != 0 ||
+	    get_tstr(K_SIGNALS, pair[0], sg->code, sizeof(sg->code), err) != 0 ||
+	    get_array(K_SIGNALS, pair[1], 0, LIA_SIGNAL_PARAMS_MAX, "a signal's parameters",
+	    &params, &sg->nparams, err) != 0)
+		goto out;
+	for (size_t j = 0; j < sg->nparams; j++)
+		if (get_tstr(K_SIGNALS, params[j], sg->params[j], sizeof(sg->params[j]), err) != 0)
+			goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+static int get_signals(const cbor_item_t *v, struct lia_entry *e, char *err)
+{
+	cbor_item_t **items = NULL;
+	int rc = get_array(K_SIGNALS, v, 1, LIA_ENTRY_SIGNALS_MAX, "signals", &items,
+	    &e->nsignals, err);
+
+	for (size_t i = 0; i < e->nsignals && rc == 0; i++)
+		rc = get_one_signal(items[i], &e->signals[i], err);
+	return rc;
+}
+
+/* An integer within -max..max. */
+static int get_coord(const cbor_item_t *v, int32_t max, int32_t *out, char *err)
+{
+	uint64_t u = 0;
+	int rc = -1;
+
+	if (!cbor_isa_uint(v) && !cbor_isa_negint(v))
+		field_err(err, K_POSITION, "a coordinate is not an integer");
+	else if ((u = cbor_get_int(v)) > (uint64_t)max - cbor_isa_negint(v))
+		field_err(err, K_POSITION, "a coordinate is outside -%" PRId32 "..%" PRId32, max, max);
+	else
+		rc = 0;
+	if (rc == 0)
+		*out = cbor_isa_negint(v) ? (int32_t)(-1 - (int64_t)u) : (int32_t)u;
+	return rc;
+}
+
+static int get_position(const cbor_item_t *v, struct lia_entry *e, char *err)
+{
+	cbor_item_t **items = NULL;
+	size_t n = 0;
+
+	if (get_array(K_POSITION, v, 2, 2, "position", &items, &n, err) != 0 ||
+	    get_coord(items[0], LIA_LAT_MAX, &e->lat, err) != 0 ||
+	    get_coord(items[1], LIA_LON_MAX, &e->lon, err) != 0)
+		return -1;
+	return 0;
+}
+
 static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
 {
 	int rc = 0;
@@ -496,6 +672,8 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_OPERATOR:
 		rc = get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
 		break;
+	case K_SIGNALS: rc = get_signals(v, e, err); break;
+	case K_POSITION: rc = get_position(v, e, err); break;
 	case K_TYPE: case K_COUNT: break;
 	}
 	return rc;
@@ -653,7 +831,7 @@ int lia_entry_decode(const uint8_t *buf, size_t len, struct lia_entry *e, char *
 		    LIA_COSE_MAX);
 		goto out;
 	}
-	map = lia_cose_cbor_load(buf, len, 1, "entry payload", err);
+	map = lia_cose_cbor_load(buf, len, ENTRY_DEPTH, "entry payload", err);
 	if (map == NULL)
 		name_bad_text(buf, len, err);
 	if (map == NULL || decode_map(map, e, err) != 0 || lia_entry_validate(e, err) != 0 ||

@@ -8,6 +8,7 @@
  *   message:  4 to  5 precedence  6 lang  7 text
  *   receipt:  8 ref-origin  9 ref-seq  10 ref-hash (SHA-256 of the referenced COSE bytes)
  *   ack:      8 9 10 as receipt, 11 operator
+ *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
  */
 #ifndef LIA_ENTRY_H
@@ -17,14 +18,26 @@
 #include <stdint.h>
 #include <openssl/evp.h>
 
+#include "signals.h"
 #include "text.h"
 
 #define LIA_OPERATOR_MAX 64
+#define LIA_ENTRY_SIGNALS_MAX 8        /* signals in one signal entry */
+#define LIA_LAT_MAX 9000000            /* position in 1e-5 degree (WGS84) */
+#define LIA_LON_MAX 18000000
 
 enum lia_entry_type {
 	LIA_ENTRY_MESSAGE = 1,
 	LIA_ENTRY_RECEIPT = 2,
-	LIA_ENTRY_ACK = 3
+	LIA_ENTRY_ACK = 3,
+	LIA_ENTRY_SIGNAL = 4
+};
+
+/* One coded signal in a signal entry: a catalogue code and its parameter values in catalogue order. */
+struct lia_entry_signal {
+	char code[LIA_SIGNAL_CODE_MAX + 1];
+	size_t nparams;                     /* 0 to LIA_SIGNAL_PARAMS_MAX */
+	char params[LIA_SIGNAL_PARAMS_MAX][LIA_SIGNAL_VALUE_MAX + 1];
 };
 
 enum lia_precedence {
@@ -49,9 +62,16 @@ struct lia_entry {
 	uint64_t ref_seq;
 	uint8_t ref_hash[32];
 	char operator_name[LIA_OPERATOR_MAX + 1]; /* ack only */
+	/* signal (and to, above) */
+	size_t nsignals;                    /* 1 to LIA_ENTRY_SIGNALS_MAX */
+	struct lia_entry_signal signals[LIA_ENTRY_SIGNALS_MAX];
+	int32_t lat, lon;                   /* 1e-5 degree, |lat| <= LIA_LAT_MAX, |lon| <= LIA_LON_MAX */
 };
 
-/* Checks every field for its type (names, lang, UTF-8 text and lengths, precedence range). */
+/*
+ * Checks every field for its type (names, lang, UTF-8 text and lengths, precedence range;
+ * for a signal the form of codes and values and the position's range, not the catalogue).
+ */
 int lia_entry_validate(const struct lia_entry *e, char *err);
 
 /* CBOR payload of e into *out (caller frees); validates first. */
@@ -84,7 +104,7 @@ void lia_entry_finish(struct lia_entry *e);
 const char *lia_precedence_name(enum lia_precedence p);
 int lia_precedence_parse(const char *s, enum lia_precedence *p, char *err);
 
-/* "message", "receipt", "ack". */
+/* "message", "receipt", "ack", "signal". */
 const char *lia_entry_type_name(enum lia_entry_type t);
 
 #endif

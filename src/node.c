@@ -6,8 +6,10 @@
  */
 #include "node_internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +142,95 @@ int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence preced
 	lia_id_format(e.origin, e.seq, id);
 	lia_log_info("sent %s %s to %s (%d recipient%s)", lia_precedence_name(precedence),
 	    id, to, n_recipients, n_recipients == 1 ? "" : "s");
+	for (int i = 0; i < n_recipients; i++)
+		wake_link(n, dests[i]);
+	return 0;
+}
+
+/* The catalogue's parameter names for sg's values, in order, into args; -1 with err when they do not match. */
+static int signal_args(struct lia_node *n, const struct lia_entry_signal *sg,
+    struct lia_signal_arg args[LIA_SIGNAL_PARAMS_MAX], char *err)
+{
+	const struct lia_signal *def;
+
+	if (n->signals == NULL) {
+		lia_err_set(err, "node %s has no signal catalogue (%s is absent): signals are refused",
+		    n->self->name, n->cfg.signals_path);
+		return -1;
+	}
+	def = lia_signal_find(n->signals, sg->code);
+	if (def == NULL) {
+		lia_err_set(err, "unknown signal code \"%s\"", sg->code);
+		return LIA_ENOTFOUND;
+	}
+	if (def->nparams != sg->nparams) {
+		lia_err_set(err, "signal %s takes %zu parameter%s, not %zu", sg->code, def->nparams,
+		    def->nparams == 1 ? "" : "s", sg->nparams);
+		return -1;
+	}
+	for (size_t i = 0; i < sg->nparams; i++) {
+		args[i].name = def->params[i].name;
+		args[i].value = sg->params[i];
+	}
+	return 0;
+}
+
+int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *err)
+{
+	struct lia_signal_arg args[LIA_SIGNAL_PARAMS_MAX];
+	int rc = 0;
+
+	for (size_t i = 0; i < e->nsignals && rc == 0; i++) {
+		rc = signal_args(n, &e->signals[i], args, err);
+		if (rc == 0)
+			rc = lia_signal_check(n->signals, e->signals[i].code, args,
+			    e->signals[i].nparams, err);
+	}
+	return rc;
+}
+
+int lia_node_render_signal(struct lia_node *n, const struct lia_entry_signal *sg,
+    enum lia_signal_lang lang, char *out, size_t cap, char *err)
+{
+	struct lia_signal_arg args[LIA_SIGNAL_PARAMS_MAX];
+	int rc = signal_args(n, sg, args, err);
+
+	if (rc == 0)
+		rc = lia_signal_render(n->signals, sg->code, lang, args, sg->nparams, out, cap, err);
+	return rc;
+}
+
+int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_entry_signal *sigs,
+    size_t nsigs, int32_t lat, int32_t lon, char id[LIA_ID_LEN], char *err)
+{
+	const struct lia_node_def *recipients[LIA_MAX_NODES];
+	const char *dests[LIA_MAX_NODES];
+	struct lia_entry e;
+	int n_recipients = 0, rc;
+
+	memset(&e, 0, sizeof(e));
+	if (nsigs < 1 || nsigs > LIA_ENTRY_SIGNALS_MAX) {
+		lia_err_set(err, "%zu signals: one entry carries 1 to %d", nsigs, LIA_ENTRY_SIGNALS_MAX);
+		return -1;
+	}
+	e.type = LIA_ENTRY_SIGNAL;
+	e.nsignals = nsigs;
+	memcpy(e.signals, sigs, nsigs * sizeof(*sigs));
+	e.lat = lat;
+	e.lon = lon;
+	snprintf(e.to, sizeof(e.to), "%s", to);
+	if ((rc = lia_node_check_signals(n, &e, err)) < 0)
+		return rc;
+	if (lia_charter_recipients(n->charter, to, n->self->name, recipients,
+	    LIA_MAX_NODES, &n_recipients, err) < 0)
+		return -1;
+	for (int i = 0; i < n_recipients; i++)
+		dests[i] = recipients[i]->name;
+	if (commit_own_entry(n, &e, dests, n_recipients, 1, err) < 0)
+		return -1;
+	lia_id_format(e.origin, e.seq, id);
+	lia_log_info("sent signal %s (%s%s) to %s (%d recipient%s)", id, e.signals[0].code,
+	    nsigs > 1 ? ", ..." : "", to, n_recipients, n_recipients == 1 ? "" : "s");
 	for (int i = 0; i < n_recipients; i++)
 		wake_link(n, dests[i]);
 	return 0;
@@ -321,6 +412,19 @@ out:
 	return rc;
 }
 
+/* The catalogue at cfg.signals_path; an absent file leaves signals refused, a bad one stops the node. */
+static int load_signals(struct lia_node *n, char *err)
+{
+	struct stat st;
+
+	if (stat(n->cfg.signals_path, &st) < 0 && errno == ENOENT) {
+		lia_log_warn("no signal catalogue at %s: signal entries will be refused",
+		    n->cfg.signals_path);
+		return 0;
+	}
+	return lia_signal_catalogue_load(n->cfg.signals_path, &n->signals, err) < 0 ? -1 : 0;
+}
+
 static int open_links(struct lia_node *n, char *err)
 {
 	for (int i = 0; i < n->charter->n_nodes; i++) {
@@ -354,7 +458,7 @@ int lia_node_create(const struct lia_config *cfg, struct event_base *base,
 		    cfg->node, cfg->charter_path);
 		goto fail;
 	}
-	if (load_identity(n, err) < 0)
+	if (load_identity(n, err) < 0 || load_signals(n, err) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/liaison.db", cfg->dir);
 	if (lia_store_open(path, &n->store, err) < 0 || open_links(n, err) < 0)
@@ -399,5 +503,6 @@ void lia_node_destroy(struct lia_node *n)
 	EVP_PKEY_free(n->key);
 	EVP_PKEY_free(n->pub);
 	lia_charter_free(n->charter);
+	lia_signal_catalogue_free(n->signals);
 	free(n);
 }

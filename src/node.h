@@ -31,6 +31,23 @@ int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence preced
 int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
     const char *operator_name, char id[LIA_ID_LEN], char *err);
 
+/*
+ * Checks sigs against the catalogue (codes known, each parameter value in
+ * range, values in catalogue order), then composes, signs and commits a
+ * signal entry to `to` at position lat, lon (1e-5 degree). Nothing is signed
+ * when a check fails: err names the code and parameter; LIA_ENOTFOUND for an
+ * unknown code. Writes the id into id.
+ */
+int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_entry_signal *sigs,
+    size_t nsigs, int32_t lat, int32_t lon, char id[LIA_ID_LEN], char *err);
+
+/* Checks every signal of entry e against the node's catalogue; -1 (or LIA_ENOTFOUND) with err. */
+int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *err);
+
+/* Renders signal sg as "CODE — text" in lang into out (cap bytes); 0, or negative with err. */
+int lia_node_render_signal(struct lia_node *n, const struct lia_entry_signal *sg,
+    enum lia_signal_lang lang, char *out, size_t cap, char *err);
+
 /* Public key of node name (own or learned from its certificate); *out caller frees. */
 int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err);
 

@@ -43,6 +43,7 @@ struct lia_node {
 	uint64_t alarms;                      /* witness alarms raised since start */
 	uint64_t next_request;                /* proof request numbers */
 	struct lia_proof_wait waits[LIA_PROOF_WAITS];
+	struct lia_signal_catalogue *signals; /* owned; NULL when cfg.signals_path is absent */
 };
 
 /* Builds the node from its configuration: charter, key, certificate check, store, links; *out caller frees with lia_node_destroy. */

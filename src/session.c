@@ -225,6 +225,29 @@ static int accept_ack(struct lia_link *l, const struct lia_entry *e,
 	return 0;
 }
 
+/* A signal: addressed to this node and every code and value good in our catalogue. */
+static int accept_signal(struct lia_link *l, const struct lia_entry *e,
+    const uint8_t *cose, size_t cose_len, char *err)
+{
+	struct lia_node *n = l->node;
+	char why[LIA_ERR_LEN];
+	uint8_t hash[32];
+
+	if (!addressed_to_self(l, e)) {
+		lia_err_set(err, "signal %s/%" PRIu64 " is addressed to %s, which does not include %s",
+		    e->origin, e->seq, e->to, n->self->name);
+		return 1;
+	}
+	if (lia_node_check_signals(n, e, why) < 0) {
+		lia_err_set(err, "signal %s/%" PRIu64 " refused: %s", e->origin, e->seq, why);
+		return 1;
+	}
+	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
+		return -1;
+	lia_entry_hash(cose, cose_len, hash);
+	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
+}
+
 /* Stores one verified entry: 0 stored, 1 refused (err says why), -1 store failure. */
 static int accept_entry(struct lia_link *l, const struct lia_entry *e,
     const uint8_t *cose, size_t cose_len, char *err)
@@ -233,6 +256,7 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_MESSAGE: return accept_message(l, e, cose, cose_len, err);
 	case LIA_ENTRY_RECEIPT: return accept_receipt(l, e, cose, cose_len, err);
 	case LIA_ENTRY_ACK: return accept_ack(l, e, cose, cose_len, err);
+	case LIA_ENTRY_SIGNAL: return accept_signal(l, e, cose, cose_len, err);
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;

@@ -40,8 +40,9 @@
  * Version 2: the joint record (log, tree, checkpoints, cosignatures,
  * witnessed, evidence) and triggers that keep what is recorded unchanged.
  * A version-1 database is migrated in place at open, in one transaction.
+ * Version 3: entries of type 4 (signal) are allowed (the CHECK on type).
  */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
 #define BUSY_TIMEOUT_MS 5000
 #define STR(x) STR_(x)
@@ -120,6 +121,18 @@ static const char schema_v2_sql[] =
 	KEEP("evidence_fixed", "UPDATE", "evidence", "evidence")
 	KEEP("evidence_kept", "DELETE", "evidence", "evidence");
 
+/*
+ * Version 3 loosens entries' CHECK (type BETWEEN 1 AND 3) to 4 (signal
+ * entries). Every stored row satisfies the new constraint, so the table's
+ * text is edited in place as SQLite's ALTER TABLE page allows for a relaxed
+ * CHECK ("making other kinds of table schema changes"), the schema cookie
+ * bumped in the same transaction (apply_v3).
+ */
+static const char schema_v3_sql[] =
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (type BETWEEN 1 AND 3)',"
+	" 'CHECK (type BETWEEN 1 AND 4)') WHERE type = 'table' AND name = 'entries';";
+
 static const char schema_version_sql[] =
 	"PRAGMA application_id = " STR(APPLICATION_ID) ";"
 	"PRAGMA user_version = " STR(SCHEMA_VERSION) ";";
@@ -151,7 +164,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SET_CURSOR] = "INSERT INTO cursors (peer, seq) VALUES (?1, ?2)"
 		" ON CONFLICT (peer) DO UPDATE SET seq = excluded.seq",
 	[ST_ADD_DELIVERY] = "INSERT INTO deliveries (seq, dest) SELECT seq, ?2 FROM entries"
-		" WHERE dir = 0 AND seq = ?1 AND type = 1 ON CONFLICT DO NOTHING",
+		" WHERE dir = 0 AND seq = ?1 AND type IN (1, 4) ON CONFLICT DO NOTHING",
 	[ST_MARK_DELIVERED] = "UPDATE deliveries SET receipt_seq = ?3, delivered_ms = ?4"
 		" WHERE seq = ?1 AND dest = ?2 AND receipt_seq IS NULL",
 	[ST_HAS_DELIVERY] = "SELECT 1 FROM deliveries WHERE seq = ?1 AND dest = ?2",
@@ -427,6 +440,24 @@ static int is_empty(struct lia_store *s, char *err)
 	return rc < 0 ? rc : tables == 0;
 }
 
+/* Inside the upgrade's transaction: schema_v3_sql, then a new schema cookie so the change is seen. */
+static int apply_v3(struct lia_store *s, char *err)
+{
+	int64_t cookie = 0;
+	char sql[96];
+	int rc = query_int(s, "PRAGMA schema_version", &cookie, "read the schema cookie", err);
+
+	if (rc == 0)
+		rc = exec(s, schema_v3_sql, "allow signal entries (schema version 3)", err);
+	snprintf(sql, sizeof(sql), "PRAGMA schema_version = %" PRId64 ";"
+	    "PRAGMA writable_schema = OFF", cookie + 1);
+	if (rc == 0)
+		rc = exec(s, sql, "bump the schema cookie", err);
+	else
+		sqlite3_exec(s->db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+	return rc;
+}
+
 /*
  * Brings the schema to SCHEMA_VERSION and prepares the statements, in one
  * transaction that re-reads the version (another process may have done it
@@ -449,6 +480,8 @@ static int upgrade_schema(struct lia_store *s, char *err)
 		goto out;
 	if (version < 2 && (rc = exec(s, schema_v2_sql, "create the joint record's tables",
 	    err)) < 0)
+		goto out;
+	if (version < 3 && (rc = apply_v3(s, err)) < 0)
 		goto out;
 	if ((rc = prepare_all(s, err)) < 0)
 		goto out;
@@ -561,6 +594,8 @@ static int bind_entry(sqlite3_stmt *st, const struct lia_entry *e, enum lia_dir 
 
 	if (rc == SQLITE_OK && e->type == LIA_ENTRY_MESSAGE)
 		rc = store_bind(st, 9, "siss", e->to, (int64_t)e->precedence, e->lang, e->text);
+	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_SIGNAL)
+		rc = store_bind(st, 9, "s", e->to);
 	else if (rc == SQLITE_OK)
 		rc = store_bind(st, 13, "sus", e->ref_origin, e->ref_seq,
 		    e->type == LIA_ENTRY_ACK ? e->operator_name : NULL);

@@ -40,7 +40,9 @@ static void test_good_full(void **state)
 	    "charter ../charter.conf\n"
 	    "listen 0.0.0.0:7400\n"
 	    "api 127.0.0.1:7401\n"
-	    "heartbeat 2.5\n", &cfg, err), 0);
+	    "heartbeat 2.5\n"
+	    "signals /usr/share/liaison/signals.json\n", &cfg, err), 0);
+	assert_string_equal(cfg.signals_path, "/usr/share/liaison/signals.json");
 	assert_string_equal(cfg.dir, "/nodes/tokyo");
 	assert_string_equal(cfg.node, "tokyo");
 	assert_string_equal(cfg.charter_path, "/nodes/tokyo/../charter.conf");
@@ -60,6 +62,7 @@ static void test_good_defaults(void **state)
 	assert_int_equal(parse("api localhost:9000\nnode beijing\n", &cfg, err), 0);
 	assert_string_equal(cfg.node, "beijing");
 	assert_string_equal(cfg.charter_path, "/nodes/tokyo/charter");
+	assert_string_equal(cfg.signals_path, "/nodes/tokyo/signals.json");
 	assert_string_equal(cfg.listen_host, "");
 	assert_string_equal(cfg.listen_port, "");
 	assert_string_equal(cfg.api_host, "localhost");

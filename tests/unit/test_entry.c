@@ -23,6 +23,8 @@
 
 #define T_MSG_MS INT64_C(1795779511123)  /* 2026-11-27T11:38:31.123Z */
 #define T_ACK_MS INT64_C(1795779540000)  /* 2026-11-27T11:39:00.000Z */
+#define SIGNAL_PAYLOAD_LEN 77  /* measured: see docs/wire.md, signal entries */
+#define SIGNAL_COSE_LEN 159
 
 /* Payload bytes computed by hand (Python) from the format in docs/wire.md. */
 static const char kat_message[] =
@@ -59,6 +61,24 @@ static void make_message(struct lia_entry *e, char *text)
 	e->text = text;
 }
 
+/* One code with two values, at sea off Tokyo Bay, from a unit with a 5-character name. */
+static void make_signal(struct lia_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = LIA_ENTRY_SIGNAL;
+	strcpy(e->origin, "tokyo");
+	e->seq = 3;
+	e->time_ms = T_MSG_MS;
+	strcpy(e->to, "bjing");
+	e->nsignals = 1;
+	strcpy(e->signals[0].code, "L-MV4");
+	e->signals[0].nparams = 2;
+	strcpy(e->signals[0].params[0], "045");
+	strcpy(e->signals[0].params[1], "12.5");
+	e->lat = 3512345;
+	e->lon = -13987654;
+}
+
 static void make_ack(struct lia_entry *e, enum lia_entry_type type)
 {
 	memset(e, 0, sizeof(*e));
@@ -80,6 +100,19 @@ static void assert_same_entry(const struct lia_entry *a, const struct lia_entry 
 	assert_string_equal(a->origin, b->origin);
 	assert_int_equal(a->seq, b->seq);
 	assert_int_equal(a->time_ms, b->time_ms);
+	if (a->type == LIA_ENTRY_SIGNAL) {
+		assert_string_equal(a->to, b->to);
+		assert_int_equal(a->nsignals, b->nsignals);
+		for (size_t i = 0; i < a->nsignals; i++) {
+			assert_string_equal(a->signals[i].code, b->signals[i].code);
+			assert_int_equal(a->signals[i].nparams, b->signals[i].nparams);
+			for (size_t j = 0; j < a->signals[i].nparams; j++)
+				assert_string_equal(a->signals[i].params[j], b->signals[i].params[j]);
+		}
+		assert_int_equal(a->lat, b->lat);
+		assert_int_equal(a->lon, b->lon);
+		return;
+	}
 	if (a->type == LIA_ENTRY_MESSAGE) {
 		assert_string_equal(a->to, b->to);
 		assert_int_equal(a->precedence, b->precedence);
@@ -358,9 +391,9 @@ static void test_hostile_maps_refused(void **state)
 
 	(void)state;
 	tb_message_upto(&b, 9, 8);
-	tb_uint(&b, 12);
+	tb_uint(&b, 14);
 	tb_uint(&b, 0);
-	expect_decode_error(&b, "unknown field 12");
+	expect_decode_error(&b, "unknown field 14");
 
 	tb_message_upto(&b, 9, 8);
 	tb_field(&b, 0);
@@ -396,7 +429,7 @@ static void test_hostile_maps_refused(void **state)
 
 	tb_message_upto(&b, 8, 7);
 	tb_uint(&b, 7);
-	tb_hex(&b, "8100");
+	tb_hex(&b, "8181818100"); /* entries nest 4 levels at most (signals) */
 	expect_decode_error(&b, "deeper");
 
 	b.len = 0;
@@ -454,10 +487,10 @@ static void test_bad_values_refused(void **state)
 	(void)state;
 	tb_message_upto(&b, 8, 0);
 	tb_uint(&b, 0);
-	tb_uint(&b, 4);
+	tb_uint(&b, 5);
 	for (int k = 1; k < 8; k++)
 		tb_field(&b, k);
-	expect_decode_error(&b, "entry field 0 (type): 4 is not");
+	expect_decode_error(&b, "entry field 0 (type): 5 is not");
 
 	tb_message_upto(&b, 8, 1);
 	tb_uint(&b, 1);
@@ -695,6 +728,146 @@ static void test_names_and_hash(void **state)
 	lia_entry_finish(NULL);
 }
 
+static void test_signal_round_trip(void **state)
+{
+	struct lia_entry e;
+
+	(void)state;
+	make_signal(&e);
+	round_trip(&e);
+	e.lat = -LIA_LAT_MAX;
+	e.lon = LIA_LON_MAX;
+	e.nsignals = LIA_ENTRY_SIGNALS_MAX;
+	for (size_t i = 1; i < e.nsignals; i++)
+		e.signals[i] = e.signals[0];
+	e.signals[7].nparams = 0;
+	strcpy(e.signals[7].code, "A");
+	strcpy(e.signals[1].params[0], "東京湾 north");
+	round_trip(&e);
+}
+
+static void test_signal_invalid_fields(void **state)
+{
+	struct lia_entry e;
+
+	(void)state;
+	make_signal(&e);
+	e.nsignals = 0;
+	expect_invalid(&e, "entry field 12 (signals): 0 signals");
+	make_signal(&e);
+	e.nsignals = LIA_ENTRY_SIGNALS_MAX + 1;
+	expect_invalid(&e, "entry field 12 (signals): 9 signals");
+	make_signal(&e);
+	strcpy(e.signals[0].code, "l-mv4");
+	expect_invalid(&e, "code \"l-mv4\" is not");
+	make_signal(&e);
+	e.signals[0].code[0] = '\0';
+	expect_invalid(&e, "entry field 12 (signals)");
+	make_signal(&e);
+	e.signals[0].nparams = LIA_SIGNAL_PARAMS_MAX + 1;
+	expect_invalid(&e, "5 parameters");
+	make_signal(&e);
+	e.signals[0].params[1][0] = '\0';
+	expect_invalid(&e, "parameter 1 is empty");
+	make_signal(&e);
+	strcpy(e.signals[0].params[0], "0\n45");
+	expect_invalid(&e, "control character");
+	make_signal(&e);
+	e.lat = LIA_LAT_MAX + 1;
+	expect_invalid(&e, "entry field 13 (position)");
+	make_signal(&e);
+	e.lon = -LIA_LON_MAX - 1;
+	expect_invalid(&e, "entry field 13 (position)");
+	make_signal(&e);
+	strcpy(e.to, "Bad Name");
+	expect_invalid(&e, "entry field 4 (to)");
+}
+
+/* A signal payload with key skip left out, key 5 added when extra, and signals and position as given (hex). */
+static void signal_payload(struct tb *b, int skip, int extra, const char *sig, const char *pos)
+{
+	b->len = 0;
+	tb_map(b, (size_t)(7 - (skip >= 0) + (extra != 0)));
+	if (skip != 0) { tb_uint(b, 0); tb_uint(b, 4); }
+	if (skip != 1) { tb_uint(b, 1); tb_text(b, "tokyo"); }
+	if (skip != 2) { tb_uint(b, 2); tb_uint(b, 3); }
+	if (skip != 3) { tb_uint(b, 3); tb_text(b, "2026-11-27T13:10:00.000Z"); }
+	if (skip != 4) { tb_uint(b, 4); tb_text(b, "bjing"); }
+	if (extra) { tb_uint(b, 5); tb_uint(b, 0); }
+	if (skip != 12) { tb_uint(b, 12); tb_hex(b, sig); }
+	if (skip != 13) { tb_uint(b, 13); tb_hex(b, pos); }
+}
+
+#define GOOD_SIG "8182654c2d4d563482633034356431322e35"  /* [["L-MV4", ["045", "12.5"]]] */
+#define GOOD_POS "821a003598193a00d56f45"              /* [3512345, -13987654] */
+
+static void test_signal_decode_refused(void **state)
+{
+	struct lia_entry e;
+	struct tb b;
+	char err[LIA_ERR_LEN] = "";
+
+	(void)state;
+	signal_payload(&b, -1, 0, GOOD_SIG, GOOD_POS);
+	if (lia_entry_decode(b.buf, b.len, &e, err) != 0)
+		fail_msg("good signal payload refused: %s", err);
+	assert_int_equal(e.lat, 3512345);
+	assert_int_equal(e.lon, -13987654);
+	assert_string_equal(e.signals[0].params[1], "12.5");
+	lia_entry_finish(&e);
+	signal_payload(&b, 12, 0, GOOD_SIG, GOOD_POS);
+	expect_decode_error(&b, "entry field 12 (signals): missing from a signal");
+	signal_payload(&b, 13, 0, GOOD_SIG, GOOD_POS);
+	expect_decode_error(&b, "entry field 13 (position): missing from a signal");
+	signal_payload(&b, 4, 0, GOOD_SIG, GOOD_POS);
+	expect_decode_error(&b, "entry field 4 (to): missing from a signal");
+	signal_payload(&b, -1, 1, GOOD_SIG, GOOD_POS);
+	expect_decode_error(&b, "entry field 5 (precedence): not allowed in a signal");
+	signal_payload(&b, -1, 0, "654c2d4d5634", GOOD_POS);
+	expect_decode_error(&b, "entry field 12 (signals): signals is not an array");
+	signal_payload(&b, -1, 0, "80", GOOD_POS);
+	expect_decode_error(&b, "signals has 0 items");
+	signal_payload(&b, -1, 0, "8183654c2d4d56348000", GOOD_POS);
+	expect_decode_error(&b, "a signal has 3 items");
+	signal_payload(&b, -1, 0, "8182654c2d4d5634811821", GOOD_POS);
+	expect_decode_error(&b, "entry field 12 (signals): not a text string");
+	signal_payload(&b, -1, 0, "8182654c2d4d5634856060606060", GOOD_POS);
+	expect_decode_error(&b, "a signal's parameters has 5 items");
+	signal_payload(&b, -1, 0, "81826571712d717180", GOOD_POS);
+	expect_decode_error(&b, "code \"qq-qq\" is not");
+	signal_payload(&b, -1, 0, GOOD_SIG, "821a0089544100");
+	expect_decode_error(&b, "entry field 13 (position): a coordinate is outside");
+	signal_payload(&b, -1, 0, GOOD_SIG, "82003a0112a880");
+	expect_decode_error(&b, "entry field 13 (position): a coordinate is outside");
+	signal_payload(&b, -1, 0, GOOD_SIG, "8200f5");
+	expect_decode_error(&b, "entry field 13 (position): a coordinate is not an integer");
+	signal_payload(&b, -1, 0, GOOD_SIG, "83000000");
+	expect_decode_error(&b, "position has 3 items");
+	signal_payload(&b, -1, 0, GOOD_SIG, "82001900ff"); /* 255 in two bytes: not shortest */
+	expect_decode_error(&b, "deterministic");
+}
+
+/* The narrowband budget (issue 4): one code, two values, a position, 5-character names. */
+static void test_signal_size(void **state)
+{
+	struct lia_entry e;
+	EVP_PKEY *key = new_key();
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *payload = NULL, *cose = NULL;
+	size_t len = 0, cose_len = 0;
+
+	(void)state;
+	make_signal(&e);
+	assert_int_equal(lia_entry_encode(&e, &payload, &len, err), 0);
+	assert_int_equal(lia_entry_sign(&e, key, &cose, &cose_len, err), 0);
+	print_message("signal payload %zu bytes, COSE_Sign1 %zu bytes\n", len, cose_len);
+	assert_int_equal(len, SIGNAL_PAYLOAD_LEN);
+	assert_int_equal(cose_len, SIGNAL_COSE_LEN);
+	free(payload);
+	free(cose);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +886,10 @@ int main(void)
 		cmocka_unit_test(test_kid_must_be_origin),
 		cmocka_unit_test(test_signed_garbage_refused),
 		cmocka_unit_test(test_names_and_hash),
+		cmocka_unit_test(test_signal_round_trip),
+		cmocka_unit_test(test_signal_invalid_fields),
+		cmocka_unit_test(test_signal_decode_refused),
+		cmocka_unit_test(test_signal_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
