@@ -312,6 +312,8 @@ static void api_request(struct evhttp_request *req, void *arg)
 			api_links(api, req);
 	} else if (strncmp(path, "/v1/messages", 12) == 0 && (path[12] == '\0' || path[12] == '/')) {
 		lia_api_messages_route(api, req, path + 12, query);
+	} else if (strncmp(path, "/v1/signals", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
+		lia_api_signals_route(api, req, path + 11, query);
 	} else if (strncmp(path, "/v1/record", 10) == 0 && (path[10] == '\0' || path[10] == '/')) {
 		lia_api_record_route(api, req, path + 10, query);
 	} else {

@@ -56,6 +56,10 @@ int lia_api_status_for(int rc);
 void lia_api_messages_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);
 
+/* Handles /v1/signals (api_signals.c): POST sends, GET ?lang= lists rendered; rest follows "/v1/signals". */
+void lia_api_signals_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
+
 /* Handles every path under /v1/record (api_record.c); rest follows "/v1/record". */
 void lia_api_record_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);

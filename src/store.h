@@ -96,6 +96,10 @@ typedef int (*lia_store_ref_fn)(void *ctx, const char *origin, uint64_t seq,
 int lia_store_scan_refs(struct lia_store *s, const char *origin, uint64_t seq,
     lia_store_ref_fn fn, void *ctx, char *err);
 
+/* The newest `limit` signal entries, sent and received, oldest first, passed to fn as (origin, seq, COSE). */
+int lia_store_scan_signals(struct lia_store *s, int limit, lia_store_ref_fn fn, void *ctx,
+    char *err);
+
 /* The joint record's log: its size (number of leaves). */
 int lia_store_log_size(struct lia_store *s, uint64_t *size, char *err);
 

@@ -43,6 +43,8 @@ const char *const store_view_sql[SV_COUNT] = {
 		" WHERE l.idx >= ?1 ORDER BY l.idx LIMIT ?2",
 	[SV_EVIDENCE] = "SELECT n, peer, reason, note_old, note_new, found_ms FROM evidence"
 		" ORDER BY n",
+	[SV_SIGNALS] = "SELECT origin, seq, cose FROM (SELECT n, origin, seq, cose FROM entries"
+		" WHERE type = 4 ORDER BY n DESC LIMIT ?1) ORDER BY n",
 };
 
 /* JSON helpers: each returns -1 when jansson could not allocate (or text was not UTF-8). */
@@ -369,4 +371,27 @@ int lia_store_evidence_json(struct lia_store *s, json_t **out, char *err)
 {
 	return view_array(s, s->vw[SV_EVIDENCE], SQLITE_OK, evidence_row, out, "list the evidence",
 	    err);
+}
+
+int lia_store_scan_signals(struct lia_store *s, int limit, lia_store_ref_fn fn, void *ctx,
+    char *err)
+{
+	sqlite3_stmt *st = s->vw[SV_SIGNALS];
+	struct store_rows rows = {0};
+	int r = store_step(s, st, store_bind(st, 1, "i", (int64_t)limit), err, "list signals");
+
+	while (r == 1) {
+		if (store_rows_add(&rows, st, 0, 1, 2) < 0) {
+			lia_err_set(err, "%s: cannot list signals: out of memory", s->path);
+			r = LIA_ERROR;
+			break;
+		}
+		r = store_step(s, st, SQLITE_OK, err, "list signals");
+	}
+	store_finish(st);
+	for (size_t i = 0; r == 0 && i < rows.n; i++)
+		if (fn(ctx, rows.v[i].text, rows.v[i].num, rows.v[i].blob, rows.v[i].len) != 0)
+			break;
+	store_rows_free(&rows);
+	return r < 0 ? r : 0;
 }

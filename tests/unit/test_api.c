@@ -146,6 +146,27 @@ int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence preced
 	return rc;
 }
 
+/* Signals are covered end to end by tests/integ/30-signal.sh; here only the routes link. */
+int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_entry_signal *sigs,
+    size_t nsigs, int32_t lat, int32_t lon, char id[LIA_ID_LEN], char *err)
+{
+	lia_err_set(err, "signals are not sent by this test");
+	return -1;
+}
+
+int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *err)
+{
+	lia_err_set(err, "no signal catalogue in this test");
+	return -1;
+}
+
+int lia_node_render_signal(struct lia_node *n, const struct lia_entry_signal *sg,
+    enum lia_signal_lang lang, char *out, size_t cap, char *err)
+{
+	lia_err_set(err, "no signal catalogue in this test");
+	return -1;
+}
+
 int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
     const char *operator_name, char id[LIA_ID_LEN], char *err)
 {
