@@ -35,6 +35,28 @@ static void stop_cb(evutil_socket_t sig, short what, void *ctx)
 	event_base_loopexit(base, NULL);
 }
 
+/*
+ * Two priorities: peer links (0) before the API (1), so a flood of API
+ * requests cannot starve receipts and "seen" frames. Each API request
+ * commits to disk; after a few of them the loop looks for link events again
+ * instead of running every waiting request first.
+ */
+static struct event_base *new_event_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg != NULL && event_config_set_max_dispatch_interval(cfg, NULL, 4, 1) == 0)
+		base = event_base_new_with_config(cfg);
+	if (base != NULL && event_base_priority_init(base, 2) != 0) {
+		event_base_free(base);
+		base = NULL;
+	}
+	if (cfg != NULL)
+		event_config_free(cfg);
+	return base;
+}
+
 static int run(const char *dir)
 {
 	char err[LIA_ERR_LEN] = "", token[LIA_TOKEN_LEN + 1];
@@ -47,13 +69,7 @@ static int run(const char *dir)
 
 	if (lia_config_load(dir, &cfg, err) < 0)
 		goto out;
-	base = event_base_new();
-	/* Two priorities: peer links (0) before the API (1), so a flood of API
-	 * requests cannot starve receipts and "seen" frames on the links. */
-	if (base != NULL && event_base_priority_init(base, 2) != 0) {
-		event_base_free(base);
-		base = NULL;
-	}
+	base = new_event_base();
 	if (base == NULL) {
 		snprintf(err, sizeof(err), "cannot create the event loop");
 		goto out;
