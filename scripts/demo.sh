@@ -34,19 +34,22 @@ printf 'node tokyo\ncharter ../charter\napi 127.0.0.1:27102\n' > "$RUN/tokyo/lia
 printf 'node beijing\ncharter ../charter\napi 127.0.0.1:27202\n' > "$RUN/beijing/liaisond.conf"
 "$BIN/liaison" charter check "$RUN/charter"
 
-step "Start both daemons (TLS 1.3, mutual certificate authentication)"
-for n in tokyo beijing; do
-	"$BIN/liaisond" -d "$RUN/$n" > "$RUN/$n.log" 2>&1 & echo $! > "$RUN/$n.pid"
-done
-for i in $(seq 1 100); do cli tokyo status >/dev/null 2>&1 && cli beijing status >/dev/null 2>&1 && break; sleep 0.1; done
-for i in $(seq 1 100); do cli tokyo links | grep -q ' up' && break; sleep 0.1; done
+step "Start Tokyo's daemon only; Beijing is not up yet"
+"$BIN/liaisond" -d "$RUN/tokyo" > "$RUN/tokyo.log" 2>&1 & echo $! > "$RUN/tokyo.pid"
+for i in $(seq 1 100); do cli tokyo status >/dev/null 2>&1 && break; sleep 0.1; done
 cli tokyo links
 
-step "Tokyo sends a FLASH message to Beijing (committed to disk before it counts as sent)"
+step "Tokyo sends a FLASH message to Beijing: on disk, so it counts as sent, and queued"
 id=$(cli tokyo send --to beijing --precedence FLASH --lang en \
 	"FLASH: JS Kirishima and PLAN Nanchang at 1.2 nm, closing. Request intentions.")
 echo "sent $id"
 cli tokyo show "$id"
+
+step "Beijing starts: TLS 1.3 link, both sides authenticated by certificate; the outbox drains"
+"$BIN/liaisond" -d "$RUN/beijing" > "$RUN/beijing.log" 2>&1 & echo $! > "$RUN/beijing.pid"
+for i in $(seq 1 100); do cli beijing status >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 1 100); do cli tokyo links | grep -q ' up' && break; sleep 0.1; done
+cli tokyo links
 
 step "Beijing commits it and returns a signed receipt"
 cli tokyo wait "$id" --state delivered --timeout 10
