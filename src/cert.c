@@ -374,25 +374,6 @@ static int refuse_existing(const char *path, char *err)
 	return rc;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	const char *p = data;
-	int rc = 0;
-
-	while (len > 0 && rc == 0) {
-		ssize_t put = write(fd, p, len);
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put <= 0) {
-			rc = -1;
-		} else {
-			p += put;
-			len -= (size_t)put;
-		}
-	}
-	return rc;
-}
-
 /* Writes key as PKCS#8 PEM to a new file path (0600, O_EXCL); the PEM text is wiped after. */
 static int write_key(const char *path, EVP_PKEY *key, char *err)
 {
@@ -415,7 +396,7 @@ static int write_key(const char *path, EVP_PKEY *key, char *err)
 			lia_err_set(err, "%s: cannot create: %s", path, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, pem, (size_t)len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0600) < 0 || lia_write_all(fd, pem, (size_t)len) < 0 || fsync(fd) < 0) {
 		lia_err_set(err, "%s: cannot write: %s", path, strerror(errno));
 		unlink(path);
 		goto out;

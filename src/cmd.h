@@ -100,6 +100,10 @@ int lia_cli_daemon_call(const struct lia_cli_daemon *d, const char *method, cons
 int lia_cli_daemon_expect(const struct lia_cli_daemon *d, const char *method, const char *path,
     json_t *body, int want, json_t **reply);
 
+/* POSTs body to path expecting 201; prints the reply's "id" (or the JSON with --json). Returns an exit status. */
+int lia_cli_daemon_post(const struct lia_cli *cli, const struct lia_cli_daemon *d, const char *path,
+    json_t *body);
+
 /* The `record` command: status, log, proof, consistency, export, verify. */
 int lia_cmd_record(struct lia_cli *cli, int argc, char **argv);
 

@@ -95,3 +95,20 @@ int lia_cli_daemon_expect(const struct lia_cli_daemon *d, const char *method, co
 	return rc;
 }
 
+
+int lia_cli_daemon_post(const struct lia_cli *cli, const struct lia_cli_daemon *d, const char *path,
+    json_t *body)
+{
+	json_t *reply = NULL;
+	int status;
+
+	if (body == NULL)
+		return lia_cli_fail("cannot build the request (out of memory)");
+	status = lia_cli_daemon_expect(d, "POST", path, body, 201, &reply);
+	if (status == LIA_EXIT_OK && cli->json)
+		lia_cli_print_json(reply);
+	else if (status == LIA_EXIT_OK)
+		printf("%s\n", json_string_value(json_object_get(reply, "id")));
+	json_decref(reply);
+	return status;
+}

@@ -242,17 +242,7 @@ int lia_cmd_send(struct lia_cli *cli, int argc, char **argv)
 		goto out;
 	body = json_pack("{s:s, s:s, s:s, s:s}", "to", a.to,
 	    "precedence", lia_precedence_name(a.precedence), "text", text, "lang", a.lang);
-	if (body == NULL) {
-		status = lia_cli_fail("cannot build the request (out of memory)");
-		goto out;
-	}
-	status = lia_cli_daemon_expect(&d, "POST", "/v1/messages", body, 201, &reply);
-	if (status != LIA_EXIT_OK)
-		goto out;
-	if (cli->json)
-		lia_cli_print_json(reply);
-	else
-		printf("%s\n", json_string_value(json_object_get(reply, "id")));
+	status = lia_cli_daemon_post(cli, &d, "/v1/messages", body);
 out:
 	lia_cli_daemon_close(&d);
 	json_decref(body);

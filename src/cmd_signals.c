@@ -115,17 +115,7 @@ int lia_cmd_send_signal(struct lia_cli *cli, int argc, char **argv)
 		goto out;
 	body = json_pack("{s:s, s:O, s:i, s:i}", "to", to, "signals", sigs, "lat", (json_int_t)lat,
 	    "lon", (json_int_t)lon);
-	if (body == NULL) {
-		status = lia_cli_fail("cannot build the request (out of memory)");
-		goto out;
-	}
-	status = lia_cli_daemon_expect(&d, "POST", "/v1/signals", body, 201, &reply);
-	if (status != LIA_EXIT_OK)
-		goto out;
-	if (cli->json)
-		lia_cli_print_json(reply);
-	else
-		printf("%s\n", json_string_value(json_object_get(reply, "id")));
+	status = lia_cli_daemon_post(cli, &d, "/v1/signals", body);
 out:
 	lia_cli_daemon_close(&d);
 	json_decref(sigs);

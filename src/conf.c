@@ -274,8 +274,7 @@ out:
 	return rc;
 }
 
-/* Writes all of data to fd, resuming after interruptions. */
-static int write_all(int fd, const void *data, size_t len)
+int lia_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	int rc = 0;
@@ -344,7 +343,7 @@ int lia_write_file_atomic(const char *path, const void *data, size_t len, int mo
 	}
 	made = 1;
 	/* O_CREAT's mode passes through the umask and leaves an old file's mode: set it. */
-	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, (mode_t)mode) < 0 || lia_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		lia_err_set(err, "%s: cannot write: %s", tmp, strerror(errno));
 		goto out;
 	}

@@ -34,6 +34,9 @@ int lia_conf_parse_file(const char *path, lia_conf_fn fn, void *ctx, char *err);
 /* Reads a whole regular file into a NUL-terminated malloc'd buffer (caller frees); fails over max bytes. */
 int lia_read_file(const char *path, size_t max, char **out, size_t *len, char *err);
 
+/* Writes all of data to fd, resuming after interruptions; 0, or -1 with errno set. */
+int lia_write_all(int fd, const void *data, size_t len);
+
 /* Writes data to path atomically: path.new, fsync, rename, fsync of the directory; mode as given. */
 int lia_write_file_atomic(const char *path, const void *data, size_t len, int mode, char *err);
 
