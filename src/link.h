@@ -48,6 +48,7 @@ struct lia_link {
 	int charter_mismatch;                /* peer's charter hash differs from ours */
 	uint64_t offered_size;               /* own checkpoint last offered on this connection */
 	uint64_t conflict_old;               /* size named by the peer's last conflict */
+	uint8_t alarmed[32];                 /* SHA-256 of the last checkpoint refused as evidence */
 	uint64_t frames_in, frames_out, rejected, reconnects;
 	char last_error[LIA_ERR_LEN];
 };

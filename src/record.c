@@ -47,13 +47,20 @@ static void alarm_raise(struct lia_link *l, const char *reason, const char *old_
 {
 	struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = ERROR_CODE_ALARM};
 	char err[LIA_ERR_LEN];
+	uint8_t digest[32];
+	unsigned int len = sizeof(digest);
 
-	l->node->alarms++;
-	lia_log_error("ALARM: log of %s: %s (both checkpoints kept as evidence)", l->peer->name,
-	    reason);
-	if (lia_store_add_evidence(l->node->store, l->peer->name, reason, old_note ? old_note : "",
-	    new_note, lia_now_ms(), err) < 0)
-		lia_log_error("cannot keep evidence against %s: %s", l->peer->name, err);
+	/* The same refused checkpoint is offered again after each reconnect: keep it once. */
+	EVP_Digest(new_note, strlen(new_note), digest, &len, EVP_sha256(), NULL);
+	if (memcmp(digest, l->alarmed, sizeof(digest)) != 0) {
+		memcpy(l->alarmed, digest, sizeof(digest));
+		l->node->alarms++;
+		lia_log_error("ALARM: log of %s: %s (both checkpoints kept as evidence)",
+		    l->peer->name, reason);
+		if (lia_store_add_evidence(l->node->store, l->peer->name, reason,
+		    old_note ? old_note : "", new_note, lia_now_ms(), err) < 0)
+			lia_log_error("cannot keep evidence against %s: %s", l->peer->name, err);
+	}
 	lia_err_set(f.text, "witness refuses to cosign: %s", reason);
 	lia_link_send(l, &f);
 }
