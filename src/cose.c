@@ -394,13 +394,24 @@ out:
 	return rc;
 }
 
+/*
+ * libcbor 0.8's cbor_is_null asserts (aborts) when given a float item, so a
+ * payload of 0xfb... would kill the process: ask only simple values.
+ * Found by fuzz_cose (fuzz/corpus/cose/crash-float-payload).
+ */
+static int is_cbor_null(const cbor_item_t *item)
+{
+	return cbor_isa_float_ctrl(item) && cbor_float_get_width(item) == CBOR_FLOAT_0 &&
+	    cbor_is_null(item);
+}
+
 static int parse_payload_item(const cbor_item_t *item, struct lia_cose *c, char *err)
 {
 	const uint8_t *p = NULL;
 	size_t n = 0;
 	int rc = -1;
 
-	if (cbor_is_null(item)) {
+	if (is_cbor_null(item)) {
 		lia_err_set(err, "COSE_Sign1 with a detached (nil) payload is not supported");
 	} else if (get_bstr(item, &p, &n) != 0) {
 		lia_err_set(err, "COSE_Sign1 payload is not a byte string");
