@@ -10,6 +10,11 @@
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
+ *
+ * Reserved for kinds being added (types, then payload keys), so that work on
+ * them in parallel does not collide: 5 incident (keys 14-19), 6 overdue notice
+ * (20-24), 7 link test and 8 link test answer (25-29), 9 relay of an entry
+ * heard from another party's unit (30-34). Types up to 31 fit the store's CHECK.
  */
 #ifndef LIA_ENTRY_H
 #define LIA_ENTRY_H

@@ -41,8 +41,10 @@
  * witnessed, evidence) and triggers that keep what is recorded unchanged.
  * A version-1 database is migrated in place at open, in one transaction.
  * Version 3: entries of type 4 (signal) are allowed (the CHECK on type).
+ * Version 4: entries of types 5 to 31 are allowed (reserved in entry.h), so
+ * that new kinds of entry do not each need their own loosening.
  */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
 #define BUSY_TIMEOUT_MS 5000
 #define STR(x) STR_(x)
@@ -132,6 +134,12 @@ static const char schema_v3_sql[] =
 	"PRAGMA writable_schema = ON;"
 	"UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (type BETWEEN 1 AND 3)',"
 	" 'CHECK (type BETWEEN 1 AND 4)') WHERE type = 'table' AND name = 'entries';";
+
+/* Version 4 loosens the same CHECK to every type entry.h reserves (1 to 31), as version 3 did. */
+static const char schema_v4_sql[] =
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (type BETWEEN 1 AND 4)',"
+	" 'CHECK (type BETWEEN 1 AND 31)') WHERE type = 'table' AND name = 'entries';";
 
 static const char schema_version_sql[] =
 	"PRAGMA application_id = " STR(APPLICATION_ID) ";"
@@ -440,15 +448,16 @@ static int is_empty(struct lia_store *s, char *err)
 	return rc < 0 ? rc : tables == 0;
 }
 
-/* Inside the upgrade's transaction: schema_v3_sql, then a new schema cookie so the change is seen. */
-static int apply_v3(struct lia_store *s, char *err)
+/* Inside the upgrade's transaction: an edit of the stored schema text, then a new schema cookie so the change is seen. */
+static int apply_schema_edit(struct lia_store *s, const char *edit_sql, const char *what,
+    char *err)
 {
 	int64_t cookie = 0;
 	char sql[96];
 	int rc = query_int(s, "PRAGMA schema_version", &cookie, "read the schema cookie", err);
 
 	if (rc == 0)
-		rc = exec(s, schema_v3_sql, "allow signal entries (schema version 3)", err);
+		rc = exec(s, edit_sql, what, err);
 	snprintf(sql, sizeof(sql), "PRAGMA schema_version = %" PRId64 ";"
 	    "PRAGMA writable_schema = OFF", cookie + 1);
 	if (rc == 0)
@@ -481,7 +490,11 @@ static int upgrade_schema(struct lia_store *s, char *err)
 	if (version < 2 && (rc = exec(s, schema_v2_sql, "create the joint record's tables",
 	    err)) < 0)
 		goto out;
-	if (version < 3 && (rc = apply_v3(s, err)) < 0)
+	if (version < 3 && (rc = apply_schema_edit(s, schema_v3_sql,
+	    "allow signal entries (schema version 3)", err)) < 0)
+		goto out;
+	if (version < 4 && (rc = apply_schema_edit(s, schema_v4_sql,
+	    "allow entry types up to 31 (schema version 4)", err)) < 0)
 		goto out;
 	if ((rc = prepare_all(s, err)) < 0)
 		goto out;
