@@ -390,7 +390,7 @@ static int add_cert(struct lia_bundle_ctx *ctx, const char *name, const json_t *
 	} else if (!json_is_string(v) ||
 	    (n.cert = pem_cert(json_string_value(v), json_string_length(v))) == NULL) {
 		lia_bundle_report_fail(r, "certs", "certificate of %.40s: not a PEM certificate", name);
-	} else if (lia_cert_check(ctx->charter, n.cert, &id, err) != 0) {
+	} else if (lia_cert_check_untimed(ctx->charter, n.cert, &id, err) != 0) {
 		lia_bundle_report_fail(r, "certs", "certificate of %.40s: %s", name, err);
 	} else if (strcmp(id.node, name) != 0) {
 		lia_bundle_report_fail(r, "certs", "certs member \"%.40s\" holds the certificate of node %s",

@@ -10,6 +10,7 @@
  * the exact COSE bytes of every entry for the Merkle checks that follow.
  */
 #include "bundle_internal.h"
+#include "cert.h"
 #include "cose.h"
 #include "entry.h"
 #include "err.h"
@@ -96,11 +97,15 @@ static int entry_read(struct lia_bundle_ctx *ctx, size_t i, const json_t *v,
 	} else {
 		e->seq = parsed.seq;
 		lia_entry_finish(&parsed);
-		if (lia_entry_verify(e->cose, e->len, ctx->nodes[e->node].pub, &parsed, err) == 0)
-			rc = 0;
-		else
+		if (lia_entry_verify(e->cose, e->len, ctx->nodes[e->node].pub, &parsed, err) != 0)
 			lia_bundle_report_fail(r, "entries", "entry %zu (%s/%" PRIu64 "): signature does not "
 			    "verify", i, ctx->nodes[e->node].name, e->seq);
+		/* A certificate vouches for what was signed while it was valid, not for ever. */
+		else if (lia_cert_valid_at(ctx->nodes[e->node].cert, parsed.time_ms, err) != 0)
+			lia_bundle_report_fail(r, "entries", "entry %zu (%s/%" PRIu64 "): signed at a time "
+			    "outside its certificate: %s", i, ctx->nodes[e->node].name, e->seq, err);
+		else
+			rc = 0;
 	}
 	lia_entry_finish(&parsed);
 	return rc;

@@ -130,8 +130,9 @@ out:
 	return rc;
 }
 
-/* Verifies cert up to the one CA ca, with its validity dates, as of now. */
-static int verify_chain(X509 *ca, X509 *cert, const struct lia_identity *id, char *err)
+/* Verifies cert up to the one CA ca; with its validity dates as of now when timed. */
+static int verify_chain(X509 *ca, X509 *cert, const struct lia_identity *id, int timed,
+    char *err)
 {
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -144,7 +145,8 @@ static int verify_chain(X509 *ca, X509 *cert, const struct lia_identity *id, cha
 		goto out;
 	}
 	/* The charter's CA is the trust anchor, whether or not it is self-signed. */
-	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN);
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN |
+	    (timed ? 0 : X509_V_FLAG_NO_CHECK_TIME));
 	if (X509_verify_cert(ctx) != 1) {
 		lia_err_set(err, "certificate of node \"%s\" fails verification against the CA of party \"%s\": %s",
 		    id->node, id->party,
@@ -182,7 +184,7 @@ static int check_claims(const struct lia_charter *c, const struct lia_identity *
 	return rc;
 }
 
-int lia_cert_check(const struct lia_charter *c, X509 *cert,
+static int check_cert(const struct lia_charter *c, X509 *cert, int timed,
     struct lia_identity *id, char *err)
 {
 	const struct lia_party *party;
@@ -206,12 +208,44 @@ int lia_cert_check(const struct lia_charter *c, X509 *cert,
 		ERR_clear_error();
 		goto out;
 	}
-	if (verify_chain(party->ca, cert, &claimed, err) < 0)
+	if (verify_chain(party->ca, cert, &claimed, timed, err) < 0)
 		goto out;
 	*id = claimed;
 	rc = 0;
 out:
 	return rc;
+}
+
+int lia_cert_check(const struct lia_charter *c, X509 *cert,
+    struct lia_identity *id, char *err)
+{
+	return check_cert(c, cert, 1, id, err);
+}
+
+int lia_cert_check_untimed(const struct lia_charter *c, X509 *cert,
+    struct lia_identity *id, char *err)
+{
+	return check_cert(c, cert, 0, id, err);
+}
+
+int lia_cert_valid_at(X509 *cert, int64_t at_ms, char *err)
+{
+	time_t at = (time_t)(at_ms / 1000);
+	const char *node = "?";
+	struct lia_identity id;
+	char ignored[LIA_ERR_LEN];
+
+	if (lia_cert_identity(cert, &id, ignored) == 0)
+		node = id.node;
+	if (X509_cmp_time(X509_get0_notBefore(cert), &at) >= 0) {
+		lia_err_set(err, "certificate of node \"%s\" was not yet valid at that time", node);
+		return LIA_ERROR;
+	}
+	if (X509_cmp_time(X509_get0_notAfter(cert), &at) <= 0) {
+		lia_err_set(err, "certificate of node \"%s\" had expired by that time", node);
+		return LIA_ERROR;
+	}
+	return 0;
 }
 
 int lia_cert_to_der(X509 *cert, unsigned char **der, size_t *len, char *err)

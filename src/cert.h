@@ -47,6 +47,13 @@ int lia_cert_identity(X509 *cert, struct lia_identity *id, char *err);
 int lia_cert_check(const struct lia_charter *c, X509 *cert,
     struct lia_identity *id, char *err);
 
+/* As lia_cert_check but without the validity dates: for records checked later (see lia_cert_valid_at). */
+int lia_cert_check_untimed(const struct lia_charter *c, X509 *cert,
+    struct lia_identity *id, char *err);
+
+/* 0 when at_ms (ms since the epoch, UTC) lies within cert's validity, LIA_ERROR with err when not. */
+int lia_cert_valid_at(X509 *cert, int64_t at_ms, char *err);
+
 /* Checks ca is a CA (basicConstraints CA:TRUE) with an Ed25519 key and reads the party from its subject O. */
 int lia_cert_ca_party(X509 *ca, char party[LIA_NAME_MAX + 1], char *err);
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -115,7 +116,7 @@ static void entry_id(int i, const char **origin, uint64_t *seq)
 	*seq = i % 3 == 1 ? (uint64_t)b : (uint64_t)(i + 1 - b);
 }
 
-static void make_entry(int i)
+static void make_entry(int i, int64_t time_ms)
 {
 	struct lia_entry e;
 	char err[LIA_ERR_LEN] = "", text[64];
@@ -126,7 +127,7 @@ static void make_entry(int i)
 	e.type = LIA_ENTRY_MESSAGE;
 	snprintf(e.origin, sizeof(e.origin), "%s", origin);
 	snprintf(e.to, sizeof(e.to), "%s", strcmp(origin, "tokyo") == 0 ? "beijing" : "tokyo");
-	e.time_ms = INT64_C(1767225600000) + i * 1000;
+	e.time_ms = time_ms + i * 1000;
 	e.precedence = LIA_ROUTINE;
 	snprintf(e.lang, sizeof(e.lang), "en");
 	snprintf(text, sizeof(text), "message %02d from %s", i, origin);
@@ -299,8 +300,9 @@ static int setup(void **state)
 	fx.kirishima = node_key("kirishima");
 	fx.stranger = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	assert_non_null(fx.stranger);
+	/* Within the node certificates' validity, which starts an hour back. */
 	for (int i = 0; i < N_ENTRIES; i++)
-		make_entry(i);
+		make_entry(i, (int64_t)time(NULL) * 1000 - 1000000);
 	fx.good = build_bundle();
 	return 0;
 }
@@ -512,6 +514,23 @@ static void test_entry_byte_changed(void **state)
 	free(cose);
 	seed("entry-byte.json", b);
 	expect_refused(b, "entries", "entry 5 (tokyo/4): signature does not verify");
+}
+
+/* Entry 5 signed, with its own key, at a time its certificate did not cover. */
+static void test_entry_outside_certificate(void **state)
+{
+	uint8_t *kept = fx.cose[5];
+	size_t kept_len = fx.cose_len[5];
+	json_t *b;
+
+	(void)state;
+	make_entry(5, INT64_C(1767225600000)); /* 2026-01-01, before the certificates */
+	b = build_bundle();
+	free(fx.cose[5]);
+	fx.cose[5] = kept; /* the fixture is shared by the group */
+	fx.cose_len[5] = kept_len;
+	expect_refused(b, "entries", "entry 5 (tokyo/4): signed at a time outside its "
+	    "certificate: certificate of node \"tokyo\" was not yet valid at that time");
 }
 
 static void test_own_entry_deleted(void **state)
@@ -876,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_and_not_json),
 		cmocka_unit_test(test_format_refusals),
 		cmocka_unit_test(test_entry_byte_changed),
+		cmocka_unit_test(test_entry_outside_certificate),
 		cmocka_unit_test(test_own_entry_deleted),
 		cmocka_unit_test(test_peer_entry_deleted),
 		cmocka_unit_test(test_last_entry_dropped),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -419,6 +420,32 @@ static void test_validity_enforced(void **state)
 	X509_free(x);
 }
 
+/* A record is checked later: the chain without dates, then each entry's time against the certificate. */
+static void test_validity_at_signing_time(void **state)
+{
+	struct lia_identity id;
+	char err[LIA_ERR_LEN];
+	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	X509 *x = forge("japan", "japan", "station", "tokyo", -2 * 86400, -86400);
+
+	(void)state;
+	assert_int_not_equal(lia_cert_check(charter, x, &id, err), 0);
+	if (lia_cert_check_untimed(charter, x, &id, err) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(id.node, "tokyo");
+	/* Signed a day and a half ago: inside; now and three days ago: outside. */
+	assert_int_equal(lia_cert_valid_at(x, now_ms - 36 * 3600 * 1000LL, err), 0);
+	assert_int_not_equal(lia_cert_valid_at(x, now_ms, err), 0);
+	assert_string_equal(err, "certificate of node \"tokyo\" had expired by that time");
+	assert_int_not_equal(lia_cert_valid_at(x, now_ms - 3 * 86400 * 1000LL, err), 0);
+	assert_string_equal(err, "certificate of node \"tokyo\" was not yet valid at that time");
+	X509_free(x);
+	/* Without dates, the other checks still hold. */
+	x = forge("japan", "japan", "station", "beijing", -60, 86400);
+	assert_int_not_equal(lia_cert_check_untimed(charter, x, &id, err), 0);
+	X509_free(x);
+}
+
 static void test_bad_subjects_refused(void **state)
 {
 	X509 *x, *ca;
@@ -572,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_node_refused),
 		cmocka_unit_test(test_wrong_party_refused),
 		cmocka_unit_test(test_validity_enforced),
+		cmocka_unit_test(test_validity_at_signing_time),
 		cmocka_unit_test(test_bad_subjects_refused),
 		cmocka_unit_test(test_two_common_names_refused),
 		cmocka_unit_test(test_der_round_trip),
