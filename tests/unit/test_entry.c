@@ -26,6 +26,10 @@
 #define SIGNAL_COSE_LEN 159    /* text form, measured: see docs/wire.md, signal size */
 #define SIGNAL_NARROW_PAYLOAD_LEN 45
 #define SIGNAL_NARROW_COSE_LEN 120
+/* The narrow example's payload, byte by byte in docs/wire.md ("Signal size"). */
+static const char kat_narrow_signal[] =
+    "a6000401686a702d64643130310219ffff031a6b096bb70c8182182482182d187d"
+    "0d821a003598193a00d56f45";
 
 /* Payload bytes computed by hand (Python) from the format in docs/wire.md. */
 static const char kat_message[] =
@@ -1022,6 +1026,7 @@ static void test_signal_size(void **state)
 	char err[LIA_ERR_LEN] = "";
 	uint8_t *payload = NULL;
 	size_t len = 0, narrow, addressed, text;
+	uint8_t want[64];
 
 	(void)state;
 	make_narrow_signal(&e);
@@ -1035,6 +1040,8 @@ static void test_signal_size(void **state)
 	    "addressed to an 8-character unit %zu; text form %zu\n", len, narrow, addressed, text);
 	assert_true(narrow <= 120);
 	assert_int_equal(len, SIGNAL_NARROW_PAYLOAD_LEN);
+	assert_int_equal(unhex(kat_narrow_signal, want, sizeof(want)), len);
+	assert_memory_equal(payload, want, len); /* the bytes docs/wire.md shows */
 	assert_int_equal(narrow, SIGNAL_NARROW_COSE_LEN);
 	assert_int_equal(addressed, SIGNAL_NARROW_COSE_LEN + 10);
 	assert_int_equal(text, SIGNAL_COSE_LEN);
