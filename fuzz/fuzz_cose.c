@@ -2,7 +2,7 @@
  * fuzz_cose.c - libFuzzer target for lia_cose_parse, lia_cose_verify and the
  * guarded loader lia_cose_cbor_load.
  *
- * Properties: what parses has a valid kid and a protected header; verifying
+ * Properties: what parses has no kid or a valid one, and a protected header; verifying
  * with the seed key never crashes; re-signing a parsed payload under its kid
  * yields a COSE_Sign1 that parses back to the same payload. The seeds in
  * corpus/cose are signed with the same RFC 8032 key (see gen_seeds.c).
@@ -43,7 +43,7 @@ static void resign(const struct lia_cose *c)
 	uint8_t *out;
 	size_t len;
 
-	if (lia_cose_sign(fuzz_key(), c->kid, c->payload, c->payload_len, &out, &len, err) != 0)
+	if (lia_cose_sign(fuzz_key(), c->kid[0] != '\0' ? c->kid : NULL, c->payload, c->payload_len, &out, &len, err) != 0)
 		abort();
 	if (lia_cose_parse(out, len, &again, err) != 0 || again.payload_len != c->payload_len ||
 	    (c->payload_len > 0 && memcmp(again.payload, c->payload, c->payload_len) != 0) ||
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (err[0] == '\0')
 		abort();
 	if (lia_cose_parse(data, size, &c, err) == 0) {
-		if (!lia_name_valid(c.kid) || c.protected_bytes == NULL || c.payload == NULL)
+		if ((c.kid[0] != '\0' && !lia_name_valid(c.kid)) || c.protected_bytes == NULL || c.payload == NULL)
 			abort();
 		(void)lia_cose_verify(&c, fuzz_key(), err);
 		resign(&c);

@@ -1,11 +1,14 @@
 /*
  * gen_seeds.c - writes the seed corpora of fuzz_cose, fuzz_entry and fuzz_wire
  * into fuzz/corpus/{cose,entry,wire}/ from real encoders, deterministically
- * (RFC 8032 test key 1, fixed times), so the seeds are reproducible.
+ * (RFC 8032 test key 1, fixed times), so the seeds are reproducible: a
+ * message, a receipt, an ack, and a signal in the text and the narrow form
+ * (uint time, no kid, catalogue number, uint values; docs/wire.md).
  *
  * Not part of the Meson build; from the repository root:
  *   cc -std=c11 -D_GNU_SOURCE -Isrc fuzz/gen_seeds.c src/cose.c src/entry.c \
- *      src/wire.c src/text.c src/clock.c src/err.c -lcbor -lcrypto -o /tmp/gen_seeds
+ *      src/wire.c src/text.c src/clock.c src/err.c src/cbor_out.c -lcbor -lcrypto \
+ *      -o /tmp/gen_seeds
  *   /tmp/gen_seeds fuzz/corpus
  */
 #include <stdio.h>
@@ -41,9 +44,35 @@ static void write_seed(const char *dir, const char *sub, const char *name, const
 		die(path, "cannot write");
 }
 
-static void make_entries(struct lia_entry e[3], char *text)
+#define N_SEEDS 5
+
+/* A signal: L-MV4 course 045 speed 12.5, as text (e[3]) and in the narrow form (e[4], docs/wire.md). */
+static void make_signals(struct lia_entry e[N_SEEDS])
 {
-	memset(e, 0, 3 * sizeof(e[0]));
+	e[3].type = LIA_ENTRY_SIGNAL;
+	strcpy(e[3].origin, "jp-dd101");
+	e[3].seq = 65535;
+	e[3].time_ms = 1795779511000;
+	strcpy(e[3].to, "cn-dd102");
+	e[3].nsignals = 1;
+	strcpy(e[3].signals[0].code, "L-MV4");
+	e[3].signals[0].nparams = 2;
+	strcpy(e[3].signals[0].params[0], "045");
+	strcpy(e[3].signals[0].params[1], "12.5");
+	e[3].lat = 3512345;
+	e[3].lon = 13987654;
+	e[4] = e[3];
+	e[4].narrow = 1;
+	e[4].to[0] = '\0';
+	e[4].signals[0].number = 36;
+	e[4].signals[0].is_num[0] = e[4].signals[0].is_num[1] = 1;
+	e[4].signals[0].num[0] = 45;
+	e[4].signals[0].num[1] = 125;
+}
+
+static void make_entries(struct lia_entry e[N_SEEDS], char *text)
+{
+	memset(e, 0, N_SEEDS * sizeof(e[0]));
 	e[0].type = LIA_ENTRY_MESSAGE;
 	strcpy(e[0].origin, "tokyo-hq");
 	e[0].seq = 42;
@@ -64,6 +93,7 @@ static void make_entries(struct lia_entry e[3], char *text)
 	e[2].seq = 8;
 	e[2].time_ms = 1795779540000;
 	strcpy(e[2].operator_name, "Li Wei");
+	make_signals(e);
 }
 
 static void write_wire(const char *dir, const char *name, const struct lia_frame *f)
@@ -113,18 +143,19 @@ static void wire_seeds(const char *dir, uint8_t *cose, size_t cose_len)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[3] = {"message", "receipt", "ack"};
+	static const char *const names[N_SEEDS] = {"message", "receipt", "ack", "signal",
+	    "signal-narrow"};
 	char text[] = "至急: 東京から北京へ。Request immediate contact on line 2.";
 	char err[LIA_ERR_LEN], name[64];
 	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed_key, 32);
-	struct lia_entry e[3];
+	struct lia_entry e[N_SEEDS];
 	uint8_t *buf, *cose;
 	size_t len, cose_len;
 
 	if (argc != 2 || key == NULL)
 		die("usage", "gen_seeds CORPUS-DIR");
 	make_entries(e, text);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < N_SEEDS; i++) {
 		if (lia_entry_encode(&e[i], &buf, &len, err) != 0 ||
 		    lia_entry_sign(&e[i], key, &cose, &cose_len, err) != 0)
 			die(names[i], err);

@@ -36,17 +36,25 @@
 #define COSE_DEPTH 2            /* array, unprotected map (after the tag) */
 #define SCAN_DEPTH_MAX 8
 
-/* The protected header map {1: -8, 4: kid}, keys in deterministic order. */
+/*
+ * The protected header map {1: -8, 4: kid}, keys in deterministic order, or
+ * {1: -8} alone when kid is empty (the payload names the signer: 7 bytes less
+ * on a narrowband link, docs/wire.md).
+ */
 static int encode_protected(const char *kid, struct lia_cbor_out *o)
 {
 	size_t kid_len = strlen(kid);
 
 	if (lia_cbor_out_init(o, kid_len + 16) == 0) {
-		lia_cbor_out_advance(o, cbor_encode_map_start(2, o->buf + o->len, o->cap - o->len));
+		lia_cbor_out_advance(o, cbor_encode_map_start(kid_len > 0 ? 2 : 1, o->buf + o->len,
+		    o->cap - o->len));
 		lia_cbor_out_advance(o, cbor_encode_uint(COSE_LABEL_ALG, o->buf + o->len, o->cap - o->len));
 		lia_cbor_out_advance(o, cbor_encode_negint(COSE_EDDSA_NEGINT, o->buf + o->len, o->cap - o->len));
-		lia_cbor_out_advance(o, cbor_encode_uint(COSE_LABEL_KID, o->buf + o->len, o->cap - o->len));
-		lia_cbor_put_bstr(o, (const uint8_t *)kid, kid_len);
+		if (kid_len > 0) {
+			lia_cbor_out_advance(o, cbor_encode_uint(COSE_LABEL_KID, o->buf + o->len,
+			    o->cap - o->len));
+			lia_cbor_put_bstr(o, (const uint8_t *)kid, kid_len);
+		}
 	}
 	return o->failed ? -1 : 0;
 }
@@ -352,9 +360,8 @@ static int parse_protected(const uint8_t *buf, size_t len, char kid[static LIA_N
 	for (size_t i = 0; i < cbor_map_size(map); i++)
 		if (parse_label(&cbor_map_handle(map)[i], &have_alg, &have_kid, kid, err) != 0)
 			goto out;
-	if (!have_alg || !have_kid) {
-		lia_err_set(err, "COSE protected header lacks %s", have_alg ? "kid (label 4)" :
-		    "alg (label 1)");
+	if (!have_alg) {
+		lia_err_set(err, "COSE protected header lacks alg (label 1)");
 		goto out;
 	}
 	if (encode_protected(kid, &canon) != 0 || canon.len != len ||
@@ -555,8 +562,8 @@ int lia_cose_sign(EVP_PKEY *key, const char *kid, const uint8_t *payload,
 
 	if (check_ed25519(key, "signing", err) != 0)
 		goto out;
-	if (kid == NULL || !lia_name_valid(kid)) {
-		lia_err_set(err, "COSE kid \"%.40s\" is not a valid node name", kid ? kid : "");
+	if (kid != NULL && !lia_name_valid(kid)) {
+		lia_err_set(err, "COSE kid \"%.40s\" is not a valid node name", kid);
 		goto out;
 	}
 	if (payload_len > LIA_COSE_MAX) {
@@ -564,7 +571,7 @@ int lia_cose_sign(EVP_PKEY *key, const char *kid, const uint8_t *payload,
 		    payload_len, LIA_COSE_MAX);
 		goto out;
 	}
-	if (encode_protected(kid, &prot) != 0 ||
+	if (encode_protected(kid != NULL ? kid : "", &prot) != 0 ||
 	    encode_sig_structure(prot.buf, prot.len, payload, payload_len, &tbs) != 0) {
 		lia_err_set(err, "out of memory encoding a COSE_Sign1");
 		goto out;
@@ -606,7 +613,8 @@ int lia_cose_verify(const struct lia_cose *cose, EVP_PKEY *pub, char *err)
 	}
 	if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pub) != 1 ||
 	    EVP_DigestVerify(ctx, cose->signature, COSE_SIG_LEN, tbs.buf, tbs.len) != 1) {
-		lia_err_set(err, "COSE_Sign1 signature by \"%s\" does not verify", cose->kid);
+		lia_err_set(err, "COSE_Sign1 signature by \"%s\" does not verify",
+		    cose->kid[0] != '\0' ? cose->kid : "(no kid)");
 		ERR_clear_error();
 		goto out;
 	}

@@ -4,7 +4,8 @@
  * A payload is one definite-length CBOR map whose keys are small unsigned
  * integers in ascending order, each field present exactly when it belongs to
  * the entry's type, every integer and string in its shortest form (RFC 8949
- * section 4.2.1), times as RFC 3339 text with milliseconds. Payloads come
+ * section 4.2.1), times as RFC 3339 text with milliseconds or, in the narrow
+ * form (docs/wire.md, for a narrowband link), as uint seconds. Payloads come
  * from peers: decoding checks every type, range and length before use, and
  * refuses any byte form other than the one lia_entry_encode makes, so one
  * entry has one encoding and its signed bytes one hash.
@@ -41,6 +42,7 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
+#define FIELDS_SIGNAL_OPTIONAL BIT(K_TO) /* a signal without to is a broadcast */
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -99,6 +101,22 @@ static unsigned type_fields(enum lia_entry_type t)
 	};
 
 	return (unsigned)t <= LIA_ENTRY_SIGNAL ? fields[t] : 0;
+}
+
+/* The fields a type may leave out. */
+static unsigned optional_fields(enum lia_entry_type t)
+{
+	return t == LIA_ENTRY_SIGNAL ? FIELDS_SIGNAL_OPTIONAL : 0;
+}
+
+/* The fields e carries: its type's, less an optional one left empty. */
+static unsigned entry_fields(const struct lia_entry *e)
+{
+	unsigned fields = type_fields(e->type);
+
+	if ((optional_fields(e->type) & BIT(K_TO)) && e->to[0] == '\0')
+		fields &= ~BIT(K_TO);
+	return fields;
 }
 
 /* Writes "entry field K (name): <sentence>" into err; always returns -1. */
@@ -198,6 +216,9 @@ static int validate_common(const struct lia_entry *e, char *err)
 		rc = -1;
 	else if (e->time_ms < 0 || e->time_ms > TIME_MAX_MS)
 		field_err(err, K_TIME, "%" PRId64 " ms is outside 1970 to 9999", e->time_ms);
+	else if (e->narrow && e->time_ms % 1000 != 0)
+		field_err(err, K_TIME, "%" PRId64 " ms is not a whole second (the narrow form "
+		    "carries seconds)", e->time_ms);
 	else
 		rc = 0;
 	return rc;
@@ -251,7 +272,10 @@ static int validate_one_signal(const struct lia_entry_signal *sg, size_t i, char
 {
 	int rc = 0;
 
-	if (!code_valid(sg->code, sizeof(sg->code)))
+	if (sg->number > LIA_SIGNAL_NUMBER_MAX)
+		return field_err(err, K_SIGNALS, "signal %zu: number %u is not 1 to %d", i,
+		    sg->number, LIA_SIGNAL_NUMBER_MAX);
+	if ((sg->number == 0 || sg->code[0] != '\0') && !code_valid(sg->code, sizeof(sg->code)))
 		return field_err(err, K_SIGNALS, "signal %zu: code \"%.*s\" is not 1 to %d of [A-Z0-9-]",
 		    i, LIA_SIGNAL_CODE_MAX, sg->code, LIA_SIGNAL_CODE_MAX);
 	if (sg->nparams > LIA_SIGNAL_PARAMS_MAX)
@@ -261,6 +285,8 @@ static int validate_one_signal(const struct lia_entry_signal *sg, size_t i, char
 		const char *v = sg->params[j];
 		size_t len = strnlen(v, sizeof(sg->params[j]));
 
+		if (sg->is_num[j])
+			continue; /* any uint32 travels; its meaning is the catalogue's */
 		if (len == 0 || len == sizeof(sg->params[j]))
 			rc = field_err(err, K_SIGNALS, "signal %zu (%s): parameter %zu is empty or "
 			    "longer than %d bytes", i, sg->code, j, LIA_SIGNAL_VALUE_MAX);
@@ -275,7 +301,7 @@ static int validate_signal(const struct lia_entry *e, char *err)
 {
 	int rc = 0;
 
-	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
+	if (e->to[0] != '\0' && check_name(K_TO, e->to, sizeof(e->to), err) != 0)
 		return -1;
 	if (e->nsignals < 1 || e->nsignals > LIA_ENTRY_SIGNALS_MAX)
 		return field_err(err, K_SIGNALS, "%zu signals, not 1 to %d", e->nsignals,
@@ -322,11 +348,19 @@ static void put_signals(struct lia_cbor_out *o, const struct lia_entry *e)
 {
 	put_array_start(o, e->nsignals);
 	for (size_t i = 0; i < e->nsignals; i++) {
+		const struct lia_entry_signal *sg = &e->signals[i];
+
 		put_array_start(o, 2);
-		lia_cbor_put_tstr(o, e->signals[i].code);
-		put_array_start(o, e->signals[i].nparams);
-		for (size_t j = 0; j < e->signals[i].nparams; j++)
-			lia_cbor_put_tstr(o, e->signals[i].params[j]);
+		if (sg->number != 0)
+			lia_cbor_put_uint(o, sg->number);
+		else
+			lia_cbor_put_tstr(o, sg->code);
+		put_array_start(o, sg->nparams);
+		for (size_t j = 0; j < sg->nparams; j++)
+			if (sg->is_num[j])
+				lia_cbor_put_uint(o, sg->num[j]);
+			else
+				lia_cbor_put_tstr(o, sg->params[j]);
 	}
 }
 
@@ -340,6 +374,10 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 	case K_ORIGIN: lia_cbor_put_tstr(o, e->origin); break;
 	case K_SEQ: lia_cbor_put_uint(o, e->seq); break;
 	case K_TIME:
+		if (e->narrow) {
+			lia_cbor_put_uint(o, (uint64_t)(e->time_ms / 1000));
+			break;
+		}
 		lia_time_format(e->time_ms, time);
 		lia_cbor_put_tstr(o, time);
 		break;
@@ -367,7 +405,7 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 /* Encodes a validated entry: its type's fields in ascending key order. */
 static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 {
-	unsigned fields = type_fields(e->type);
+	unsigned fields = entry_fields(e);
 	size_t count = 0;
 
 	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +
@@ -510,18 +548,33 @@ static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COU
 		if (slot[k] != NULL && !(fields & BIT(k)))
 			rc = field_err(err, (enum entry_key)k, "not allowed in a %s",
 			    lia_entry_type_name(t));
-		else if (slot[k] == NULL && (fields & BIT(k)))
+		else if (slot[k] == NULL && (fields & BIT(k)) && !(optional_fields(t) & BIT(k)))
 			rc = field_err(err, (enum entry_key)k, "missing from a %s",
 			    lia_entry_type_name(t));
 	}
 	return rc;
 }
 
-static int get_time(const cbor_item_t *v, int64_t *ms, char *err)
+/* Key 3 as uint seconds (the narrow form): sets *narrow. */
+static int get_time_seconds(const cbor_item_t *v, int64_t *ms, int *narrow, char *err)
+{
+	uint64_t sec = cbor_get_int(v);
+
+	if (sec > (uint64_t)(TIME_MAX_MS / 1000))
+		return field_err(err, K_TIME, "%" PRIu64 " seconds is after 9999", sec);
+	*ms = (int64_t)sec * 1000;
+	*narrow = 1;
+	return 0;
+}
+
+/* Key 3: RFC 3339 text with milliseconds, or uint seconds since the epoch (RFC 8949 3.4.2). */
+static int get_time(const cbor_item_t *v, int64_t *ms, int *narrow, char *err)
 {
 	char text[LIA_TIME_LEN], canon[LIA_TIME_LEN], why[LIA_ERR_LEN];
 	int rc = -1;
 
+	if (cbor_isa_uint(v))
+		return get_time_seconds(v, ms, narrow, err);
 	if (get_tstr(K_TIME, v, text, sizeof(text), err) != 0)
 		goto out;
 	if (lia_time_parse(text, ms, why) != 0) {
@@ -595,6 +648,37 @@ static int get_array(enum entry_key k, const cbor_item_t *v, size_t min, size_t 
 	return rc;
 }
 
+/* A signal's code: text, or a uint catalogue number 1..LIA_SIGNAL_NUMBER_MAX. */
+static int get_signal_code(const cbor_item_t *v, struct lia_entry_signal *sg, char *err)
+{
+	uint64_t n = 0;
+
+	if (!cbor_isa_uint(v))
+		return get_tstr(K_SIGNALS, v, sg->code, sizeof(sg->code), err);
+	n = cbor_get_int(v);
+	if (n < 1 || n > LIA_SIGNAL_NUMBER_MAX)
+		return field_err(err, K_SIGNALS, "signal number %" PRIu64 " is not 1 to %d", n,
+		    LIA_SIGNAL_NUMBER_MAX);
+	sg->number = (unsigned)n;
+	return 0;
+}
+
+/* Value j of a signal: text, or a uint of at most 32 bits. */
+static int get_signal_value(const cbor_item_t *v, struct lia_entry_signal *sg, size_t j, char *err)
+{
+	uint64_t n = 0;
+
+	if (!cbor_isa_uint(v))
+		return get_tstr(K_SIGNALS, v, sg->params[j], sizeof(sg->params[j]), err);
+	n = cbor_get_int(v);
+	if (n > UINT32_MAX)
+		return field_err(err, K_SIGNALS, "signal parameter %zu: %" PRIu64 " is larger than "
+		    "%" PRIu32, j, n, UINT32_MAX);
+	sg->is_num[j] = 1;
+	sg->num[j] = (uint32_t)n;
+	return 0;
+}
+
 static int get_one_signal(const cbor_item_t *v, struct lia_entry_signal *sg, char *err)
 {
 	cbor_item_t **pair = NULL, **params = NULL;
@@ -602,12 +686,12 @@ static int get_one_signal(const cbor_item_t *v, struct lia_entry_signal *sg, cha
 	int rc = -1;
 
 	if (get_array(K_SIGNALS, v, 2, 2, "a signal", &pair, &n, err) != 0 ||
-	    get_tstr(K_SIGNALS, pair[0], sg->code, sizeof(sg->code), err) != 0 ||
+	    get_signal_code(pair[0], sg, err) != 0 ||
 	    get_array(K_SIGNALS, pair[1], 0, LIA_SIGNAL_PARAMS_MAX, "a signal's parameters",
 	    &params, &sg->nparams, err) != 0)
 		goto out;
 	for (size_t j = 0; j < sg->nparams; j++)
-		if (get_tstr(K_SIGNALS, params[j], sg->params[j], sizeof(sg->params[j]), err) != 0)
+		if (get_signal_value(params[j], sg, j, err) != 0)
 			goto out;
 	rc = 0;
 out:
@@ -661,7 +745,7 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	switch (k) {
 	case K_ORIGIN: rc = get_tstr(k, v, e->origin, sizeof(e->origin), err); break;
 	case K_SEQ: rc = get_uint(k, v, &e->seq, err); break;
-	case K_TIME: rc = get_time(v, &e->time_ms, err); break;
+	case K_TIME: rc = get_time(v, &e->time_ms, &e->narrow, err); break;
 	case K_TO: rc = get_tstr(k, v, e->to, sizeof(e->to), err); break;
 	case K_PRECEDENCE: rc = get_precedence(v, &e->precedence, err); break;
 	case K_LANG: rc = get_tstr(k, v, e->lang, sizeof(e->lang), err); break;
@@ -854,7 +938,7 @@ int lia_entry_sign(const struct lia_entry *e, EVP_PKEY *key, uint8_t **cose,
 	int rc = -1;
 
 	if (lia_entry_encode(e, &payload, &len, err) != 0 ||
-	    lia_cose_sign(key, e->origin, payload, len, cose, cose_len, err) != 0)
+	    lia_cose_sign(key, e->narrow ? NULL : e->origin, payload, len, cose, cose_len, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -869,7 +953,7 @@ static int open_payload(const struct lia_cose *c, struct lia_entry *e, char *err
 
 	if (lia_entry_decode(c->payload, c->payload_len, e, err) != 0)
 		goto out;
-	if (strcmp(c->kid, e->origin) != 0) {
+	if (c->kid[0] != '\0' && strcmp(c->kid, e->origin) != 0) {
 		lia_err_set(err, "entry claims origin %s but is signed as %s", e->origin, c->kid);
 		lia_entry_finish(e);
 		goto out;

@@ -4,12 +4,14 @@
  * Every entry is made by one node (its origin) and numbered from that node's
  * single sequence, so (origin, seq) names it everywhere. The payload is a CBOR
  * map with small unsigned keys (see docs/wire.md):
- *   0 type  1 origin  2 seq  3 time (RFC 3339 text)
+ *   0 type  1 origin  2 seq  3 time (RFC 3339 text, or uint seconds in the narrow form)
  *   message:  4 to  5 precedence  6 lang  7 text
  *   receipt:  8 ref-origin  9 ref-seq  10 ref-hash (SHA-256 of the referenced COSE bytes)
  *   ack:      8 9 10 as receipt, 11 operator
- *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
- * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
+ *   signal:   4 to (absent: broadcast)  12 signals [[code or number, [value, ...]], ...]
+ *             13 position [lat, lon]; a value is text or a uint (see lia_entry_signal)
+ * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin, or
+ * no kid in the narrow form: the payload names the origin).
  *
  * Reserved for kinds being added (types, then payload keys), so that work on
  * them in parallel does not collide: 5 incident (keys 14-19), 6 overdue notice
@@ -38,11 +40,20 @@ enum lia_entry_type {
 	LIA_ENTRY_SIGNAL = 4
 };
 
-/* One coded signal in a signal entry: a catalogue code and its parameter values in catalogue order. */
+/*
+ * One coded signal in a signal entry: a catalogue code and its parameter values in catalogue
+ * order. The code travels as text, or as its catalogue number when number is not 0 (then code
+ * may be "": a decoded entry knows only the number until the catalogue resolves it). Value j
+ * travels as text params[j], or as the CBOR uint num[j] when is_num[j] (then params[j] is
+ * ignored): whole units, tenths or HHMM by the catalogue's type (lia_signal_value_pack).
+ */
 struct lia_entry_signal {
 	char code[LIA_SIGNAL_CODE_MAX + 1];
+	unsigned number;                    /* 0, or 1 to LIA_SIGNAL_NUMBER_MAX */
 	size_t nparams;                     /* 0 to LIA_SIGNAL_PARAMS_MAX */
 	char params[LIA_SIGNAL_PARAMS_MAX][LIA_SIGNAL_VALUE_MAX + 1];
+	uint8_t is_num[LIA_SIGNAL_PARAMS_MAX];
+	uint32_t num[LIA_SIGNAL_PARAMS_MAX];
 };
 
 enum lia_precedence {
@@ -56,9 +67,10 @@ struct lia_entry {
 	enum lia_entry_type type;
 	char origin[LIA_NAME_MAX + 1];
 	uint64_t seq;                       /* >= 1 */
-	int64_t time_ms;                    /* UTC, ms since epoch */
+	int64_t time_ms;                    /* UTC, ms since epoch (whole seconds when narrow) */
+	int narrow;                         /* time as uint seconds, signed without kid */
 	/* message */
-	char to[LIA_NAME_MAX + 1];          /* node or party name */
+	char to[LIA_NAME_MAX + 1];          /* node or party name; "" for a broadcast signal */
 	enum lia_precedence precedence;
 	char lang[LIA_LANG_MAX + 1];
 	char *text;                         /* UTF-8, owned (malloc'd by decode) */
@@ -85,17 +97,17 @@ int lia_entry_encode(const struct lia_entry *e, uint8_t **out, size_t *len, char
 /* Decodes and validates a payload; e->text is malloc'd: call lia_entry_finish. */
 int lia_entry_decode(const uint8_t *buf, size_t len, struct lia_entry *e, char *err);
 
-/* Encodes and signs e with key as COSE_Sign1 (kid = e->origin); *cose is the caller's. */
+/* Encodes and signs e with key as COSE_Sign1 (kid = e->origin, none when e->narrow); *cose is the caller's. */
 int lia_entry_sign(const struct lia_entry *e, EVP_PKEY *key, uint8_t **cose,
     size_t *cose_len, char *err);
 
 /*
- * Parses COSE bytes and decodes the payload, checking kid == origin, without
+ * Parses COSE bytes and decodes the payload, checking kid == origin when there is a kid, without
  * verifying the signature (see lia_entry_verify). Call lia_entry_finish after.
  */
 int lia_entry_open(const uint8_t *cose, size_t cose_len, struct lia_entry *e, char *err);
 
-/* Parses, checks the signature with pub and decodes; kid must equal origin. */
+/* Parses, checks the signature with pub and decodes; a kid must equal origin. */
 int lia_entry_verify(const uint8_t *cose, size_t cose_len, EVP_PKEY *pub,
     struct lia_entry *e, char *err);
 

@@ -229,13 +229,13 @@ static int parse_texts(const char *path, json_t *jt, struct lia_signal *s, char 
 static int parse_entry(const char *path, size_t idx, json_t *je, struct lia_signal *s, char *err)
 {
 	const char *code = NULL, *category = NULL, *source = NULL;
-	json_t *jparams = NULL, *jtext = NULL, *jp;
+	json_t *jparams = NULL, *jtext = NULL, *jnumber = NULL, *jp;
 	size_t i, j;
 
-	if (json_unpack(je, "{s:s, s:s, s:s, s:o, s:o !}", "code", &code, "category", &category,
-	        "source", &source, "params", &jparams, "text", &jtext) != 0) {
+	if (json_unpack(je, "{s:s, s?o, s:s, s:s, s:o, s:o !}", "code", &code, "number", &jnumber,
+	        "category", &category, "source", &source, "params", &jparams, "text", &jtext) != 0) {
 		lia_err_set(err, "%s: signal #%zu (%.30s): an entry must be an object with exactly code, category, "
-		    "source, params and text", path, idx + 1, code != NULL ? code : "no code");
+		    "source, params and text, and optionally number", path, idx + 1, code != NULL ? code : "no code");
 		return -1;
 	}
 	if (!code_valid(code)) {
@@ -244,6 +244,13 @@ static int parse_entry(const char *path, size_t idx, json_t *je, struct lia_sign
 		return -1;
 	}
 	snprintf(s->code, sizeof(s->code), "%s", code);
+	if (jnumber != NULL && (!json_is_integer(jnumber) || json_integer_value(jnumber) < 1 ||
+	    json_integer_value(jnumber) > LIA_SIGNAL_NUMBER_MAX)) {
+		lia_err_set(err, "%s: signal %s: number must be a whole number from 1 to %d", path, code,
+		    LIA_SIGNAL_NUMBER_MAX);
+		return -1;
+	}
+	s->number = jnumber != NULL ? (unsigned)json_integer_value(jnumber) : 0;
 	if (category[0] == '\0' || name_index(source, sources, 4) < 0) {
 		lia_err_set(err, "%s: signal %s: empty category or source \"%.20s\" not ICS, CUES, ICAO or liaison",
 		    path, code, source);
@@ -303,6 +310,12 @@ int lia_signal_catalogue_load(const char *path, struct lia_signal_catalogue **ou
 				lia_err_set(err, "%s: signal %s: the code is used by an earlier entry", path,
 				    cat->signals[i].code);
 				goto out;
+			} else if (cat->signals[i].number != 0 &&
+			    cat->signals[j].number == cat->signals[i].number) {
+				lia_err_set(err, "%s: signal %s: number %u is used by %s, an earlier entry "
+				    "(numbers travel in place of codes and must be unique)", path,
+				    cat->signals[i].code, cat->signals[i].number, cat->signals[j].code);
+				goto out;
 			}
 	}
 	*out = cat;
@@ -337,6 +350,16 @@ const struct lia_signal *lia_signal_find(const struct lia_signal_catalogue *cat,
 
 	for (i = 0; i < cat->count; i++)
 		if (strcmp(cat->signals[i].code, code) == 0)
+			return &cat->signals[i];
+	return NULL;
+}
+
+const struct lia_signal *lia_signal_find_number(const struct lia_signal_catalogue *cat, unsigned number)
+{
+	size_t i;
+
+	for (i = 0; number != 0 && i < cat->count; i++)
+		if (cat->signals[i].number == number)
 			return &cat->signals[i];
 	return NULL;
 }
@@ -413,6 +436,44 @@ static int check_value(const char *code, const struct lia_signal_param *p, const
 			    p->min, p->max, p->unit != LIA_UNIT_NONE ? " " : "", unit_names[p->unit]);
 		return LIA_ERROR;
 	}
+	return LIA_OK;
+}
+
+int lia_signal_value_pack(const struct lia_signal *s, size_t i, const char *text, unsigned long *num,
+    char *err)
+{
+	long n = 0;
+
+	if (i >= s->nparams || s->params[i].type == LIA_SIGNAL_TEXT) {
+		lia_err_set(err, "signal %s: parameter %zu is not a number", s->code, i);
+		return LIA_ERROR;
+	}
+	if (check_value(s->code, &s->params[i], text, &n, err) != LIA_OK)
+		return LIA_ERROR;
+	*num = (unsigned long)n;
+	return LIA_OK;
+}
+
+int lia_signal_value_unpack(const struct lia_signal *s, size_t i, unsigned long num, char *text,
+    size_t cap, char *err)
+{
+	const struct lia_signal_param *p = i < s->nparams ? &s->params[i] : NULL;
+	long n = (long)num;
+
+	if (p == NULL || p->type == LIA_SIGNAL_TEXT) {
+		lia_err_set(err, "signal %s: parameter %zu does not travel as a number", s->code, i);
+		return LIA_ERROR;
+	}
+	if (num > (unsigned long)p->max || n < p->min || (p->type == LIA_SIGNAL_TIME && !hhmm_valid(n))) {
+		lia_err_set(err, "signal %s: parameter %s: %lu is outside its range", s->code, p->name, num);
+		return LIA_ERROR;
+	}
+	if (p->type == LIA_SIGNAL_DECIMAL)
+		snprintf(text, cap, "%ld.%ld", n / 10, n % 10);
+	else if (p->type == LIA_SIGNAL_TIME)
+		snprintf(text, cap, "%04ld", n);
+	else
+		snprintf(text, cap, "%ld", n);
 	return LIA_OK;
 }
 

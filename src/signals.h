@@ -22,6 +22,7 @@
 #define LIA_SIGNAL_VALUE_MAX 64    /* longest text parameter value, bytes */
 #define LIA_SIGNAL_RENDER_MAX 1024 /* a rendered signal always fits in this many bytes with its NUL */
 #define LIA_SIGNAL_MAX 1024        /* most entries in a catalogue */
+#define LIA_SIGNAL_NUMBER_MAX 65535 /* largest catalogue number (sent in place of the code) */
 
 /* The languages every entry is written in, in catalogue order. */
 enum lia_signal_lang { LIA_SIGNAL_EN, LIA_SIGNAL_ZH, LIA_SIGNAL_JA, LIA_SIGNAL_KO, LIA_SIGNAL_NLANG };
@@ -44,6 +45,7 @@ struct lia_signal_param {
 /* One catalogue entry (owned by its catalogue). */
 struct lia_signal {
 	char code[LIA_SIGNAL_CODE_MAX + 1];
+	unsigned number;  /* stable 1..LIA_SIGNAL_NUMBER_MAX sent in place of the code; 0: none */
 	char *category;
 	char *source; /* "ICS", "CUES", "ICAO" or "liaison" */
 	size_t nparams;
@@ -72,6 +74,19 @@ void lia_signal_catalogue_free(struct lia_signal_catalogue *cat);
 
 /* The entry whose code is code (borrowed from cat), or NULL when there is none. */
 const struct lia_signal *lia_signal_find(const struct lia_signal_catalogue *cat, const char *code);
+
+/* The entry whose number is number (borrowed from cat), or NULL when there is none (or number is 0). */
+const struct lia_signal *lia_signal_find_number(const struct lia_signal_catalogue *cat, unsigned number);
+
+/* Checks text as a value of parameter i of s and gives the number it travels as (whole units,
+ * tenths or HHMM, see docs/wire.md); LIA_ERROR with err for a text parameter or a bad value. */
+int lia_signal_value_pack(const struct lia_signal *s, size_t i, const char *text, unsigned long *num,
+    char *err);
+
+/* The text of value num of parameter i of s (inverse of lia_signal_value_pack) into text (cap
+ * bytes); LIA_ERROR with err when parameter i is text or num is out of its range. */
+int lia_signal_value_unpack(const struct lia_signal *s, size_t i, unsigned long num, char *text,
+    size_t cap, char *err);
 
 /* Maps "en", "zh", "ja", "ko" (a region or script subtag may follow, "zh-Hans") to *lang;
  * LIA_ERROR with a sentence in err for any other tag. */

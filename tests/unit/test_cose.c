@@ -180,6 +180,29 @@ static void test_non_ed25519_key_refused(void **state)
 	EVP_PKEY_free(ec);
 }
 
+/* Without kid (the narrow form): protected {1: -8} alone, which parses and verifies. */
+static void test_no_kid(void **state)
+{
+	EVP_PKEY *key = new_key();
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	struct lia_cose c;
+
+	(void)state;
+	if (lia_cose_sign(key, NULL, (const uint8_t *)"hello", 5, &cose, &len, err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(len, 1 + 1 + 4 + 1 + 6 + 66);
+	assert_memory_equal(cose, "\xd2\x84\x43\xa1\x01\x27\xa0", 7);
+	if (lia_cose_parse(cose, len, &c, err) != 0 || lia_cose_verify(&c, key, err) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(c.kid, "");
+	assert_int_equal(c.protected_len, 3);
+	lia_cose_finish(&c);
+	free(cose);
+	EVP_PKEY_free(key);
+}
+
 static void test_bad_kid_refused_on_sign(void **state)
 {
 	EVP_PKEY *key = new_key();
@@ -288,8 +311,8 @@ static void test_forged_envelopes_refused(void **state)
 	expect_parse_error(buf, n, "trailing");
 	n = forge("d284", "a201260448746f6b796f2d6871", "a0", 64, buf, sizeof(buf));
 	expect_parse_error(buf, n, "-8 (EdDSA)");
-	n = forge("d284", "a10127", "a0", 64, buf, sizeof(buf));
-	expect_parse_error(buf, n, "lacks kid");
+	n = forge("d284", "a1013807", "a0", 64, buf, sizeof(buf)); /* -8 not in shortest form */
+	expect_parse_error(buf, n, "deterministic");
 	n = forge("d284", "a10448746f6b796f2d6871", "a0", 64, buf, sizeof(buf));
 	expect_parse_error(buf, n, "lacks alg");
 	n = forge("d284", "a201270448546f6b796f2d6871", "a0", 64, buf, sizeof(buf));
@@ -442,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_key_fails),
 		cmocka_unit_test(test_non_ed25519_key_refused),
 		cmocka_unit_test(test_bad_kid_refused_on_sign),
+		cmocka_unit_test(test_no_kid),
 		cmocka_unit_test(test_known_answer),
 		cmocka_unit_test(test_forged_envelopes_refused),
 		cmocka_unit_test(test_detached_and_odd_items_refused),

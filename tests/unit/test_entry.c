@@ -23,8 +23,13 @@
 
 #define T_MSG_MS INT64_C(1795779511123)  /* 2026-11-27T11:38:31.123Z */
 #define T_ACK_MS INT64_C(1795779540000)  /* 2026-11-27T11:39:00.000Z */
-#define SIGNAL_PAYLOAD_LEN 77  /* measured: see docs/wire.md, signal entries */
-#define SIGNAL_COSE_LEN 159
+#define SIGNAL_COSE_LEN 159    /* text form, measured: see docs/wire.md, signal size */
+#define SIGNAL_NARROW_PAYLOAD_LEN 45
+#define SIGNAL_NARROW_COSE_LEN 120
+/* The narrow example's payload, byte by byte in docs/wire.md ("Signal size"). */
+static const char kat_narrow_signal[] =
+    "a6000401686a702d64643130310219ffff031a6b096bb70c8182182482182d187d"
+    "0d821a003598193a00d56f45";
 
 /* Payload bytes computed by hand (Python) from the format in docs/wire.md. */
 static const char kat_message[] =
@@ -100,14 +105,23 @@ static void assert_same_entry(const struct lia_entry *a, const struct lia_entry 
 	assert_string_equal(a->origin, b->origin);
 	assert_int_equal(a->seq, b->seq);
 	assert_int_equal(a->time_ms, b->time_ms);
+	assert_int_equal(a->narrow, b->narrow);
 	if (a->type == LIA_ENTRY_SIGNAL) {
 		assert_string_equal(a->to, b->to);
 		assert_int_equal(a->nsignals, b->nsignals);
 		for (size_t i = 0; i < a->nsignals; i++) {
-			assert_string_equal(a->signals[i].code, b->signals[i].code);
-			assert_int_equal(a->signals[i].nparams, b->signals[i].nparams);
-			for (size_t j = 0; j < a->signals[i].nparams; j++)
-				assert_string_equal(a->signals[i].params[j], b->signals[i].params[j]);
+			const struct lia_entry_signal *x = &a->signals[i], *y = &b->signals[i];
+
+			assert_string_equal(x->code, y->code);
+			assert_int_equal(x->number, y->number);
+			assert_int_equal(x->nparams, y->nparams);
+			for (size_t j = 0; j < x->nparams; j++) {
+				assert_int_equal(x->is_num[j], y->is_num[j]);
+				if (x->is_num[j])
+					assert_int_equal(x->num[j], y->num[j]);
+				else
+					assert_string_equal(x->params[j], y->params[j]);
+			}
 		}
 		assert_int_equal(a->lat, b->lat);
 		assert_int_equal(a->lon, b->lon);
@@ -819,8 +833,11 @@ static void test_signal_decode_refused(void **state)
 	expect_decode_error(&b, "entry field 12 (signals): missing from a signal");
 	signal_payload(&b, 13, 0, GOOD_SIG, GOOD_POS);
 	expect_decode_error(&b, "entry field 13 (position): missing from a signal");
-	signal_payload(&b, 4, 0, GOOD_SIG, GOOD_POS);
-	expect_decode_error(&b, "entry field 4 (to): missing from a signal");
+	signal_payload(&b, 4, 0, GOOD_SIG, GOOD_POS); /* no to: a broadcast */
+	if (lia_entry_decode(b.buf, b.len, &e, err) != 0)
+		fail_msg("broadcast signal payload refused: %s", err);
+	assert_string_equal(e.to, "");
+	lia_entry_finish(&e);
 	signal_payload(&b, -1, 1, GOOD_SIG, GOOD_POS);
 	expect_decode_error(&b, "entry field 5 (precedence): not allowed in a signal");
 	signal_payload(&b, -1, 0, "654c2d4d5634", GOOD_POS);
@@ -829,7 +846,9 @@ static void test_signal_decode_refused(void **state)
 	expect_decode_error(&b, "signals has 0 items");
 	signal_payload(&b, -1, 0, "8183654c2d4d56348000", GOOD_POS);
 	expect_decode_error(&b, "a signal has 3 items");
-	signal_payload(&b, -1, 0, "8182654c2d4d5634811821", GOOD_POS);
+	signal_payload(&b, -1, 0, "8182654c2d4d563481f94a40", GOOD_POS); /* a float value */
+	expect_decode_error(&b, "entry field 12 (signals): not a text string");
+	signal_payload(&b, -1, 0, "8182f94a4080", GOOD_POS); /* a float code */
 	expect_decode_error(&b, "entry field 12 (signals): not a text string");
 	signal_payload(&b, -1, 0, "8182654c2d4d5634856060606060", GOOD_POS);
 	expect_decode_error(&b, "a signal's parameters has 5 items");
@@ -847,24 +866,186 @@ static void test_signal_decode_refused(void **state)
 	expect_decode_error(&b, "deterministic");
 }
 
-/* The narrowband budget (issue 4): one code, two values, a position, 5-character names. */
-static void test_signal_size(void **state)
+/* The narrow form: uint seconds, catalogue number, uint values, no to (docs/wire.md). */
+static void make_narrow_signal(struct lia_entry *e)
+{
+	make_signal(e);
+	strcpy(e->origin, "jp-dd101");
+	e->seq = 65535;
+	e->time_ms = T_MSG_MS - T_MSG_MS % 1000;
+	e->narrow = 1;
+	e->to[0] = '\0';
+	e->signals[0].code[0] = '\0';
+	e->signals[0].number = 36;           /* L-MV4 in data/signals.json */
+	e->signals[0].is_num[0] = 1;
+	e->signals[0].num[0] = 45;           /* course 045 */
+	e->signals[0].is_num[1] = 1;
+	e->signals[0].num[1] = 125;          /* speed 12.5 kn in tenths */
+}
+
+static void test_signal_narrow_round_trip(void **state)
 {
 	struct lia_entry e;
-	EVP_PKEY *key = new_key();
+
+	(void)state;
+	make_narrow_signal(&e);
+	round_trip(&e);
+	strcpy(e.to, "cn-dd102");
+	round_trip(&e);
+	e.signals[0].number = LIA_SIGNAL_NUMBER_MAX;
+	e.signals[0].num[0] = UINT32_MAX;
+	e.signals[0].is_num[1] = 0;          /* a value may stay text */
+	strcpy(e.signals[0].params[1], "JA7XYZ");
+	e.nsignals = 2;
+	e.signals[1] = e.signals[0];
+	e.signals[1].number = 0;             /* a code may stay text */
+	strcpy(e.signals[1].code, "L-MV4");
+	round_trip(&e);
+	make_signal(&e);                     /* narrow time alone, any type */
+	e.time_ms = 0;
+	e.narrow = 1;
+	round_trip(&e);
+	make_message(&e, (char[]){"Hello"});
+	e.time_ms = T_MSG_MS - 123;
+	e.narrow = 1;
+	round_trip(&e);
+}
+
+static void test_signal_narrow_refused(void **state)
+{
+	struct lia_entry e;
+	struct tb b;
+
+	(void)state;
+	make_narrow_signal(&e);
+	e.time_ms += 1;
+	expect_invalid(&e, "entry field 3 (time): 1795779511001 ms is not a whole second");
+	make_narrow_signal(&e);
+	e.signals[0].number = LIA_SIGNAL_NUMBER_MAX + 1;
+	expect_invalid(&e, "number 65536 is not 1 to 65535");
+	make_narrow_signal(&e);
+	e.signals[0].number = 0;             /* no number and no code */
+	expect_invalid(&e, "code \"\" is not");
+	make_narrow_signal(&e);
+	strcpy(e.to, "Bad Name");
+	expect_invalid(&e, "entry field 4 (to)");
+
+	signal_payload(&b, -1, 0, "818200820118ff", GOOD_POS);
+	expect_decode_error(&b, "signal number 0 is not 1 to 65535");
+	signal_payload(&b, -1, 0, "81821a0001000080", GOOD_POS);
+	expect_decode_error(&b, "signal number 65536 is not 1 to 65535");
+	signal_payload(&b, -1, 0, "818218248120", GOOD_POS);
+	expect_decode_error(&b, "entry field 12 (signals): not a text string");
+	signal_payload(&b, -1, 0, "818218248280" "1b0000000100000000", GOOD_POS);
+	expect_decode_error(&b, "not a text string");
+	signal_payload(&b, -1, 0, "81821824821b000000010000000000", GOOD_POS);
+	expect_decode_error(&b, "signal parameter 0: 4294967296 is larger than 4294967295");
+	signal_payload(&b, -1, 0, "8182182482190000182d", GOOD_POS); /* 0 in 3 bytes */
+	expect_decode_error(&b, "deterministic");
+	signal_payload(&b, -1, 0, "81821900248200182d", GOOD_POS);  /* 36 in 3 bytes */
+	expect_decode_error(&b, "deterministic");
+
+	/* Key 3 as uint: seconds up to 9999-12-31T23:59:59Z, shortest form, never negative. */
+	b.len = 0;
+	tb_map(&b, 6);
+	tb_hex(&b, "0004" "0165746f6b796f" "0203" "03" "1b0000003afff44180");
+	tb_uint(&b, 12); tb_hex(&b, GOOD_SIG);
+	tb_uint(&b, 13); tb_hex(&b, GOOD_POS);
+	expect_decode_error(&b, "entry field 3 (time): 253402300800 seconds is after 9999");
+	b.len = 0;
+	tb_map(&b, 6);
+	tb_hex(&b, "0004" "0165746f6b796f" "0203" "03" "20");
+	tb_uint(&b, 12); tb_hex(&b, GOOD_SIG);
+	tb_uint(&b, 13); tb_hex(&b, GOOD_POS);
+	expect_decode_error(&b, "entry field 3 (time): not a text string");
+	b.len = 0;
+	tb_map(&b, 6);
+	tb_hex(&b, "0004" "0165746f6b796f" "0203" "03" "1b0000000000000000");
+	tb_uint(&b, 12); tb_hex(&b, GOOD_SIG);
+	tb_uint(&b, 13); tb_hex(&b, GOOD_POS);
+	expect_decode_error(&b, "deterministic");
+}
+
+/* Narrow entries are signed without kid; they open and verify, and a kid, when present, must still be the origin. */
+static void test_signal_narrow_signed(void **state)
+{
+	EVP_PKEY *key = new_key(), *other = new_key();
+	struct lia_entry e, d;
 	char err[LIA_ERR_LEN] = "";
 	uint8_t *payload = NULL, *cose = NULL;
 	size_t len = 0, cose_len = 0;
 
 	(void)state;
-	make_signal(&e);
-	assert_int_equal(lia_entry_encode(&e, &payload, &len, err), 0);
+	make_narrow_signal(&e);
 	assert_int_equal(lia_entry_sign(&e, key, &cose, &cose_len, err), 0);
-	print_message("signal payload %zu bytes, COSE_Sign1 %zu bytes\n", len, cose_len);
-	assert_int_equal(len, SIGNAL_PAYLOAD_LEN);
-	assert_int_equal(cose_len, SIGNAL_COSE_LEN);
-	free(payload);
+	assert_memory_equal(cose, "\xd2\x84\x43\xa1\x01\x27\xa0", 7);
+	if (lia_entry_verify(cose, cose_len, key, &d, err) != 0)
+		fail_msg("%s", err);
+	assert_same_entry(&e, &d);
+	lia_entry_finish(&d);
+	assert_int_equal(lia_entry_verify(cose, cose_len, other, &d, err), -1);
+	assert_int_equal(lia_entry_open(cose, cose_len, &d, err), 0);
+	lia_entry_finish(&d);
 	free(cose);
+	assert_int_equal(lia_entry_encode(&e, &payload, &len, err), 0);
+	assert_int_equal(lia_cose_sign(key, "cn-dd102", payload, len, &cose, &cose_len, err), 0);
+	assert_int_equal(lia_entry_open(cose, cose_len, &d, err), -1);
+	assert_non_null(strstr(err, "claims origin jp-dd101 but is signed as cn-dd102"));
+	free(cose);
+	assert_int_equal(lia_cose_sign(key, "jp-dd101", payload, len, &cose, &cose_len, err), 0);
+	assert_int_equal(lia_entry_verify(cose, cose_len, key, &d, err), 0);
+	lia_entry_finish(&d);
+	free(cose);
+	free(payload);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+}
+
+/* Signs e and returns the COSE_Sign1 length. */
+static size_t signed_len(const struct lia_entry *e, EVP_PKEY *key)
+{
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *cose = NULL;
+	size_t cose_len = 0;
+
+	if (lia_entry_sign(e, key, &cose, &cose_len, err) != 0)
+		fail_msg("%s", err);
+	free(cose);
+	return cose_len;
+}
+
+/*
+ * The narrowband budget (issue 4): one code, two values, a position, seq up
+ * to 65535, unit names of 8 characters, at most 120 bytes signed. The text
+ * form (5-character names, small seq) is measured beside it for docs/wire.md.
+ */
+static void test_signal_size(void **state)
+{
+	struct lia_entry e;
+	EVP_PKEY *key = new_key();
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *payload = NULL;
+	size_t len = 0, narrow, addressed, text;
+	uint8_t want[64];
+
+	(void)state;
+	make_narrow_signal(&e);
+	assert_int_equal(lia_entry_encode(&e, &payload, &len, err), 0);
+	narrow = signed_len(&e, key);
+	strcpy(e.to, "cn-dd102");
+	addressed = signed_len(&e, key);
+	make_signal(&e);
+	text = signed_len(&e, key);
+	print_message("narrow signal: payload %zu bytes, COSE_Sign1 %zu bytes (budget 120); "
+	    "addressed to an 8-character unit %zu; text form %zu\n", len, narrow, addressed, text);
+	assert_true(narrow <= 120);
+	assert_int_equal(len, SIGNAL_NARROW_PAYLOAD_LEN);
+	assert_int_equal(unhex(kat_narrow_signal, want, sizeof(want)), len);
+	assert_memory_equal(payload, want, len); /* the bytes docs/wire.md shows */
+	assert_int_equal(narrow, SIGNAL_NARROW_COSE_LEN);
+	assert_int_equal(addressed, SIGNAL_NARROW_COSE_LEN + 10);
+	assert_int_equal(text, SIGNAL_COSE_LEN);
+	free(payload);
 	EVP_PKEY_free(key);
 }
 
@@ -889,6 +1070,9 @@ int main(void)
 		cmocka_unit_test(test_signal_round_trip),
 		cmocka_unit_test(test_signal_invalid_fields),
 		cmocka_unit_test(test_signal_decode_refused),
+		cmocka_unit_test(test_signal_narrow_round_trip),
+		cmocka_unit_test(test_signal_narrow_refused),
+		cmocka_unit_test(test_signal_narrow_signed),
 		cmocka_unit_test(test_signal_size),
 	};
 

@@ -1,10 +1,13 @@
 /*
  * test_signal.c - the signal catalogue in data/signals.json: every entry
- * rendered in each of the four languages with mid-range sample values, the
- * four languages checked (independently of signal.c) to cover the same codes
- * and placeholders, golden renderings with units, and refusals: unknown
- * codes, missing, extra, malformed and out-of-range values, and catalogue
- * files with a language missing, a placeholder mismatch or a duplicate code.
+ * rendered in each of the four languages with mid-range sample values (the
+ * text valid UTF-8, led by the code, holding each value), the four languages
+ * checked (independently of signal.c) to cover the same codes and
+ * placeholders, every entry numbered once, golden renderings with units, the
+ * numeric form of every value (pack, unpack) and refusals: unknown codes and
+ * numbers, missing, extra, malformed and out-of-range values, and catalogue
+ * files with a language missing, a placeholder mismatch or a duplicate code
+ * or number.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 #include "err.h"
 #include "fixture.h"
 #include "signals.h"
+#include "text.h"
 
 #define CATALOGUE LIA_TEST_SOURCE_DIR "/data/signals.json"
 #define EM " \xe2\x80\x94 "
@@ -41,10 +45,13 @@ static void make_sample(const struct lia_signal *s, struct sample *out)
 
 		mid = p->min + (p->max - p->min) / 2;
 		switch (p->type) {
-		case LIA_SIGNAL_INT:
-			snprintf(out->values[i], sizeof(out->values[i]), "%ld", mid);
+		case LIA_SIGNAL_INT: /* as rendered: three digits for degrees */
+			snprintf(out->values[i], sizeof(out->values[i]), p->unit == LIA_UNIT_DEG_TRUE ?
+			    "%03ld" : "%ld", mid);
 			break;
-		case LIA_SIGNAL_DECIMAL:
+		case LIA_SIGNAL_DECIMAL: /* with tenths, so that the text is the one rendered */
+			if (mid % 10 == 0 && mid + 1 <= p->max)
+				mid++;
 			snprintf(out->values[i], sizeof(out->values[i]), "%ld.%ld", mid / 10, mid % 10);
 			break;
 		case LIA_SIGNAL_TIME:
@@ -82,12 +89,22 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Renders every entry in lang and checks the code leads and no placeholder remains. */
+/* The text a sample value shows in lang: as given, but a time is "HH:MM" outside English. */
+static void shown_value(const struct lia_signal_param *p, enum lia_signal_lang lang, const char *v, char *out,
+    size_t cap)
+{
+	if (p->type == LIA_SIGNAL_TIME && lang != LIA_SIGNAL_EN)
+		snprintf(out, cap, "%.2s:%.2s", v, v + 2);
+	else
+		snprintf(out, cap, "%s", v);
+}
+
+/* Renders every entry in lang: valid UTF-8, the code leads, each value is shown, no placeholder remains. */
 static void render_all(const struct lia_signal_catalogue *cat, enum lia_signal_lang lang)
 {
-	char out[LIA_SIGNAL_RENDER_MAX], err[LIA_ERR_LEN], lead[64];
+	char out[LIA_SIGNAL_RENDER_MAX], err[LIA_ERR_LEN], lead[64], shown[LIA_SIGNAL_VALUE_MAX + 8];
 	struct sample sm;
-	size_t i;
+	size_t i, j;
 
 	assert_true(cat->count >= 26);
 	for (i = 0; i < cat->count; i++) {
@@ -102,6 +119,13 @@ static void render_all(const struct lia_signal_catalogue *cat, enum lia_signal_l
 		assert_null(strchr(out, '{'));
 		assert_null(strchr(out, '}'));
 		assert_true(strlen(out) > strlen(lead));
+		if (!lia_utf8_valid((const uint8_t *)out, strlen(out)))
+			fail_msg("%s: rendering is not valid UTF-8", s->code);
+		for (j = 0; j < s->nparams; j++) {
+			shown_value(&s->params[j], lang, sm.values[j], shown, sizeof(shown));
+			if (strstr(out + strlen(lead), shown) == NULL)
+				fail_msg("%s: \"%s\" lacks value %s of %s", s->code, out, shown, s->params[j].name);
+		}
 	}
 }
 
@@ -175,6 +199,16 @@ static void test_coverage(void **state)
 				fail_msg("%s %s: placeholders %s, params %s", json_string_value(json_object_get(e, "code")),
 				    langs[l], got, want);
 		}
+	}
+	json_array_foreach(json_object_get(root, "signals"), i, e) {
+		json_int_t num = json_integer_value(json_object_get(e, "number"));
+
+		if (num < 1 || num > LIA_SIGNAL_NUMBER_MAX)
+			fail_msg("%s has no number 1..%d", json_string_value(json_object_get(e, "code")),
+			    LIA_SIGNAL_NUMBER_MAX);
+		json_array_foreach(json_object_get(root, "signals"), j, p)
+			if (j < i && json_integer_value(json_object_get(p, "number")) == num)
+				fail_msg("number %d used twice", (int)num);
 	}
 	for (l = 1; l < 4; l++)
 		assert_int_equal(per_lang[l], per_lang[0]);
@@ -292,6 +326,67 @@ static void test_refusals(void **state)
 	assert_int_equal(lia_signal_lang_parse("english", &lang, err), LIA_ERROR);
 }
 
+/* Every numeric value packs to the number it travels as and unpacks to a text that checks and renders the same. */
+static void test_numeric_values(void **state)
+{
+	const struct lia_signal_catalogue *cat = *state;
+	struct lia_signal_arg args[LIA_SIGNAL_PARAMS_MAX];
+	char back[LIA_SIGNAL_PARAMS_MAX][LIA_SIGNAL_VALUE_MAX + 1], err[LIA_ERR_LEN] = "";
+	char a[LIA_SIGNAL_RENDER_MAX], b[LIA_SIGNAL_RENDER_MAX];
+	unsigned long num;
+	struct sample sm;
+	size_t i, j;
+
+	for (i = 0; i < cat->count; i++) {
+		const struct lia_signal *s = &cat->signals[i];
+
+		assert_ptr_equal(lia_signal_find_number(cat, s->number), s);
+		make_sample(s, &sm);
+		for (j = 0; j < s->nparams; j++) {
+			args[j] = sm.args[j];
+			if (s->params[j].type == LIA_SIGNAL_TEXT) {
+				assert_int_equal(lia_signal_value_pack(s, j, sm.values[j], &num, err), LIA_ERROR);
+				continue;
+			}
+			if (lia_signal_value_pack(s, j, sm.values[j], &num, err) != 0 ||
+			    lia_signal_value_unpack(s, j, num, back[j], sizeof(back[j]), err) != 0)
+				fail_msg("%s %s: %s", s->code, s->params[j].name, err);
+			args[j].value = back[j];
+		}
+		for (int l = 0; l < LIA_SIGNAL_NLANG; l++) {
+			assert_int_equal(lia_signal_render(cat, s->code, (enum lia_signal_lang)l, sm.args, s->nparams,
+			    a, sizeof(a), err), 0);
+			assert_int_equal(lia_signal_render(cat, s->code, (enum lia_signal_lang)l, args, s->nparams,
+			    b, sizeof(b), err), 0);
+			assert_string_equal(a, b);
+		}
+	}
+	/* Golden: course 045 is 45, speed 12.5 is 125 tenths, time 0930 is 930; and back. */
+	const struct lia_signal *mv4 = lia_signal_find(cat, "L-MV4"), *fo3 = lia_signal_find(cat, "L-FO3");
+	assert_non_null(mv4);
+	assert_non_null(fo3);
+	assert_int_equal(lia_signal_value_pack(mv4, 0, "045", &num, err), 0);
+	assert_int_equal(num, 45);
+	assert_int_equal(lia_signal_value_pack(mv4, 1, "12.5", &num, err), 0);
+	assert_int_equal(num, 125);
+	assert_int_equal(lia_signal_value_unpack(mv4, 1, 125, back[0], sizeof(back[0]), err), 0);
+	assert_string_equal(back[0], "12.5");
+	assert_int_equal(lia_signal_value_pack(fo3, 0, "0930", &num, err), 0);
+	assert_int_equal(num, 930);
+	assert_int_equal(lia_signal_value_unpack(fo3, 0, 930, back[0], sizeof(back[0]), err), 0);
+	assert_string_equal(back[0], "0930");
+	/* Refused: out of range, a time that is no HHMM, no such parameter, unknown numbers. */
+	assert_int_equal(lia_signal_value_unpack(mv4, 0, 360, back[0], sizeof(back[0]), err), LIA_ERROR);
+	assert_non_null(strstr(err, "course: 360 is outside"));
+	assert_int_equal(lia_signal_value_unpack(mv4, 1, 601, back[0], sizeof(back[0]), err), LIA_ERROR);
+	assert_int_equal(lia_signal_value_unpack(mv4, 1, 4294967295UL, back[0], sizeof(back[0]), err), LIA_ERROR);
+	assert_int_equal(lia_signal_value_unpack(fo3, 0, 960, back[0], sizeof(back[0]), err), LIA_ERROR);
+	assert_int_equal(lia_signal_value_unpack(mv4, 2, 1, back[0], sizeof(back[0]), err), LIA_ERROR);
+	assert_int_equal(lia_signal_value_pack(mv4, 0, "360", &num, err), LIA_ERROR);
+	assert_null(lia_signal_find_number(cat, 0));
+	assert_null(lia_signal_find_number(cat, LIA_SIGNAL_NUMBER_MAX));
+}
+
 /* Writes body as a catalogue in a scratch dir and expects it refused with a sentence holding file, code and word. */
 static void expect_bad(const char *body, const char *code, const char *word)
 {
@@ -309,6 +404,9 @@ static void expect_bad(const char *body, const char *code, const char *word)
 
 #define TXT4(s) "\"text\":{\"en\":\"" s "\",\"zh\":\"" s "\",\"ja\":\"" s "\",\"ko\":\"" s "\"}"
 #define CRS "{\"name\":\"course\",\"type\":\"int\",\"unit\":\"deg_true\",\"min\":0,\"max\":359}"
+#define NUMBERED(code, number) \
+	"{\"code\":\"" code "\",\"number\":" number ",\"category\":\"t\",\"source\":\"ICS\",\"params\":[]," \
+	TXT4("a") "}"
 #define ENTRY(code, params, text) \
 	"{\"code\":\"" code "\",\"category\":\"t\",\"source\":\"liaison\",\"params\":[" params "]," text "}"
 
@@ -353,6 +451,11 @@ static void test_bad_catalogues(void **state)
 	    TXT4("a") "}]}", "X14", "source");
 	expect_bad("{\"signals\":[{\"code\":\"X15\",\"category\":\"t\",\"source\":\"ICS\",\"params\":[],"
 	    "\"extra\":1," TXT4("a") "}]}", "X15", "exactly");
+	expect_bad("{\"signals\":[" NUMBERED("X16", "7") "," NUMBERED("X17", "7") "]}", "X17",
+	    "number 7 is used by X16");
+	expect_bad("{\"signals\":[" NUMBERED("X18", "0") "]}", "X18", "number must be");
+	expect_bad("{\"signals\":[" NUMBERED("X19", "65536") "]}", "X19", "number must be");
+	expect_bad("{\"signals\":[" NUMBERED("X20", "\"7\"") "]}", "X20", "number must be");
 	expect_bad("{\"signals\":[]}", "signals", "array");
 	expect_bad("{\"signals\":[", "line", "");
 }
@@ -367,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_numeric_values),
 		cmocka_unit_test(test_bad_catalogues),
 	};
 
