@@ -291,7 +291,7 @@ static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
 	return CRYPTO_memcmp(h, api->token, LIA_TOKEN_LEN) == 0;
 }
 
-static void api_request(struct evhttp_request *req, void *arg)
+void lia_api_request(struct evhttp_request *req, void *arg)
 {
 	struct lia_api *api = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
@@ -398,7 +398,7 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 	evhttp_set_max_body_size(api->http, LIA_API_BODY_MAX);
 	evhttp_set_timeout(api->http, API_TIMEOUT_S);
 	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_gencb(api->http, api_request, api);
+	evhttp_set_gencb(api->http, lia_api_request, api);
 	if (api_listen(api, base, host, port, err) < 0)
 		goto out;
 	lia_log_info(strchr(host, ':') != NULL ? "api: listening on [%s]:%s" : "api: listening on %s:%s",
