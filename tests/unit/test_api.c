@@ -593,6 +593,20 @@ static void test_refusals_quoting_bad_utf8(void **state)
 	    "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\":1}", "is not known here"), 400);
 }
 
+/* A signal to a recipient the charter lacks, or to this node, is the client's mistake: 400 naming "to", not 500 (found by fuzz_api). */
+static void test_signal_recipient_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const to[] = {"chinc", "tokyo"};
+	char body[256];
+
+	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		snprintf(body, sizeof(body), "{\"to\":\"%s\",\"signals\":[{\"code\":\"D\"}],"
+		    "\"lat\":0,\"lon\":0}", to[i]);
+		assert_int_equal(call_error(f, "POST", "/v1/signals", body, "field \"to\""), 400);
+	}
+}
+
 static void test_show_flags_forgeries(void **state)
 {
 	struct fx *f = *state;
@@ -675,6 +689,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_bodies_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_methods_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_quoting_bad_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_recipient_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_flags_forgeries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_once_and_only_received, setup, teardown),
 	};
