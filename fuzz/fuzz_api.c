@@ -20,8 +20,8 @@
  * time): each request is answered exactly once, before the handler returns;
  * the status is one the API documents; the body is a JSON object (or an
  * array, for the record's log listing); a refusal (4xx) carries an "error"
- * sentence; and no request makes the node fail
- * inside (500), since the store is healthy and every fault is the client's.
+ * sentence; and no request makes the node fail inside (5xx), since the store
+ * is healthy and every fault is the client's.
  */
 #include <errno.h>
 #include <ftw.h>
