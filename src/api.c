@@ -14,6 +14,7 @@
 #include "log.h"
 #include "node.h"
 #include "store.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -106,6 +107,21 @@ out:
 	json_decref(body);
 }
 
+/*
+ * Replaces each byte that does not start a well-formed UTF-8 character with
+ * '?'. A sentence may quote the client's bytes (a query key), or cut a
+ * character in two (a "%.40s" of a JSON key, the LIA_ERR_LEN limit), and
+ * jansson refuses to put anything but UTF-8 in the answer: without this the
+ * client got a bare 500 and the log blamed memory.
+ */
+static void utf8_scrub(char *s)
+{
+	size_t len = strlen(s), at = 0;
+
+	while ((at += lia_utf8_error_offset((const uint8_t *)s + at, len - at)) < len)
+		s[at++] = '?';
+}
+
 void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
 {
 	char sentence[LIA_ERR_LEN], logged[LIA_ERR_LEN], uri[128];
@@ -114,6 +130,7 @@ void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sentence, sizeof(sentence), fmt, ap);
 	va_end(ap);
+	utf8_scrub(sentence);
 	printable(sentence, logged, sizeof(logged));
 	printable(evhttp_request_get_uri(req), uri, sizeof(uri));
 	if (status >= 500)
@@ -291,7 +308,7 @@ static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
 	return CRYPTO_memcmp(h, api->token, LIA_TOKEN_LEN) == 0;
 }
 
-static void api_request(struct evhttp_request *req, void *arg)
+void lia_api_request(struct evhttp_request *req, void *arg)
 {
 	struct lia_api *api = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
@@ -398,7 +415,7 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 	evhttp_set_max_body_size(api->http, LIA_API_BODY_MAX);
 	evhttp_set_timeout(api->http, API_TIMEOUT_S);
 	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_gencb(api->http, api_request, api);
+	evhttp_set_gencb(api->http, lia_api_request, api);
 	if (api_listen(api, base, host, port, err) < 0)
 		goto out;
 	lia_log_info(strchr(host, ':') != NULL ? "api: listening on [%s]:%s" : "api: listening on %s:%s",

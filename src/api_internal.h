@@ -27,6 +27,13 @@ struct lia_api_field {
 	int required;
 };
 
+/*
+ * Answers one request (the evhttp callback; arg is the struct lia_api): the
+ * token, then the route. Exported so fuzz/fuzz_api.c can feed it requests
+ * built in memory, without a network.
+ */
+void lia_api_request(struct evhttp_request *req, void *arg);
+
 /* Sends status with body as compact JSON; takes the reference to body. A NULL body (a json_pack that ran out of memory) sends 500. */
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body);
 

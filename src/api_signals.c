@@ -61,6 +61,23 @@ static int read_signal(json_t *obj, size_t i, struct lia_entry_signal *sg, char 
 	return 0;
 }
 
+/*
+ * The recipients of `to` in the charter, as a send would resolve them: an
+ * unknown name, this node itself or a party with no other station is the
+ * client's mistake (400), not a failure of the node's (found by fuzz_api).
+ */
+static int recipients_check(struct lia_api *api, const char *to, char *sentence)
+{
+	const struct lia_node_def *targets[LIA_MAX_NODES];
+	char err[LIA_ERR_LEN] = "";
+	int n = 0;
+
+	if (lia_charter_recipients(lia_node_charter(api->node), to, lia_node_name(api->node),
+	    targets, LIA_MAX_NODES, &n, err) < 0)
+		return lia_err_set(sentence, "field \"to\": %s", err), -1;
+	return 0;
+}
+
 /* Reads and checks a send body into e (type, to, signals, position); fills sentence. */
 static int read_send(struct lia_api *api, json_t *body, struct lia_entry *e, char *sentence)
 {
@@ -76,6 +93,8 @@ static int read_send(struct lia_api *api, json_t *body, struct lia_entry *e, cha
 	if (!lia_name_valid(to))
 		return lia_err_set(sentence, "field \"to\": \"%.40s\" is not a node or party name", to),
 		    -1;
+	if (recipients_check(api, to, sentence) < 0)
+		return -1;
 	snprintf(e->to, sizeof(e->to), "%s", to);
 	if (e->nsignals < 1 || e->nsignals > LIA_ENTRY_SIGNALS_MAX)
 		return lia_err_set(sentence, "field \"signals\": must hold 1 to %d signals, not %zu",

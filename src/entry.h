@@ -111,6 +111,15 @@ int lia_entry_open(const uint8_t *cose, size_t cose_len, struct lia_entry *e, ch
 int lia_entry_verify(const uint8_t *cose, size_t cose_len, EVP_PKEY *pub,
     struct lia_entry *e, char *err);
 
+/*
+ * Opens an entry that arrived on the link with node peer and checks that peer
+ * made it: its origin (= kid) must be peer, whatever key signed it, and only
+ * then its signature must hold under peer_key. -1 with err naming the peer
+ * and, for a claim, the claimed origin. Call lia_entry_finish after.
+ */
+int lia_entry_open_from(const uint8_t *cose, size_t cose_len, const char *peer,
+    EVP_PKEY *peer_key, struct lia_entry *e, char *err);
+
 /* SHA-256 of the exact COSE bytes: the entry's hash. */
 void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32]);
 

@@ -262,28 +262,12 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	return 1;
 }
 
-/* Checks origin and signature: the entry must be made by this link's peer. */
+/* Checks origin and signature: the entry must be made by this link's peer (lia_entry_open_from). */
 static int verify_from_peer(struct lia_link *l, const struct lia_frame *f,
     struct lia_entry *e, char *err)
 {
-	char why[LIA_ERR_LEN];
-
-	if (lia_entry_open(f->cose, f->cose_len, e, why) < 0) {
-		lia_err_set(err, "malformed entry from %s: %s", l->peer->name, why);
-		return DROP;
-	}
-	if (strcmp(e->origin, l->peer->name) != 0) {
-		lia_err_set(err, "entry %s/%" PRIu64 " is signed as %s but arrived on the link with %s",
-		    e->origin, e->seq, e->origin, l->peer->name);
-		return DROP;
-	}
-	lia_entry_finish(e);
-	if (lia_entry_verify(f->cose, f->cose_len, l->peer_key, e, why) < 0) {
-		lia_err_set(err, "entry from %s fails its signature check (altered or forged): %s",
-		    l->peer->name, why);
-		return DROP;
-	}
-	return GO_ON;
+	return lia_entry_open_from(f->cose, f->cose_len, l->peer->name, l->peer_key, e, err) < 0 ?
+	    DROP : GO_ON;
 }
 
 static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct batch *b, char *err)

@@ -18,7 +18,7 @@
 #include "text.h"
 
 struct options {
-	const char *key_dir, *charter, *connect, *attack, *sign_as, *to;
+	const char *key_dir, *charter, *connect, *attack, *sign_as, *to, *claim;
 	int wait_ms;
 };
 
@@ -26,7 +26,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rogue --key NODEDIR --charter FILE --connect HOST:PORT --attack KIND\n"
-	    "             [--sign-as NODEDIR2] [--to NAME] [--wait MS]\n"
+	    "             [--sign-as NODEDIR2] [--to NAME] [--claim NAME] [--wait MS]\n"
 	    "\n"
 	    "Connects to a liaisond as the node whose node.key and node.crt are in NODEDIR,\n"
 	    "exchanges hellos, performs the attack, then prints every frame received until\n"
@@ -55,7 +55,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"key", required_argument, NULL, 'k'}, {"charter", required_argument, NULL, 'c'},
 		{"connect", required_argument, NULL, 'C'}, {"attack", required_argument, NULL, 'a'},
 		{"sign-as", required_argument, NULL, 's'}, {"to", required_argument, NULL, 't'},
-		{"wait", required_argument, NULL, 'w'},
+		{"wait", required_argument, NULL, 'w'}, {"claim", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -70,6 +70,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'a': o->attack = optarg; break;
 		case 's': o->sign_as = optarg; break;
 		case 't': o->to = optarg; break;
+		case 'm': o->claim = optarg; break;
 		case 'w': o->wait_ms = parse_ms(optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
@@ -127,6 +128,11 @@ static int load(struct rogue *r, const struct options *o, const struct rogue_att
 		return -1;
 	}
 	snprintf(r->to, sizeof(r->to), "%s", o->to ? o->to : "");
+	if (o->claim != NULL && !lia_name_valid(o->claim)) {
+		fprintf(stderr, "rogue: --claim %s is not a valid name\n", o->claim);
+		return -1;
+	}
+	snprintf(r->claim, sizeof(r->claim), "%s", o->claim ? o->claim : "");
 	r->wait_ms = o->wait_ms;
 	return 0;
 }

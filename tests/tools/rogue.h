@@ -3,7 +3,7 @@
  * (tests/integ/1N-bad-*.sh). rogue.c holds main and the options,
  * rogue_conn.c the TLS 1.3 connection and frame I/O, rogue_attack.c the
  * attacks, rogue_entry.c the entries they send, rogue_payload.c hand-built
- * entry payloads. It speaks the real wire protocol (src/wire.h) with a real
+ * entry payloads, rogue_signal.c the signal attacks. It speaks the real wire protocol (src/wire.h) with a real
  * node certificate, then misbehaves in one chosen way.
  */
 #ifndef ROGUE_H
@@ -53,6 +53,7 @@ struct rogue {
 	EVP_PKEY *other_key;             /* --sign-as node key, or NULL (owned) */
 	char other[LIA_NAME_MAX + 1];
 	char to[LIA_NAME_MAX + 1];       /* --to, "" when not given */
+	char claim[LIA_NAME_MAX + 1];    /* --claim: the origin signal attacks claim, "" when not given */
 	uint64_t prev;                   /* seq of the previous entry sent: the next frame's prev */
 	int wait_ms;                     /* how long to watch the link after the attack */
 	struct rogue_conn conn;
@@ -124,6 +125,13 @@ int rogue_payload_build(const struct lia_entry *e, const char *text, size_t text
 
 /* Whether entry.c decodes a payload: 1 yes, 0 no (its reason printed after label). */
 int rogue_payload_accepted(const uint8_t *payload, size_t len, const char *label);
+
+/* Signal attacks (rogue_signal.c): a valid signal of ours; one claiming --claim's origin signed with our key, a fresh key, or --sign-as's; one of ours signed with a fresh key. */
+int rogue_attack_signal_valid(struct rogue *r);
+int rogue_attack_signal_claim(struct rogue *r);
+int rogue_attack_signal_claim_nokey(struct rogue *r);
+int rogue_attack_signal_claim_theirs(struct rogue *r);
+int rogue_attack_signal_nokey(struct rogue *r);
 
 /* One attack: 0 done (whatever the peer did), -1 local failure (printed). */
 typedef int (*rogue_attack_fn)(struct rogue *r);

@@ -374,6 +374,15 @@ static const struct rogue_attack attacks[] = {
 	    "an error frame whose sentence holds a newline, a forged log line and escapes"},
 	{"other-charter", attack_other_charter, 0, 0,
 	    "a hello with another charter hash, then one valid message"},
+	{"signal-valid", rogue_attack_signal_valid, 1, 0, "a valid signal of ours to --to"},
+	{"signal-claim", rogue_attack_signal_claim, 1, 0,
+	    "a signal claiming --claim's origin, signed with our own key"},
+	{"signal-claim-nokey", rogue_attack_signal_claim_nokey, 1, 0,
+	    "a signal claiming --claim's origin, signed with a key of no certificate"},
+	{"signal-claim-theirs", rogue_attack_signal_claim_theirs, 1, 1,
+	    "a signal claiming --claim's origin, signed with --sign-as's key"},
+	{"signal-nokey", rogue_attack_signal_nokey, 1, 0,
+	    "a signal of ours signed with a key of no certificate"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)

@@ -52,9 +52,9 @@ int rogue_send_entry(struct rogue *r, uint64_t prev, const struct lia_entry *e,
 	struct lia_frame f = {.kind = LIA_FRAME_ENTRY, .prev = prev, .cose = (uint8_t *)cose,
 	    .cose_len = len};
 
-	if (e->type == LIA_ENTRY_MESSAGE)
-		printf("tx entry prev=%" PRIu64 " message %s/%" PRIu64 " to %s\n", prev, e->origin,
-		    e->seq, e->to);
+	if (e->type == LIA_ENTRY_MESSAGE || e->type == LIA_ENTRY_SIGNAL)
+		printf("tx entry prev=%" PRIu64 " %s %s/%" PRIu64 " to %s\n", prev,
+		    lia_entry_type_name(e->type), e->origin, e->seq, e->to);
 	else
 		printf("tx entry prev=%" PRIu64 " %s %s/%" PRIu64 " of %s/%" PRIu64 "\n", prev,
 		    lia_entry_type_name(e->type), e->origin, e->seq, e->ref_origin, e->ref_seq);

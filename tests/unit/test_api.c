@@ -333,10 +333,11 @@ static int call_error(struct fx *f, const char *method, const char *path, const 
 }
 
 /*
- * POSTs body as raw bytes (httpc would re-encode it) over a plain socket;
- * returns the status and checks the reply holds needle.
+ * Sends method path with body as raw bytes (httpc would re-encode it) over a
+ * plain socket; returns the status and checks the reply holds needle.
  */
-static int raw_post(struct fx *f, const char *path, const char *body, const char *needle)
+static int raw_request(struct fx *f, const char *method, const char *path, const char *body,
+    const char *needle)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	char req[1024], reply[4096];
@@ -347,8 +348,8 @@ static int raw_post(struct fx *f, const char *path, const char *body, const char
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)atoi(f->port));
 	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	n = snprintf(req, sizeof(req), "POST %s HTTP/1.0\r\nAuthorization: Bearer %s\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", path, f->token, strlen(body), body);
+	n = snprintf(req, sizeof(req), "%s %s HTTP/1.0\r\nAuthorization: Bearer %s\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", method, path, f->token, strlen(body), body);
 	assert_int_equal(write(fd, req, (size_t)n), n);
 	while (len + 1 < sizeof(reply) && (n = read(fd, reply + len, sizeof(reply) - 1 - len)) > 0)
 		len += (size_t)n;
@@ -358,6 +359,11 @@ static int raw_post(struct fx *f, const char *path, const char *body, const char
 	if (strstr(reply, needle) == NULL)
 		fail_msg("\"%s\" not in \"%s\"", needle, reply);
 	return status;
+}
+
+static int raw_post(struct fx *f, const char *path, const char *body, const char *needle)
+{
+	return raw_request(f, "POST", path, body, needle);
 }
 
 /* Stores an inbound entry from beijing signed with key (beijing's, or a forger's). */
@@ -571,6 +577,36 @@ static void test_routes_methods_queries(void **state)
 	assert_int_equal(call_error(f, "GET", "/v1/record/entries/tokyo/99", NULL, NULL), 404);
 }
 
+/*
+ * A refusal that quotes the client's bytes stays a JSON 400 even when they
+ * are not UTF-8, or when "%.40s" cuts a character in two (found by
+ * fuzz/fuzz_api.c: jansson refused the sentence and the client got a bare 500).
+ */
+static void test_refusals_quoting_bad_utf8(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(raw_request(f, "GET", "/v1/record/log?from=0&lim\xe0\xe0it=10", "",
+	    "lim??it\\\": unknown"), 400);
+	assert_int_equal(raw_request(f, "GET", "/v1/messages?\xff=1", "", "query parameter"), 400);
+	assert_int_equal(raw_post(f, "/v1/messages",
+	    "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\":1}", "is not known here"), 400);
+}
+
+/* A signal to a recipient the charter lacks, or to this node, is the client's mistake: 400 naming "to", not 500 (found by fuzz_api). */
+static void test_signal_recipient_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const to[] = {"chinc", "tokyo"};
+	char body[256];
+
+	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		snprintf(body, sizeof(body), "{\"to\":\"%s\",\"signals\":[{\"code\":\"D\"}],"
+		    "\"lat\":0,\"lon\":0}", to[i]);
+		assert_int_equal(call_error(f, "POST", "/v1/signals", body, "field \"to\""), 400);
+	}
+}
+
 static void test_show_flags_forgeries(void **state)
 {
 	struct fx *f = *state;
@@ -652,6 +688,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_newest_last_with_more, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_bodies_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_methods_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_quoting_bad_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_recipient_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_flags_forgeries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_once_and_only_received, setup, teardown),
 	};

@@ -720,6 +720,77 @@ static void test_signed_garbage_refused(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* Signs a signal (make_signal) claiming origin with key; *cose caller frees. */
+static size_t signal_from(const char *origin, EVP_PKEY *key, uint8_t **cose)
+{
+	char err[LIA_ERR_LEN] = "";
+	struct lia_entry e;
+	size_t len = 0;
+
+	make_signal(&e);
+	strcpy(e.origin, origin);
+	assert_int_equal(lia_entry_sign(&e, key, cose, &len, err), 0);
+	return len;
+}
+
+/* lia_entry_open_from refuses len bytes of cose from peer, with err holding needle. */
+static void expect_refused_from(const uint8_t *cose, size_t len, const char *peer, EVP_PKEY *peer_key,
+    const char *needle)
+{
+	char err[LIA_ERR_LEN] = "";
+	struct lia_entry d;
+
+	assert_int_equal(lia_entry_open_from(cose, len, peer, peer_key, &d, err), -1);
+	if (strstr(err, needle) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", needle, err);
+	lia_entry_finish(&d);
+}
+
+/*
+ * Issue 4's forged party at the level of one entry: a Japanese unit
+ * (akizuki) passing off a signal as a Chinese unit's (haijing), signed with
+ * its own key, a key of no certificate, or haijing's key, is refused naming
+ * both; so is its own signal under a key that is not its own. The first
+ * forgery's signature holds under akizuki's key: only the origin check stops it.
+ */
+static void test_open_from_refuses_other_origins(void **state)
+{
+	EVP_PKEY *akizuki = new_key(), *haijing = new_key(), *stray = new_key();
+	static const char claim[] = "entry haijing/3 is signed as haijing but arrived on the link with akizuki";
+	char err[LIA_ERR_LEN] = "";
+	struct lia_entry d;
+	uint8_t *cose = NULL;
+	size_t len;
+
+	(void)state;
+	len = signal_from("akizuki", akizuki, &cose);
+	assert_int_equal(lia_entry_open_from(cose, len, "akizuki", akizuki, &d, err), 0);
+	assert_string_equal(d.origin, "akizuki");
+	assert_string_equal(d.signals[0].code, "L-MV4");
+	lia_entry_finish(&d);
+	free(cose);
+
+	len = signal_from("haijing", akizuki, &cose);
+	assert_int_equal(lia_entry_verify(cose, len, akizuki, &d, err), 0);
+	lia_entry_finish(&d);
+	expect_refused_from(cose, len, "akizuki", akizuki, claim);
+	free(cose);
+	len = signal_from("haijing", stray, &cose);
+	expect_refused_from(cose, len, "akizuki", akizuki, claim);
+	free(cose);
+	len = signal_from("haijing", haijing, &cose);
+	expect_refused_from(cose, len, "akizuki", akizuki, claim);
+	free(cose);
+	len = signal_from("akizuki", stray, &cose);
+	expect_refused_from(cose, len, "akizuki", akizuki,
+	    "entry from akizuki fails its signature check (altered or forged)");
+	expect_refused_from(cose, len / 2, "akizuki", akizuki, "malformed entry from akizuki");
+	free(cose);
+	EVP_PKEY_free(akizuki);
+	EVP_PKEY_free(haijing);
+	EVP_PKEY_free(stray);
+}
+
 static void test_names_and_hash(void **state)
 {
 	static const uint8_t abc_sha256[32] = {
@@ -1074,6 +1145,7 @@ int main(void)
 		cmocka_unit_test(test_signal_narrow_refused),
 		cmocka_unit_test(test_signal_narrow_signed),
 		cmocka_unit_test(test_signal_size),
+		cmocka_unit_test(test_open_from_refuses_other_origins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
