@@ -76,12 +76,22 @@ static int read_subject(struct lia_api *api, json_t *body, const char *field,
 	return 0;
 }
 
-/* Signs and stores e, answering 201 {"id"}, or the refusal. */
+/* Signs and stores e, answering 201 {"id"}, or the refusal (400 for a field the entry format refuses). */
 static void commit(struct lia_api *api, struct evhttp_request *req, struct lia_entry *e)
 {
 	char err[LIA_ERR_LEN] = "", id[LIA_ID_LEN];
-	int rc = lia_node_incident(api->node, e, id, err);
+	struct lia_entry probe = *e;
+	int rc;
 
+	/* The form first, as it will be signed (origin, seq and time are the node's). */
+	probe.type = LIA_ENTRY_INCIDENT;
+	snprintf(probe.origin, sizeof(probe.origin), "%s", lia_node_name(api->node));
+	probe.seq = 1;
+	if (lia_entry_validate(&probe, err) < 0) {
+		lia_api_error(req, 400, "%s", err);
+		return;
+	}
+	rc = lia_node_incident(api->node, e, id, err);
 	if (rc == 1)
 		lia_api_error(req, 409, "%s", err);
 	else if (rc != 0)

@@ -267,7 +267,7 @@ int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LE
 	e->type = LIA_ENTRY_INCIDENT;
 	if (lia_charter_recipients(n->charter, e->to, n->self->name, recipients,
 	    LIA_MAX_NODES, &n_recipients, err) < 0)
-		return -1;
+		return 1; /* the operator's `to`: a refusal, not a failure of the node */
 	for (int i = 0; i < n_recipients; i++)
 		dests[i] = recipients[i]->name;
 	if (lia_store_begin(n->store, err) < 0)

@@ -374,6 +374,8 @@ static const struct rogue_attack attacks[] = {
 	    "an error frame whose sentence holds a newline, a forged log line and escapes"},
 	{"other-charter", attack_other_charter, 0, 0,
 	    "a hello with another charter hash, then one valid message"},
+	{"incident", rogue_attack_incident, 1, 0,
+	    "incident open and propose, then a confirm of its own proposal, an attach of nothing"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)
