@@ -637,6 +637,8 @@ static int bind_entry(sqlite3_stmt *st, const struct lia_entry *e, enum lia_dir 
 		rc = store_bind(st, 9, "siss", e->to, (int64_t)e->precedence, e->lang, e->text);
 	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_SIGNAL)
 		rc = store_bind(st, 9, "s", e->to);
+	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_INCIDENT)
+		rc = store_bind(st, 9, "s", e->to); /* the rest is in incident_steps */
 	else if (rc == SQLITE_OK)
 		rc = store_bind(st, 13, "sus", e->ref_origin, e->ref_seq,
 		    e->type == LIA_ENTRY_ACK ? e->operator_name : NULL);

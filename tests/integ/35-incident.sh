@@ -7,7 +7,8 @@
 # or something that is no proposal, is refused. The timeline is identical at
 # both ends (compared as JSON), also after both daemons restart. An attach of
 # a message beijing never received (tokyo's to osaka) is refused by beijing
-# with an error frame, and the link stays up.
+# with an error frame, and the link stays up. The exported joint record,
+# incident entries included, verifies offline.
 . "$(dirname "$0")/lib.sh"
 
 CATALOGUE="$(cd "$(dirname "$0")/../.." && pwd)/data/signals.json"
@@ -105,4 +106,7 @@ grep -q "rejected: incident attach $a2: attaches $m2, which is not stored here" 
 grep -q "peer reports (code 2).*incident attach $a2" "$WORK/tokyo.log" || fail "tokyo got no error frame for $a2"
 wait_incident beijing "$inc2" "len(d['timeline']) == 1"
 wait_link_up tokyo beijing 1
+# Incident entries are entries of the joint record like any other.
+cli tokyo record export "$WORK/tokyo.bundle" > /dev/null || fail "record export failed"
+cli tokyo record verify "$WORK/tokyo.bundle" > "$WORK/verify.txt" || fail "record verify failed: $(cat "$WORK/verify.txt")"
 pass "incident $inc opened from $sig, attach, contained and closed by two-sided confirmation, timelines identical at both ends and across a restart; own confirmation refused; $a2 refused by the peer, link up"
