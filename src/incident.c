@@ -89,7 +89,7 @@ static int decide_attach(const struct lia_incident_view *v, const struct lia_ent
 static int decide_propose(const struct lia_incident_view *v, const struct lia_entry *e,
     char *err)
 {
-	if (e->state <= v->inc.state)
+	if (e->state <= v->inc.state && !v->received)
 		return refuse(e, err, "proposes %s but incident %s/%" PRIu64 " is already %s "
 		    "(a state only moves forward)", lia_incident_state_name(e->state), e->inc_origin,
 		    e->inc_seq, lia_incident_state_name(v->inc.state));
@@ -116,7 +116,7 @@ static int decide_confirm(const struct lia_incident_view *v, const struct lia_en
 	if (p->confirmed)
 		return refuse(e, err, "proposal %s/%" PRIu64 " is already confirmed", e->subj_origin,
 		    e->subj_seq);
-	if (p->state <= v->inc.state)
+	if (p->state <= v->inc.state && !v->received)
 		return refuse(e, err, "proposal %s/%" PRIu64 " (%s) is no longer pending: the "
 		    "incident is %s", e->subj_origin, e->subj_seq, lia_incident_state_name(p->state),
 		    lia_incident_state_name(v->inc.state));
@@ -143,7 +143,7 @@ int lia_incident_decide(const struct lia_incident_view *v, const struct lia_entr
 	other = strcmp(party, inc->party_a) == 0 ? inc->party_b : inc->party_a;
 	if (strcmp(to_party, other) != 0)
 		return refuse(e, err, "addressed to %s, not to the other side (%s)", e->to, other);
-	if (inc->state == LIA_STATE_CLOSED)
+	if (inc->state == LIA_STATE_CLOSED && !(v->received && e->action == LIA_INCIDENT_CONFIRM))
 		return refuse(e, err, "incident %s/%" PRIu64 " is closed", e->inc_origin, e->inc_seq);
 	switch (e->action) {
 	case LIA_INCIDENT_ATTACH: return decide_attach(v, e, err);
@@ -220,6 +220,7 @@ int lia_incident_accept(struct lia_store *s, const struct lia_charter *c,
 	rc = gather(s, e, &v, err);
 	if (rc < 0)
 		return rc;
+	v.received = dir == LIA_DIR_IN;
 	rc = lia_incident_decide(&v, e, party, to_party, err);
 	if (rc != 0)
 		return rc;

@@ -32,12 +32,18 @@ struct lia_incident_view {
 	int have_step;                      /* confirm: the subject as an incident step */
 	struct lia_incident_step step;
 	int attached;                       /* attach: subject already attached */
+	int received;                       /* the entry comes from a peer (see lia_incident_decide) */
 };
 
 /*
  * The rules, on what the store holds (no I/O): 0 when incident entry e,
  * made by a station of party `party` with `to` resolving to party `to_party`,
  * may be stored; 1 with a sentence in err naming the entry and the rule.
+ * A received entry may have crossed on the link with one that moved the
+ * state on: a proposal or confirmation that is no longer forward of the
+ * state (and a confirmation of a now closed incident) is then stored
+ * without effect rather than refused, so both sides keep the same entries;
+ * an own entry must move the state forward.
  */
 int lia_incident_decide(const struct lia_incident_view *v, const struct lia_entry *e,
     const char *party, const char *to_party, char *err);

@@ -39,12 +39,14 @@ static const char *const sql[SI_COUNT] = {
 	[SI_ADD_STEP] = "INSERT INTO incident_steps (origin, seq, inc_origin, inc_seq, action,"
 		" party, time_ms, state, text, subj_origin, subj_seq)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[SI_SET_STATE] = "UPDATE incidents SET state = (SELECT state FROM incident_steps"
-		" WHERE origin = ?3 AND seq = ?4), updated_ms = ?5 WHERE origin = ?1 AND seq = ?2",
+	/* max: a confirmation that crossed a later one leaves the state where it is. */
+	[SI_SET_STATE] = "UPDATE incidents SET state = max(state, (SELECT state FROM incident_steps"
+		" WHERE origin = ?3 AND seq = ?4)), updated_ms = ?5 WHERE origin = ?1 AND seq = ?2",
 	[SI_LIST] = "SELECT " INC_COLS " FROM incidents AS i"
 		" ORDER BY i.opened_ms DESC, i.origin, i.seq LIMIT ?1",
 	[SI_ONE] = "SELECT " INC_COLS " FROM incidents AS i WHERE i.origin = ?1 AND i.seq = ?2",
-	[SI_STEPS] = "SELECT s.origin, s.seq, s.party, e.cose, " CONFIRMED("s")
+	[SI_STEPS] = "SELECT s.origin, s.seq, s.party, e.cose, " CONFIRMED("s") ","
+		" (SELECT state FROM incidents WHERE origin = ?1 AND seq = ?2)"
 		" FROM incident_steps AS s JOIN entries AS e ON e.origin = s.origin AND e.seq = s.seq"
 		" WHERE s.inc_origin = ?1 AND s.inc_seq = ?2 ORDER BY s.time_ms, s.origin, s.seq",
 };
@@ -273,7 +275,7 @@ static json_t *entry_summary(struct lia_store *s, const char *origin, uint64_t s
 	return o;
 }
 
-/* One timeline step from its stored entry; sets *pending for an unconfirmed proposal. */
+/* One timeline step from its stored entry; sets *pending for an unconfirmed proposal still forward of the state. */
 static json_t *step_json(struct lia_store *s, sqlite3_stmt *st, int *pending)
 {
 	const void *cose = sqlite3_column_blob(st, 3);
@@ -294,7 +296,7 @@ static json_t *step_json(struct lia_store *s, sqlite3_stmt *st, int *pending)
 	if (o != NULL && e.action == LIA_INCIDENT_PROPOSE) {
 		json_object_set_new(o, "state", json_string(lia_incident_state_name(e.state)));
 		json_object_set_new(o, "confirmed", json_boolean(sqlite3_column_int(st, 4)));
-		*pending = !sqlite3_column_int(st, 4);
+		*pending = !sqlite3_column_int(st, 4) && (int)e.state > sqlite3_column_int(st, 5);
 	}
 	if (o != NULL && e.has_position) {
 		json_object_set_new(o, "lat", json_integer(e.lat));

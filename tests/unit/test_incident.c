@@ -332,6 +332,34 @@ static void test_decide_confirm(void **state)
 	expect_refused(&v, &e, "china", "japan", "not a proposal stored here");
 }
 
+/* A received proposal or confirmation that crossed a state change is kept without effect; notes on a closed incident are not. */
+static void test_decide_received(void **state)
+{
+	struct lia_incident_view v = view();
+	struct lia_entry e = make(LIA_INCIDENT_PROPOSE, "tokyo", 2);
+	char err[LIA_ERR_LEN] = "";
+
+	(void)state;
+	v.received = 1;
+	v.inc.state = LIA_STATE_CONTAINED;
+	assert_int_equal(lia_incident_decide(&v, &e, "japan", "china", err), 0);
+	e = make(LIA_INCIDENT_CONFIRM, "beijing", 4);
+	v.have_step = 1;
+	v.step.action = LIA_INCIDENT_PROPOSE;
+	snprintf(v.step.inc_origin, sizeof(v.step.inc_origin), "tokyo");
+	v.step.inc_seq = 1;
+	snprintf(v.step.party, sizeof(v.step.party), "japan");
+	v.step.state = LIA_STATE_CONTAINED;
+	v.inc.state = LIA_STATE_CLOSED;
+	assert_int_equal(lia_incident_decide(&v, &e, "china", "japan", err), 0);
+	expect_refused(&v, &e, "japan", "china", "its own side"); /* still refused when received */
+	e = make(LIA_INCIDENT_NOTE, "beijing", 5);
+	expect_refused(&v, &e, "china", "japan", "is closed");
+	v.received = 0;
+	e = make(LIA_INCIDENT_CONFIRM, "beijing", 4);
+	expect_refused(&v, &e, "china", "japan", "is closed");
+}
+
 /* ---- lia_incident_accept on a store ---- */
 
 struct fx {
@@ -381,8 +409,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Signs e and offers it to lia_incident_accept; the entry's hash into hash (may be NULL). */
-static int offer(struct fx *f, const struct lia_entry *e, uint8_t hash[32])
+/* Signs e and offers it to lia_incident_accept on store s as a received entry; its hash into hash (may be NULL). */
+static int offer_to(struct fx *f, struct lia_store *s, const struct lia_entry *e, uint8_t hash[32])
 {
 	uint8_t *cose = NULL;
 	size_t len = 0;
@@ -391,17 +419,22 @@ static int offer(struct fx *f, const struct lia_entry *e, uint8_t hash[32])
 	assert_int_equal(lia_entry_sign(e, f->key, &cose, &len, f->err), 0);
 	if (hash != NULL)
 		lia_entry_hash(cose, len, hash);
-	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	assert_int_equal(lia_store_begin(s, f->err), 0);
 	if (e->type == LIA_ENTRY_INCIDENT)
-		rc = lia_incident_accept(f->s, &f->c, e, cose, len, LIA_DIR_IN, f->err);
+		rc = lia_incident_accept(s, &f->c, e, cose, len, LIA_DIR_IN, f->err);
 	else
-		rc = lia_store_add_entry(f->s, e, LIA_DIR_IN, cose, len, e->time_ms, f->err);
+		rc = lia_store_add_entry(s, e, LIA_DIR_IN, cose, len, e->time_ms, f->err);
 	if (rc == 0)
-		assert_int_equal(lia_store_commit(f->s, f->err), 0);
+		assert_int_equal(lia_store_commit(s, f->err), 0);
 	else
-		lia_store_rollback(f->s);
+		lia_store_rollback(s);
 	free(cose);
 	return rc;
+}
+
+static int offer(struct fx *f, const struct lia_entry *e, uint8_t hash[32])
+{
+	return offer_to(f, f->s, e, hash);
 }
 
 static enum lia_incident_state state_of(struct fx *f)
@@ -497,6 +530,56 @@ static void test_accept_flow(void **state)
 	json_decref(o);
 }
 
+/*
+ * Crossing confirmations: tokyo proposes contained (P1), beijing proposes
+ * closed (P2); tokyo confirms P2 while beijing confirms P1. Each side stores
+ * the two confirmations in the other order and both end closed, with the
+ * same timeline and nothing pending.
+ */
+static void test_crossing_confirms(void **state)
+{
+	struct fx *f = *state;
+	struct lia_store *other = NULL;
+	struct lia_entry open = make(LIA_INCIDENT_OPEN, "tokyo", 1);
+	struct lia_entry p1 = make(LIA_INCIDENT_PROPOSE, "tokyo", 2);
+	struct lia_entry p2 = make(LIA_INCIDENT_PROPOSE, "beijing", 1);
+	struct lia_entry c1 = make(LIA_INCIDENT_CONFIRM, "beijing", 2);
+	struct lia_entry c2 = make(LIA_INCIDENT_CONFIRM, "tokyo", 3);
+	uint8_t h1[32], h2[32];
+	char path[4096 + 16];
+	json_t *a = NULL, *b = NULL;
+
+	snprintf(path, sizeof(path), "%s/other.db", f->dir);
+	assert_int_equal(lia_store_open(path, &other, f->err), 0);
+	p2.state = LIA_STATE_CLOSED;
+	assert_int_equal(offer_to(f, f->s, &open, NULL), 0);
+	assert_int_equal(offer_to(f, other, &open, NULL), 0);
+	assert_int_equal(offer_to(f, f->s, &p1, h1), 0);
+	assert_int_equal(offer_to(f, other, &p1, NULL), 0);
+	assert_int_equal(offer_to(f, f->s, &p2, h2), 0);
+	assert_int_equal(offer_to(f, other, &p2, NULL), 0);
+	snprintf(c1.subj_origin, sizeof(c1.subj_origin), "tokyo");
+	c1.subj_seq = 2;
+	memcpy(c1.subj_hash, h1, 32);
+	snprintf(c2.subj_origin, sizeof(c2.subj_origin), "beijing");
+	c2.subj_seq = 1;
+	memcpy(c2.subj_hash, h2, 32);
+	/* Tokyo's store: its confirm (closed) first; beijing's: its own (contained) first. */
+	assert_int_equal(offer_to(f, f->s, &c2, NULL), 0);
+	if (offer_to(f, f->s, &c1, NULL) != 0)
+		fail_msg("crossed confirm refused: %s", f->err);
+	assert_int_equal(offer_to(f, other, &c1, NULL), 0);
+	assert_int_equal(offer_to(f, other, &c2, NULL), 0);
+	assert_int_equal(lia_store_incident_json(f->s, "tokyo", 1, &a, f->err), 0);
+	assert_int_equal(lia_store_incident_json(other, "tokyo", 1, &b, f->err), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "state")), "closed");
+	assert_true(json_equal(a, b));
+	assert_int_equal(json_array_size(json_object_get(a, "pending")), 0);
+	json_decref(a);
+	json_decref(b);
+	lia_store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,7 +591,9 @@ int main(void)
 		cmocka_unit_test(test_decide_attach),
 		cmocka_unit_test(test_decide_propose),
 		cmocka_unit_test(test_decide_confirm),
+		cmocka_unit_test(test_decide_received),
 		cmocka_unit_test_setup_teardown(test_accept_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crossing_confirms, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
