@@ -177,6 +177,17 @@ static void put_line(const char *label, const char *text)
 	putchar('\n');
 }
 
+/* " at LAT,LON" in decimal degrees from o's "lat" and "lon" (1e-5 degree), when it has them. */
+static void print_position(const json_t *o)
+{
+	long long lat = json_integer_value(json_object_get(o, "lat"));
+	long long lon = json_integer_value(json_object_get(o, "lon"));
+
+	if (json_is_integer(json_object_get(o, "lat")))
+		printf(" at %s%lld.%05lld,%s%lld.%05lld", lat < 0 ? "-" : "", llabs(lat) / 100000,
+		    llabs(lat) % 100000, lon < 0 ? "-" : "", llabs(lon) / 100000, llabs(lon) % 100000);
+}
+
 /* One timeline step: "TIME  BY (PARTY)  ACTION  details". */
 static void print_step(const json_t *s)
 {
@@ -188,17 +199,15 @@ static void print_step(const json_t *s)
 		    " (confirmed)" : " (pending)");
 	if (json_is_string(json_object_get(s, "subject")))
 		printf(" %s", str(s, "subject"));
+	print_position(s);
 	printf("  [%s]\n", str(s, "id"));
 	if (str(s, "title")[0] || str(s, "reason")[0] || str(s, "text")[0])
 		put_line("      ", str(s, "title")[0] ? str(s, "title") : str(s, "reason")[0] ?
 		    str(s, "reason") : str(s, "text"));
 	if (json_is_object(entry)) {
-		printf("      %s %s from %s at %s", str(entry, "type"), str(entry, "id"),
+		printf("      %s %s from %s, %s", str(entry, "type"), str(entry, "id"),
 		    str(entry, "from"), str(entry, "time"));
-		if (json_is_integer(json_object_get(entry, "lat")))
-			printf(" position %lld,%lld (1e-5 degree)",
-			    (long long)json_integer_value(json_object_get(entry, "lat")),
-			    (long long)json_integer_value(json_object_get(entry, "lon")));
+		print_position(entry);
 		putchar('\n');
 		if (str(entry, "text")[0])
 			put_line("        ", str(entry, "text"));
