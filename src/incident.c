@@ -8,6 +8,7 @@
  * (form and ranges); what is checked here is what they mean.
  */
 #include "incident.h"
+#include "clock.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -209,11 +210,15 @@ int lia_incident_accept(struct lia_store *s, const struct lia_charter *c,
     const struct lia_entry *e, const uint8_t *cose, size_t cose_len, enum lia_dir dir,
     char *err)
 {
+	const struct lia_node_def *maker = lia_charter_node(c, e->origin);
 	char party[LIA_NAME_MAX + 1], to_party[LIA_NAME_MAX + 1], why[LIA_ERR_LEN];
 	struct lia_incident_view v;
 	const char *other;
 	int rc;
 
+	if (maker == NULL || maker->role != LIA_ROLE_STATION)
+		return refuse(e, err, "%s is not a station of the charter: only stations keep "
+		    "incidents", e->origin);
 	if (lia_incident_party_of(c, e->origin, party, why) < 0 ||
 	    lia_incident_party_of(c, e->to, to_party, why) < 0)
 		return refuse(e, err, "%s", why);
@@ -225,7 +230,7 @@ int lia_incident_accept(struct lia_store *s, const struct lia_charter *c,
 	if (rc != 0)
 		return rc;
 	other = e->action == LIA_INCIDENT_OPEN ? to_party : "";
-	rc = lia_store_add_entry(s, e, dir, cose, cose_len, e->time_ms, err);
+	rc = lia_store_add_entry(s, e, dir, cose, cose_len, lia_now_ms(), err);
 	if (rc == 0)
 		rc = lia_store_incident_add(s, e, party, other, err);
 	return rc;

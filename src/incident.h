@@ -49,8 +49,8 @@ int lia_incident_decide(const struct lia_incident_view *v, const struct lia_entr
     const char *party, const char *to_party, char *err);
 
 /*
- * Inside the caller's transaction: gathers the view of e from the store,
- * decides, and when allowed stores e (COSE bytes as given, direction dir)
+ * Inside the caller's transaction: checks that e's origin is a station,
+ * gathers the view of e from the store, decides, and when allowed stores e (COSE bytes as given, direction dir)
  * and records it in the incident tables. 0 stored, 1 refused (err says why,
  * nothing written), negative on a store failure (the caller rolls back).
  */

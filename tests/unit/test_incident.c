@@ -393,6 +393,8 @@ static int setup(void **state)
 	f->c.n_parties = 2;
 	add_node(&f->c, "tokyo", "japan");
 	add_node(&f->c, "beijing", "china");
+	add_node(&f->c, "haijing", "china");
+	f->c.nodes[2].role = LIA_ROLE_UNIT;
 	f->key = test_key();
 	*state = f;
 	return 0;
@@ -473,6 +475,10 @@ static void test_accept_flow(void **state)
 	msg.text = (char *)"We see your frigate";
 	assert_int_equal(offer(f, &msg, msg_hash), 0);
 
+	/* A unit keeps no incidents. */
+	e = make(LIA_INCIDENT_OPEN, "haijing", 1);
+	assert_int_equal(offer(f, &e, NULL), 1);
+	assert_non_null(strstr(f->err, "only stations keep incidents"));
 	/* Open from the signal; its wrong hash first. */
 	e = make(LIA_INCIDENT_OPEN, "tokyo", 1);
 	snprintf(e.subj_origin, sizeof(e.subj_origin), "beijing");
