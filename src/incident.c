@@ -72,6 +72,8 @@ static int decide_open(const struct lia_incident_view *v, const struct lia_entry
 static int decide_attach(const struct lia_incident_view *v, const struct lia_entry *e,
     char *err)
 {
+	if (!v->have_subject && v->own_side)
+		return 0; /* shown as an entry not held here; the other side checked it */
 	if (!v->have_subject)
 		return refuse(e, err, "attaches %s/%" PRIu64 ", which is not stored here",
 		    e->subj_origin, e->subj_seq);
@@ -206,7 +208,7 @@ static int gather(struct lia_store *s, const struct lia_entry *e, struct lia_inc
 	return rc;
 }
 
-int lia_incident_accept(struct lia_store *s, const struct lia_charter *c,
+int lia_incident_accept(struct lia_store *s, const struct lia_charter *c, const char *self_party,
     const struct lia_entry *e, const uint8_t *cose, size_t cose_len, enum lia_dir dir,
     char *err)
 {
@@ -226,6 +228,7 @@ int lia_incident_accept(struct lia_store *s, const struct lia_charter *c,
 	if (rc < 0)
 		return rc;
 	v.received = dir == LIA_DIR_IN;
+	v.own_side = v.received && strcmp(party, self_party) == 0;
 	rc = lia_incident_decide(&v, e, party, to_party, err);
 	if (rc != 0)
 		return rc;

@@ -33,6 +33,7 @@ struct lia_incident_view {
 	struct lia_incident_step step;
 	int attached;                       /* attach: subject already attached */
 	int received;                       /* the entry comes from a peer (see lia_incident_decide) */
+	int own_side;                       /* received from a station of this node's own party */
 };
 
 /*
@@ -43,18 +44,20 @@ struct lia_incident_view {
  * state on: a proposal or confirmation that is no longer forward of the
  * state (and a confirmation of a now closed incident) is then stored
  * without effect rather than refused, so both sides keep the same entries;
- * an own entry must move the state forward.
+ * an own entry must move the state forward. A station of one's own party
+ * may attach an entry this node does not hold (it was between that station
+ * and the other side); the other side's stations must hold what is attached.
  */
 int lia_incident_decide(const struct lia_incident_view *v, const struct lia_entry *e,
     const char *party, const char *to_party, char *err);
 
 /*
- * Inside the caller's transaction: checks that e's origin is a station,
+ * Inside the caller's transaction (self_party: this node's party): checks that e's origin is a station,
  * gathers the view of e from the store, decides, and when allowed stores e (COSE bytes as given, direction dir)
  * and records it in the incident tables. 0 stored, 1 refused (err says why,
  * nothing written), negative on a store failure (the caller rolls back).
  */
-int lia_incident_accept(struct lia_store *s, const struct lia_charter *c,
+int lia_incident_accept(struct lia_store *s, const struct lia_charter *c, const char *self_party,
     const struct lia_entry *e, const uint8_t *cose, size_t cose_len, enum lia_dir dir,
     char *err);
 

@@ -250,12 +250,24 @@ static int sign_incident(struct lia_node *n, struct lia_entry *e, const char *co
 	if (lia_store_next_seq(n->store, &e->seq, err) < 0 ||
 	    lia_entry_sign(e, n->key, &cose, &cose_len, err) < 0)
 		goto out;
-	rc = lia_incident_accept(n->store, n->charter, e, cose, cose_len, LIA_DIR_OUT, err);
+	rc = lia_incident_accept(n->store, n->charter, n->self->party, e, cose, cose_len,
+	    LIA_DIR_OUT, err);
 	for (int i = 0; i < n_dests && rc == 0; i++)
 		rc = lia_store_queue(n->store, dests[i], e->seq, err);
 out:
 	free(cose);
 	return rc;
+}
+
+/* The other stations of this node's party, appended to dests (they keep the incident too). */
+static int add_own_stations(struct lia_node *n, const char **dests, int n_dests)
+{
+	for (int i = 0; i < n->charter->n_nodes && n_dests < LIA_MAX_NODES; i++) {
+		const struct lia_node_def *d = &n->charter->nodes[i];
+		if (d != n->self && d->role == LIA_ROLE_STATION && strcmp(d->party, n->self->party) == 0)
+			dests[n_dests++] = d->name;
+	}
+	return n_dests;
 }
 
 int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err)
@@ -270,6 +282,7 @@ int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LE
 		return 1; /* the operator's `to`: a refusal, not a failure of the node */
 	for (int i = 0; i < n_recipients; i++)
 		dests[i] = recipients[i]->name;
+	n_recipients = add_own_stations(n, dests, n_recipients);
 	if (lia_store_begin(n->store, err) < 0)
 		return -1;
 	rc = sign_incident(n, e, dests, n_recipients, err);

@@ -249,17 +249,20 @@ static int accept_signal(struct lia_link *l, const struct lia_entry *e,
 	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
 }
 
-/* An incident entry addressed to this node and allowed by the incident's rules (incident.c). */
+/* An incident entry addressed to this node (or from a station of its party) and allowed by the incident's rules (incident.c). */
 static int accept_incident(struct lia_link *l, const struct lia_entry *e,
     const uint8_t *cose, size_t cose_len, char *err)
 {
-	if (!addressed_to_self(l, e)) {
+	int own_side = strcmp(l->peer->party, l->node->self->party) == 0 &&
+	    l->node->self->role == LIA_ROLE_STATION;
+
+	if (!own_side && !addressed_to_self(l, e)) {
 		lia_err_set(err, "incident entry %s/%" PRIu64 " is addressed to %s, which does not "
 		    "include %s", e->origin, e->seq, e->to, l->node->self->name);
 		return 1;
 	}
-	return lia_incident_accept(l->node->store, l->node->charter, e, cose, cose_len,
-	    LIA_DIR_IN, err);
+	return lia_incident_accept(l->node->store, l->node->charter, l->node->self->party, e,
+	    cose, cose_len, LIA_DIR_IN, err);
 }
 
 /* Stores one verified entry: 0 stored, 1 refused (err says why), -1 store failure. */

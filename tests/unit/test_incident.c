@@ -281,6 +281,9 @@ static void test_decide_attach(void **state)
 	expect_refused(&v, &e, "japan", "china", "does not match ours");
 	v.have_subject = 0;
 	expect_refused(&v, &e, "japan", "china", "which is not stored here");
+	/* From a station of our own party, an entry we do not hold is taken on its word. */
+	v.received = v.own_side = 1;
+	assert_int_equal(lia_incident_decide(&v, &e, "japan", "china", err), 0);
 }
 
 static void test_decide_propose(void **state)
@@ -423,7 +426,7 @@ static int offer_to(struct fx *f, struct lia_store *s, const struct lia_entry *e
 		lia_entry_hash(cose, len, hash);
 	assert_int_equal(lia_store_begin(s, f->err), 0);
 	if (e->type == LIA_ENTRY_INCIDENT)
-		rc = lia_incident_accept(s, &f->c, e, cose, len, LIA_DIR_IN, f->err);
+		rc = lia_incident_accept(s, &f->c, "korea", e, cose, len, LIA_DIR_IN, f->err);
 	else
 		rc = lia_store_add_entry(s, e, LIA_DIR_IN, cose, len, e->time_ms, f->err);
 	if (rc == 0)
