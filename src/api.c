@@ -333,6 +333,8 @@ void lia_api_request(struct evhttp_request *req, void *arg)
 		lia_api_signals_route(api, req, path + 11, query);
 	} else if (strncmp(path, "/v1/record", 10) == 0 && (path[10] == '\0' || path[10] == '/')) {
 		lia_api_record_route(api, req, path + 10, query);
+	} else if (strncmp(path, "/v1/incidents", 13) == 0 && (path[13] == '\0' || path[13] == '/')) {
+		lia_api_incidents_route(api, req, path + 13, query);
 	} else {
 		lia_api_error(req, 404, "no such resource");
 	}

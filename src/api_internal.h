@@ -67,6 +67,10 @@ void lia_api_messages_route(struct lia_api *api, struct evhttp_request *req,
 void lia_api_signals_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);
 
+/* Handles /v1/incidents (api_incidents.c): list, open, show, and POST ID/attach|propose|confirm|note; rest follows "/v1/incidents". */
+void lia_api_incidents_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
+
 /* Handles every path under /v1/record (api_record.c); rest follows "/v1/record". */
 void lia_api_record_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);

@@ -39,6 +39,10 @@ int lia_cmd_status(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_wait(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_send_signal(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_signals(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_incident(struct lia_cli *cli, int argc, char **argv);
+
+/* "LAT,LON" in decimal degrees (at most 5 decimals) into 1e-5 degree; -1 when malformed or out of range (cmd_signals.c). */
+int lia_cli_parse_at(const char *at, int32_t *lat, int32_t *lon);
 
 /* Prints "liaison: <sentence>" on stderr; returns LIA_EXIT_FAIL. */
 int lia_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -190,3 +190,8 @@ out:
 	json_decref(reply);
 	return status;
 }
+
+int lia_cli_parse_at(const char *at, int32_t *lat, int32_t *lon)
+{
+	return parse_at(at, lat, lon);
+}

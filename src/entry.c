@@ -28,12 +28,14 @@
 
 enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
-	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION, K_COUNT
+	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION,
+	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
-	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position"
+	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position",
+	"action", "incident", "text", "state", "subject", "subject-hash"
 };
 
 #define BIT(k) (1u << (k))
@@ -43,6 +45,9 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
 #define FIELDS_SIGNAL_OPTIONAL BIT(K_TO) /* a signal without to is a broadcast */
+/* An incident's fields depend on its action as well (incident_fields). */
+#define FIELDS_INCIDENT (FIELDS_COMMON | BIT(K_TO) | BIT(K_ACTION))
+#define FIELDS_SUBJECT (BIT(K_SUBJECT) | BIT(K_SUBJ_HASH))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -79,8 +84,34 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_RECEIPT: return "receipt";
 	case LIA_ENTRY_ACK: return "ack";
 	case LIA_ENTRY_SIGNAL: return "signal";
+	case LIA_ENTRY_INCIDENT: return "incident";
 	}
 	return "unknown";
+}
+
+static const char *const action_names[] = {"open", "attach", "propose", "confirm", "note"};
+static const char *const state_names[] = {"open", "contained", "closed"};
+
+const char *lia_incident_action_name(enum lia_incident_action a)
+{
+	return (unsigned)a <= LIA_INCIDENT_NOTE ? action_names[a] : "unknown";
+}
+
+const char *lia_incident_state_name(enum lia_incident_state st)
+{
+	return (unsigned)st <= LIA_STATE_CLOSED ? state_names[st] : "unknown";
+}
+
+int lia_incident_state_parse(const char *s, enum lia_incident_state *st, char *err)
+{
+	for (unsigned i = 0; i <= LIA_STATE_CLOSED; i++) {
+		if (strcmp(s, state_names[i]) == 0) {
+			*st = (enum lia_incident_state)i;
+			return 0;
+		}
+	}
+	lia_err_set(err, "state \"%.40s\" is not one of open, contained, closed", s);
+	return -1;
 }
 
 void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32])
@@ -98,9 +129,28 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
 		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
+		[LIA_ENTRY_INCIDENT] = FIELDS_INCIDENT,
 	};
 
-	return (unsigned)t <= LIA_ENTRY_SIGNAL ? fields[t] : 0;
+	return (unsigned)t <= LIA_ENTRY_INCIDENT ? fields[t] : 0;
+}
+
+/*
+ * An incident action's fields beyond FIELDS_INCIDENT: required ones, and the
+ * optional ones (open's subject signal and position). 0 for an unknown action.
+ */
+static unsigned incident_fields(enum lia_incident_action a, unsigned *optional)
+{
+	static const unsigned fields[] = {
+		[LIA_INCIDENT_OPEN] = BIT(K_INC_TEXT),
+		[LIA_INCIDENT_ATTACH] = BIT(K_INCIDENT) | FIELDS_SUBJECT,
+		[LIA_INCIDENT_PROPOSE] = BIT(K_INCIDENT) | BIT(K_INC_TEXT) | BIT(K_STATE),
+		[LIA_INCIDENT_CONFIRM] = BIT(K_INCIDENT) | FIELDS_SUBJECT,
+		[LIA_INCIDENT_NOTE] = BIT(K_INCIDENT) | BIT(K_INC_TEXT),
+	};
+
+	*optional = a == LIA_INCIDENT_OPEN ? FIELDS_SUBJECT | BIT(K_POSITION) : 0;
+	return (unsigned)a <= LIA_INCIDENT_NOTE ? fields[a] : 0;
 }
 
 /* The fields a type may leave out. */
@@ -109,13 +159,23 @@ static unsigned optional_fields(enum lia_entry_type t)
 	return t == LIA_ENTRY_SIGNAL ? FIELDS_SIGNAL_OPTIONAL : 0;
 }
 
-/* The fields e carries: its type's, less an optional one left empty. */
+/*
+ * The fields e is encoded with: its type's, less an optional one left empty
+ * (a signal's to), and for an incident its action's and the optional ones it has.
+ */
 static unsigned entry_fields(const struct lia_entry *e)
 {
-	unsigned fields = type_fields(e->type);
+	unsigned optional = 0, fields = type_fields(e->type);
 
 	if ((optional_fields(e->type) & BIT(K_TO)) && e->to[0] == '\0')
 		fields &= ~BIT(K_TO);
+	if (e->type != LIA_ENTRY_INCIDENT)
+		return fields;
+	fields |= incident_fields(e->action, &optional);
+	if (e->has_position)
+		fields |= BIT(K_POSITION) & optional;
+	if (e->subj_origin[0] != '\0')
+		fields |= FIELDS_SUBJECT & optional;
 	return fields;
 }
 
@@ -209,8 +269,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 	int rc = -1;
 
 	if (type_fields(e->type) == 0)
-		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3) or signal (4)",
-		    (int)e->type);
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4) or "
+		    "incident (5)", (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -315,6 +375,54 @@ static int validate_signal(const struct lia_entry *e, char *err)
 	return rc;
 }
 
+/* Bounded text without control characters (an incident's title, reason or note). */
+static int check_line(enum entry_key k, const char *s, size_t size, size_t max, char *err)
+{
+	if (check_text(k, s, size, max, err) != 0)
+		return -1;
+	return check_no_controls(k, (const uint8_t *)s, strlen(s), err);
+}
+
+static int validate_ref(enum entry_key k, const char *origin, size_t size, uint64_t seq,
+    char *err)
+{
+	return check_name(k, origin, size, err) != 0 || check_seq(k, seq, err) != 0 ? -1 : 0;
+}
+
+static int validate_incident(const struct lia_entry *e, char *err)
+{
+	unsigned optional = 0, fields = incident_fields(e->action, &optional) | optional;
+
+	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
+		return -1;
+	if (fields == 0)
+		return field_err(err, K_ACTION, "%u is not open (0), attach (1), propose (2), "
+		    "confirm (3) or note (4)", (unsigned)e->action);
+	if ((fields & BIT(K_INCIDENT)) &&
+	    validate_ref(K_INCIDENT, e->inc_origin, sizeof(e->inc_origin), e->inc_seq, err) != 0)
+		return -1;
+	if ((fields & BIT(K_INC_TEXT)) &&
+	    check_line(K_INC_TEXT, e->inc_text, sizeof(e->inc_text), LIA_INCIDENT_TEXT_MAX, err) != 0)
+		return -1;
+	if ((fields & BIT(K_STATE)) && e->state != LIA_STATE_CONTAINED && e->state != LIA_STATE_CLOSED)
+		return field_err(err, K_STATE, "%u is not contained (1) or closed (2)",
+		    (unsigned)e->state);
+	if (e->has_position && !(optional & BIT(K_POSITION)))
+		return field_err(err, K_POSITION, "not allowed in an incident %s",
+		    lia_incident_action_name(e->action));
+	if (e->subj_origin[0] != '\0' && !(fields & BIT(K_SUBJECT)))
+		return field_err(err, K_SUBJECT, "not allowed in an incident %s",
+		    lia_incident_action_name(e->action));
+	if ((entry_fields(e) & BIT(K_SUBJECT)) && validate_ref(K_SUBJECT, e->subj_origin,
+	    sizeof(e->subj_origin), e->subj_seq, err) != 0)
+		return -1;
+	if (e->has_position && (e->lat < -LIA_LAT_MAX || e->lat > LIA_LAT_MAX ||
+	    e->lon < -LIA_LON_MAX || e->lon > LIA_LON_MAX))
+		return field_err(err, K_POSITION, "%" PRId32 ",%" PRId32 " is outside the WGS84 "
+		    "range (1e-5 degree)", e->lat, e->lon);
+	return 0;
+}
+
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
 	int rc = validate_common(e, err);
@@ -323,6 +431,8 @@ int lia_entry_validate(const struct lia_entry *e, char *err)
 		rc = validate_message(e, err);
 	else if (rc == 0 && e->type == LIA_ENTRY_SIGNAL)
 		rc = validate_signal(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_INCIDENT)
+		rc = validate_incident(e, err);
 	else if (rc == 0)
 		rc = validate_reference(e, err);
 	return rc;
@@ -364,6 +474,22 @@ static void put_signals(struct lia_cbor_out *o, const struct lia_entry *e)
 	}
 }
 
+/* An entry named as [origin, seq]. */
+static void put_ref(struct lia_cbor_out *o, const char *origin, uint64_t seq)
+{
+	put_array_start(o, 2);
+	lia_cbor_put_tstr(o, origin);
+	lia_cbor_put_uint(o, seq);
+}
+
+static void put_bstr32(struct lia_cbor_out *o, const uint8_t b[32])
+{
+	if (!o->failed)
+		lia_cbor_out_advance(o, cbor_encode_bytestring_start(32, o->buf + o->len,
+		    o->cap - o->len));
+	lia_cbor_put_raw(o, b, 32);
+}
+
 static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum entry_key k)
 {
 	char time[LIA_TIME_LEN];
@@ -398,6 +524,12 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		put_int(o, e->lat);
 		put_int(o, e->lon);
 		break;
+	case K_ACTION: lia_cbor_put_uint(o, (uint64_t)e->action); break;
+	case K_INCIDENT: put_ref(o, e->inc_origin, e->inc_seq); break;
+	case K_INC_TEXT: lia_cbor_put_tstr(o, e->inc_text); break;
+	case K_STATE: lia_cbor_put_uint(o, (uint64_t)e->state); break;
+	case K_SUBJECT: put_ref(o, e->subj_origin, e->subj_seq); break;
+	case K_SUBJ_HASH: put_bstr32(o, e->subj_hash); break;
 	case K_COUNT: o->failed = 1; break;
 	}
 }
@@ -409,7 +541,8 @@ static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 	size_t count = 0;
 
 	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +
-	    (e->type == LIA_ENTRY_SIGNAL ? e->nsignals * SIGNAL_ENC_MAX : 0);
+	    (e->type == LIA_ENTRY_SIGNAL ? e->nsignals * SIGNAL_ENC_MAX : 0) +
+	    (e->type == LIA_ENTRY_INCIDENT ? LIA_INCIDENT_TEXT_MAX : 0);
 	o->len = 0;
 	o->buf = malloc(o->cap);
 	o->failed = o->buf == NULL;
@@ -528,9 +661,9 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		field_err(err, K_TYPE, "missing");
 	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
 		rc = -1;
-	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_SIGNAL)
-		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3) or "
-		    "signal (4)", t);
+	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_INCIDENT)
+		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
+		    "signal (4) or incident (5)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -538,13 +671,36 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 	return rc;
 }
 
-/* Every field of the type is present and no other. */
+/* An incident's action, read before membership is checked: 0, or -1 with err. */
+static int get_action(const cbor_item_t *slot[K_COUNT], unsigned *required, unsigned *optional,
+    char *err)
+{
+	uint64_t a = 0;
+
+	if (slot[K_ACTION] == NULL)
+		return field_err(err, K_ACTION, "missing from an incident");
+	if (get_uint(K_ACTION, slot[K_ACTION], &a, err) != 0)
+		return -1;
+	if (a > LIA_INCIDENT_NOTE)
+		return field_err(err, K_ACTION, "%" PRIu64 " is not open (0), attach (1), propose (2), "
+		    "confirm (3) or note (4)", a);
+	*required |= incident_fields((enum lia_incident_action)a, optional);
+	return 0;
+}
+
+/* Every field of the type (and an incident's action) is present, optional ones in pairs, and no other. */
 static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COUNT], char *err)
 {
-	unsigned fields = type_fields(t);
+	unsigned fields = type_fields(t), optional = 0;
 	int rc = 0;
 
+	if (t == LIA_ENTRY_INCIDENT && get_action(slot, &fields, &optional, err) != 0)
+		return -1;
+	if ((slot[K_SUBJECT] == NULL) != (slot[K_SUBJ_HASH] == NULL))
+		return field_err(err, K_SUBJECT, "subject and subject-hash go together");
 	for (int k = 0; k < K_COUNT && rc == 0; k++) {
+		if (slot[k] != NULL && (optional & BIT(k)))
+			continue;
 		if (slot[k] != NULL && !(fields & BIT(k)))
 			rc = field_err(err, (enum entry_key)k, "not allowed in a %s",
 			    lia_entry_type_name(t));
@@ -619,7 +775,7 @@ static int get_text(const cbor_item_t *v, char **text, char *err)
 	return rc;
 }
 
-static int get_hash(const cbor_item_t *v, uint8_t hash[static 32], char *err)
+static int get_hash_of(enum entry_key k, const cbor_item_t *v, uint8_t hash[static 32], char *err)
 {
 	int rc = 0;
 
@@ -627,8 +783,13 @@ static int get_hash(const cbor_item_t *v, uint8_t hash[static 32], char *err)
 	    cbor_bytestring_length(v) == 32)
 		memcpy(hash, cbor_bytestring_handle(v), 32);
 	else
-		rc = field_err(err, K_REF_HASH, "not a byte string of 32 bytes");
+		rc = field_err(err, k, "not a byte string of 32 bytes");
 	return rc;
+}
+
+static int get_hash(const cbor_item_t *v, uint8_t hash[static 32], char *err)
+{
+	return get_hash_of(K_REF_HASH, v, hash, err);
 }
 
 /* A definite array of n items (1 <= n <= max, or 0 allowed when min is 0) into *items. */
@@ -738,6 +899,46 @@ static int get_position(const cbor_item_t *v, struct lia_entry *e, char *err)
 	return 0;
 }
 
+/* An entry named as [origin, seq]. */
+static int get_ref(enum entry_key k, const cbor_item_t *v, char origin[LIA_NAME_MAX + 1],
+    uint64_t *seq, char *err)
+{
+	cbor_item_t **items = NULL;
+	size_t n = 0;
+
+	if (get_array(k, v, 2, 2, "an entry id", &items, &n, err) != 0 ||
+	    get_tstr(k, items[0], origin, LIA_NAME_MAX + 1, err) != 0 ||
+	    get_uint(k, items[1], seq, err) != 0)
+		return -1;
+	return 0;
+}
+
+static int get_incident_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e,
+    char *err)
+{
+	uint64_t u = 0;
+	int rc = 0;
+
+	switch (k) {
+	case K_ACTION:
+	case K_STATE:
+		rc = get_uint(k, v, &u, err);
+		if (rc == 0 && u > LIA_STATE_CLOSED + (k == K_ACTION ? 2u : 0u))
+			rc = field_err(err, k, "%" PRIu64 " is out of range", u);
+		if (rc == 0 && k == K_ACTION)
+			e->action = (enum lia_incident_action)u;
+		else if (rc == 0)
+			e->state = (enum lia_incident_state)u;
+		break;
+	case K_INCIDENT: rc = get_ref(k, v, e->inc_origin, &e->inc_seq, err); break;
+	case K_INC_TEXT: rc = get_tstr(k, v, e->inc_text, sizeof(e->inc_text), err); break;
+	case K_SUBJECT: rc = get_ref(k, v, e->subj_origin, &e->subj_seq, err); break;
+	case K_SUBJ_HASH: rc = get_hash_of(k, v, e->subj_hash, err); break;
+	default: break;
+	}
+	return rc;
+}
+
 static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
 {
 	int rc = 0;
@@ -757,7 +958,14 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 		rc = get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
 		break;
 	case K_SIGNALS: rc = get_signals(v, e, err); break;
-	case K_POSITION: rc = get_position(v, e, err); break;
+	case K_POSITION:
+		rc = get_position(v, e, err);
+		e->has_position = e->type == LIA_ENTRY_INCIDENT;
+		break;
+	case K_ACTION: case K_INCIDENT: case K_INC_TEXT: case K_STATE: case K_SUBJECT:
+	case K_SUBJ_HASH:
+		rc = get_incident_field(k, v, e, err);
+		break;
 	case K_TYPE: case K_COUNT: break;
 	}
 	return rc;

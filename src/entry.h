@@ -10,6 +10,9 @@
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to (absent: broadcast)  12 signals [[code or number, [value, ...]], ...]
  *             13 position [lat, lon]; a value is text or a uint (see lia_entry_signal)
+ *   incident: 4 to  13 position (open, optional)  14 action  15 incident [origin, seq]
+ *             16 text (title, reason or note)  17 state  18 subject [origin, seq]
+ *             19 subject-hash (see docs/incidents.md for which action carries which)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin, or
  * no kid in the narrow form: the payload names the origin).
  *
@@ -37,7 +40,26 @@ enum lia_entry_type {
 	LIA_ENTRY_MESSAGE = 1,
 	LIA_ENTRY_RECEIPT = 2,
 	LIA_ENTRY_ACK = 3,
-	LIA_ENTRY_SIGNAL = 4
+	LIA_ENTRY_SIGNAL = 4,
+	LIA_ENTRY_INCIDENT = 5
+};
+
+#define LIA_INCIDENT_TEXT_MAX 256      /* title, reason or note of an incident entry */
+
+/* What an incident entry does (key 14). */
+enum lia_incident_action {
+	LIA_INCIDENT_OPEN = 0,             /* text = title; optional subject = signal, position */
+	LIA_INCIDENT_ATTACH = 1,           /* subject = a message or signal, with its hash */
+	LIA_INCIDENT_PROPOSE = 2,          /* state = proposed state, text = reason */
+	LIA_INCIDENT_CONFIRM = 3,          /* subject = the other side's proposal, with its hash */
+	LIA_INCIDENT_NOTE = 4              /* text = the note */
+};
+
+/* An incident's state (key 17 names the proposed one; open is never proposed). */
+enum lia_incident_state {
+	LIA_STATE_OPEN = 0,
+	LIA_STATE_CONTAINED = 1,
+	LIA_STATE_CLOSED = 2
 };
 
 /*
@@ -83,6 +105,16 @@ struct lia_entry {
 	size_t nsignals;                    /* 1 to LIA_ENTRY_SIGNALS_MAX */
 	struct lia_entry_signal signals[LIA_ENTRY_SIGNALS_MAX];
 	int32_t lat, lon;                   /* 1e-5 degree, |lat| <= LIA_LAT_MAX, |lon| <= LIA_LON_MAX */
+	/* incident (and to, lat/lon above); which action carries which: entry.c incident_fields */
+	enum lia_incident_action action;
+	char inc_origin[LIA_NAME_MAX + 1];  /* the incident: its opening entry (not in open) */
+	uint64_t inc_seq;
+	char inc_text[LIA_INCIDENT_TEXT_MAX + 1];
+	enum lia_incident_state state;      /* propose only */
+	char subj_origin[LIA_NAME_MAX + 1]; /* subject entry; in open "" when absent */
+	uint64_t subj_seq;
+	uint8_t subj_hash[32];              /* SHA-256 of the subject's COSE bytes */
+	int has_position;                   /* open: lat/lon given */
 };
 
 /*
@@ -130,7 +162,12 @@ void lia_entry_finish(struct lia_entry *e);
 const char *lia_precedence_name(enum lia_precedence p);
 int lia_precedence_parse(const char *s, enum lia_precedence *p, char *err);
 
-/* "message", "receipt", "ack", "signal". */
+/* "message", "receipt", "ack", "signal", "incident". */
 const char *lia_entry_type_name(enum lia_entry_type t);
+
+/* "open", "attach", "propose", "confirm", "note"; "open", "contained", "closed"; parse: 0 or -1 with err. */
+const char *lia_incident_action_name(enum lia_incident_action a);
+const char *lia_incident_state_name(enum lia_incident_state st);
+int lia_incident_state_parse(const char *s, enum lia_incident_state *st, char *err);
 
 #endif

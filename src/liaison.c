@@ -55,6 +55,11 @@ static const struct command commands[] = {
 	    "consistency OLD NEW | export FILE | verify [--json] FILE",
 	    "the joint record: this node's log, checkpoints and cosignatures, an entry's proofs "
 	    "in both logs, export, offline verification"},
+	{"incident", lia_cmd_incident, "incident open (--to NAME | --signal ID) [--at LAT,LON] TITLE... | "
+	    "attach ID ENTRY | propose ID contained|closed REASON... | confirm ID PROPOSAL | "
+	    "note ID TEXT... | show ID | list",
+	    "incidents shared with the other party: open one (from a signal or by hand), attach "
+	    "messages and signals, propose and confirm state changes, show the timeline"},
 	{"help", cmd_help, "help [COMMAND]",
 	    "show this help, or one command's"},
 };

@@ -16,6 +16,7 @@
 #include "cert.h"
 #include "clock.h"
 #include "err.h"
+#include "incident.h"
 #include "log.h"
 #include "record.h"
 #include "session.h"
@@ -288,6 +289,68 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 	lia_id_format(e.origin, e.seq, id);
 	lia_log_info("sent signal %s (%s%s) to %s (%d recipient%s)", id, e.signals[0].code,
 	    nsigs > 1 ? ", ..." : "", to, n_recipients, n_recipients == 1 ? "" : "s");
+	for (int i = 0; i < n_recipients; i++)
+		wake_link(n, dests[i]);
+	return 0;
+}
+
+/* Inside a transaction: signs e, lets incident.c decide and store it, queues it for dests. */
+static int sign_incident(struct lia_node *n, struct lia_entry *e, const char *const *dests,
+    int n_dests, char *err)
+{
+	uint8_t *cose = NULL;
+	size_t cose_len = 0;
+	int rc = -1;
+
+	snprintf(e->origin, sizeof(e->origin), "%s", n->self->name);
+	e->time_ms = lia_now_ms();
+	if (lia_store_next_seq(n->store, &e->seq, err) < 0 ||
+	    lia_entry_sign(e, n->key, &cose, &cose_len, err) < 0)
+		goto out;
+	rc = lia_incident_accept(n->store, n->charter, n->self->party, e, cose, cose_len,
+	    LIA_DIR_OUT, err);
+	for (int i = 0; i < n_dests && rc == 0; i++)
+		rc = lia_store_queue(n->store, dests[i], e->seq, err);
+out:
+	free(cose);
+	return rc;
+}
+
+/* The other stations of this node's party, appended to dests (they keep the incident too). */
+static int add_own_stations(struct lia_node *n, const char **dests, int n_dests)
+{
+	for (int i = 0; i < n->charter->n_nodes && n_dests < LIA_MAX_NODES; i++) {
+		const struct lia_node_def *d = &n->charter->nodes[i];
+		if (d != n->self && d->role == LIA_ROLE_STATION && strcmp(d->party, n->self->party) == 0)
+			dests[n_dests++] = d->name;
+	}
+	return n_dests;
+}
+
+int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err)
+{
+	const struct lia_node_def *recipients[LIA_MAX_NODES];
+	const char *dests[LIA_MAX_NODES];
+	int n_recipients = 0, rc;
+
+	e->type = LIA_ENTRY_INCIDENT;
+	if (lia_charter_recipients(n->charter, e->to, n->self->name, recipients,
+	    LIA_MAX_NODES, &n_recipients, err) < 0)
+		return 1; /* the operator's `to`: a refusal, not a failure of the node */
+	for (int i = 0; i < n_recipients; i++)
+		dests[i] = recipients[i]->name;
+	n_recipients = add_own_stations(n, dests, n_recipients);
+	if (lia_store_begin(n->store, err) < 0)
+		return -1;
+	rc = sign_incident(n, e, dests, n_recipients, err);
+	if (rc != 0 || lia_store_commit(n->store, err) < 0) {
+		lia_store_rollback(n->store);
+		return rc != 0 ? rc : -1;
+	}
+	lia_record_appended(n);
+	lia_id_format(e->origin, e->seq, id);
+	lia_log_info("incident %s %s to %s (%d recipient%s)", lia_incident_action_name(e->action),
+	    id, e->to, n_recipients, n_recipients == 1 ? "" : "s");
 	for (int i = 0; i < n_recipients; i++)
 		wake_link(n, dests[i]);
 	return 0;

@@ -41,6 +41,15 @@ int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
 int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_entry_signal *sigs,
     size_t nsigs, int32_t lat, int32_t lon, char id[LIA_ID_LEN], char *err);
 
+/*
+ * Completes incident entry e (type, action and its fields set by the caller;
+ * `to` is the other side's party or station), signs it and, in one
+ * transaction, checks it against the incident's rules (incident.c), stores
+ * and queues it for every recipient of e->to. Nothing is signed into the
+ * store when a rule refuses it: returns 1 with err saying why. Writes the id.
+ */
+int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err);
+
 /* Checks every signal of entry e against the node's catalogue; -1 (or LIA_ENOTFOUND) with err. */
 int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *err);
 

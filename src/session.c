@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "clock.h"
+#include "incident.h"
 #include "log.h"
 #include "record.h"
 #include "session.h"
@@ -248,6 +249,22 @@ static int accept_signal(struct lia_link *l, const struct lia_entry *e,
 	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
 }
 
+/* An incident entry addressed to this node (or from a station of its party) and allowed by the incident's rules (incident.c). */
+static int accept_incident(struct lia_link *l, const struct lia_entry *e,
+    const uint8_t *cose, size_t cose_len, char *err)
+{
+	int own_side = strcmp(l->peer->party, l->node->self->party) == 0 &&
+	    l->node->self->role == LIA_ROLE_STATION;
+
+	if (!own_side && !addressed_to_self(l, e)) {
+		lia_err_set(err, "incident entry %s/%" PRIu64 " is addressed to %s, which does not "
+		    "include %s", e->origin, e->seq, e->to, l->node->self->name);
+		return 1;
+	}
+	return lia_incident_accept(l->node->store, l->node->charter, l->node->self->party, e,
+	    cose, cose_len, LIA_DIR_IN, err);
+}
+
 /* Stores one verified entry: 0 stored, 1 refused (err says why), -1 store failure. */
 static int accept_entry(struct lia_link *l, const struct lia_entry *e,
     const uint8_t *cose, size_t cose_len, char *err)
@@ -257,6 +274,7 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_RECEIPT: return accept_receipt(l, e, cose, cose_len, err);
 	case LIA_ENTRY_ACK: return accept_ack(l, e, cose, cose_len, err);
 	case LIA_ENTRY_SIGNAL: return accept_signal(l, e, cose, cose_len, err);
+	case LIA_ENTRY_INCIDENT: return accept_incident(l, e, cose, cose_len, err);
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;

@@ -43,8 +43,11 @@
  * Version 3: entries of type 4 (signal) are allowed (the CHECK on type).
  * Version 4: entries of types 5 to 31 are allowed (reserved in entry.h), so
  * that new kinds of entry do not each need their own loosening.
+ * Version 5: incidents and their steps (store_incident.c), derived from
+ * incident entries (type 5) as they are stored; no entry of type 5 could be
+ * stored before, so the new tables start empty.
  */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
 #define BUSY_TIMEOUT_MS 5000
 #define STR(x) STR_(x)
@@ -140,6 +143,27 @@ static const char schema_v4_sql[] =
 	"PRAGMA writable_schema = ON;"
 	"UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (type BETWEEN 1 AND 4)',"
 	" 'CHECK (type BETWEEN 1 AND 31)') WHERE type = 'table' AND name = 'entries';";
+
+/* Version 5: incidents, and each incident entry as a step of one (store_incident.c). */
+static const char schema_v5_sql[] =
+	"CREATE TABLE incidents (origin TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" title TEXT NOT NULL, party_a TEXT NOT NULL, party_b TEXT NOT NULL,"
+	" state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),"
+	" opened_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (origin, seq), FOREIGN KEY (origin, seq) REFERENCES entries (origin, seq))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE incident_steps (origin TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" inc_origin TEXT NOT NULL, inc_seq INTEGER NOT NULL,"
+	" action INTEGER NOT NULL CHECK (action BETWEEN 0 AND 4), party TEXT NOT NULL,"
+	" time_ms INTEGER NOT NULL, state INTEGER, text TEXT, subj_origin TEXT, subj_seq INTEGER,"
+	" PRIMARY KEY (origin, seq), FOREIGN KEY (origin, seq) REFERENCES entries (origin, seq),"
+	" FOREIGN KEY (inc_origin, inc_seq) REFERENCES incidents (origin, seq)) WITHOUT ROWID;"
+	"CREATE INDEX incident_steps_time ON incident_steps (inc_origin, inc_seq, time_ms);"
+	"CREATE INDEX incident_steps_subject ON incident_steps (subj_origin, subj_seq)"
+	" WHERE subj_origin IS NOT NULL;"
+	KEEP("incident_steps_fixed", "UPDATE", "incident_steps", "an incident step")
+	KEEP("incident_steps_kept", "DELETE", "incident_steps", "an incident step")
+	KEEP("incidents_kept", "DELETE", "incidents", "an incident");
 
 static const char schema_version_sql[] =
 	"PRAGMA application_id = " STR(APPLICATION_ID) ";"
@@ -496,6 +520,8 @@ static int upgrade_schema(struct lia_store *s, char *err)
 	if (version < 4 && (rc = apply_schema_edit(s, schema_v4_sql,
 	    "allow entry types up to 31 (schema version 4)", err)) < 0)
 		goto out;
+	if (version < 5 && (rc = exec(s, schema_v5_sql, "create the incident tables", err)) < 0)
+		goto out;
 	if ((rc = prepare_all(s, err)) < 0)
 		goto out;
 	if (version == 1 && (rc = store_log_rebuild(s, err)) < 0)
@@ -549,6 +575,8 @@ void lia_store_close(struct lia_store *s)
 		sqlite3_finalize(s->lg[i]);
 	for (int i = 0; i < SV_COUNT; i++)
 		sqlite3_finalize(s->vw[i]);
+	for (int i = 0; i < SI_COUNT; i++)
+		sqlite3_finalize(s->inc[i]);
 	sqlite3_close_v2(s->db);
 	EVP_MD_free(s->sha256);
 	free(s->path);
@@ -609,6 +637,8 @@ static int bind_entry(sqlite3_stmt *st, const struct lia_entry *e, enum lia_dir 
 		rc = store_bind(st, 9, "siss", e->to, (int64_t)e->precedence, e->lang, e->text);
 	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_SIGNAL)
 		rc = store_bind(st, 9, "s", e->to);
+	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_INCIDENT)
+		rc = store_bind(st, 9, "s", e->to); /* the rest is in incident_steps */
 	else if (rc == SQLITE_OK)
 		rc = store_bind(st, 13, "sus", e->ref_origin, e->ref_seq,
 		    e->type == LIA_ENTRY_ACK ? e->operator_name : NULL);

@@ -42,6 +42,12 @@ enum store_view_stmt {
 	SV_COUNT
 };
 
+/* Statements of store_incident.c, prepared at first use (see there). */
+enum store_incident_stmt {
+	SI_GET, SI_STEP, SI_ATTACHED, SI_ADD_INCIDENT, SI_ADD_STEP, SI_SET_STATE, SI_LIST,
+	SI_ONE, SI_STEPS, SI_COUNT
+};
+
 /* The SQL of store_log.c's and store_view.c's statements (prepared by store.c at open). */
 extern const char *const store_log_sql[SL_COUNT];
 extern const char *const store_view_sql[SV_COUNT];
@@ -52,6 +58,7 @@ struct lia_store {
 	sqlite3_stmt *st[ST_COUNT];
 	sqlite3_stmt *lg[SL_COUNT];
 	sqlite3_stmt *vw[SV_COUNT];
+	sqlite3_stmt *inc[SI_COUNT];        /* store_incident.c; NULL until first used */
 	EVP_MD *sha256; /* fetched once: an implicit fetch per digest costs a lock and a lookup */
 };
 

@@ -144,6 +144,9 @@ struct rogue_attack {
 	const char *help;
 };
 
+/* rogue_incident.c: open, propose, confirm its own proposal, attach an entry never sent. */
+int rogue_attack_incident(struct rogue *r);
+
 /* The attack called name, or NULL. */
 const struct rogue_attack *rogue_attack_find(const char *name);
 

@@ -383,6 +383,8 @@ static const struct rogue_attack attacks[] = {
 	    "a signal claiming --claim's origin, signed with --sign-as's key"},
 	{"signal-nokey", rogue_attack_signal_nokey, 1, 0,
 	    "a signal of ours signed with a key of no certificate"},
+	{"incident", rogue_attack_incident, 1, 0,
+	    "incident open and propose, then a confirm of its own proposal, an attach of nothing"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)

@@ -154,6 +154,13 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 	return -1;
 }
 
+/* Incidents are covered by test_incident and tests/integ/35-incident.sh; here only the routes link. */
+int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err)
+{
+	lia_err_set(err, "incidents are not made by this test");
+	return -1;
+}
+
 int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *err)
 {
 	lia_err_set(err, "no signal catalogue in this test");

@@ -1365,7 +1365,7 @@ static void test_migrate_v1(void **state)
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	assert_int_equal(lia_store_open(path, &f->s, f->err), 0);
 	db = raw_open(path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	sqlite3_close(db);
 	/* The entries are kept and logged in stored order. */
 	assert_int_equal(count(f, "entries"), V1_ENTRIES);
