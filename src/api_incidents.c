@@ -244,6 +244,24 @@ static void incident_act(struct lia_api *api, struct evhttp_request *req, const 
 	json_decref(body);
 }
 
+/* Replaces the store's "#N" (a signal sent by catalogue number) with the code our catalogue gives N. */
+static void resolve_signal_codes(struct lia_api *api, json_t *incident)
+{
+	json_t *step, *code;
+	size_t i, j;
+	unsigned number;
+	const char *known;
+
+	json_array_foreach(json_object_get(incident, "timeline"), i, step) {
+		json_array_foreach(json_object_get(json_object_get(step, "entry"), "signals"), j, code) {
+			if (sscanf(json_string_value(code) != NULL ? json_string_value(code) : "",
+			    "#%u", &number) == 1 &&
+			    (known = lia_node_signal_code(api->node, number)) != NULL)
+				json_string_set(code, known);
+		}
+	}
+}
+
 static void incident_show(struct lia_api *api, struct evhttp_request *req, const char *origin,
     uint64_t seq)
 {
@@ -251,10 +269,12 @@ static void incident_show(struct lia_api *api, struct evhttp_request *req, const
 	json_t *o = NULL;
 	int rc = lia_store_incident_json(lia_node_store(api->node), origin, seq, &o, err);
 
-	if (rc < 0)
+	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
-	else
+	} else {
+		resolve_signal_codes(api, o);
 		lia_api_reply(req, 200, o);
+	}
 }
 
 static void incident_list(struct lia_api *api, struct evhttp_request *req)

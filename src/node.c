@@ -221,6 +221,14 @@ int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *
 	return rc;
 }
 
+const char *lia_node_signal_code(struct lia_node *n, unsigned number)
+{
+	const struct lia_signal *def = n->signals != NULL ?
+	    lia_signal_find_number(n->signals, number) : NULL;
+
+	return def != NULL ? def->code : NULL;
+}
+
 int lia_node_render_signal(struct lia_node *n, const struct lia_entry_signal *sg,
     enum lia_signal_lang lang, char *out, size_t cap, char *err)
 {

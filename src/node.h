@@ -53,6 +53,9 @@ int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LE
 /* Checks every signal of entry e against the node's catalogue; -1 (or LIA_ENOTFOUND) with err. */
 int lia_node_check_signals(struct lia_node *n, const struct lia_entry *e, char *err);
 
+/* The code of catalogue number number, or NULL when the catalogue has none (borrowed). */
+const char *lia_node_signal_code(struct lia_node *n, unsigned number);
+
 /* Renders signal sg as "CODE — text" in lang into out (cap bytes); 0, or negative with err. */
 int lia_node_render_signal(struct lia_node *n, const struct lia_entry_signal *sg,
     enum lia_signal_lang lang, char *out, size_t cap, char *err);

@@ -243,6 +243,21 @@ int lia_store_incidents_json(struct lia_store *s, int limit, json_t **out, char 
 	return rc < 0 ? rc : 0;
 }
 
+
+/*
+ * A signal's code; one that came in the narrow form as a catalogue number is
+ * "#N" here, as the store knows no catalogue (the API resolves it: lia_node_signal_code).
+ */
+static json_t *signal_code_json(const struct lia_entry_signal *sg)
+{
+	char numbered[16];
+
+	if (sg->code[0] != '\0' || sg->number == 0)
+		return json_string(sg->code);
+	snprintf(numbered, sizeof(numbered), "#%u", sg->number);
+	return json_string(numbered);
+}
+
 /* A message or signal the incident names, as both sides hold it; null when not stored here. */
 static json_t *entry_summary(struct lia_store *s, const char *origin, uint64_t seq)
 {
@@ -265,7 +280,7 @@ static json_t *entry_summary(struct lia_store *s, const char *origin, uint64_t s
 	if (o != NULL && e.type == LIA_ENTRY_SIGNAL) {
 		sigs = json_array();
 		for (size_t i = 0; i < e.nsignals; i++)
-			json_array_append_new(sigs, json_string(e.signals[i].code));
+			json_array_append_new(sigs, signal_code_json(&e.signals[i]));
 		json_object_set_new(o, "signals", sigs);
 		json_object_set_new(o, "lat", json_integer(e.lat));
 		json_object_set_new(o, "lon", json_integer(e.lon));

@@ -155,6 +155,12 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 }
 
 /* Incidents are covered by test_incident and tests/integ/35-incident.sh; here only the routes link. */
+const char *lia_node_signal_code(struct lia_node *n, unsigned number)
+{
+	(void)n;
+	return number == 36 ? "L-MV4" : NULL;
+}
+
 int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err)
 {
 	lia_err_set(err, "incidents are not made by this test");
