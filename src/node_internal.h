@@ -35,7 +35,8 @@ struct lia_node {
 	struct lia_store *store;              /* owned */
 	struct event_base *base;              /* borrowed from main */
 	SSL_CTX *tls;                         /* owned */
-	struct evconnlistener *listener;      /* owned */
+	struct evconnlistener *listeners[LIA_ADDRS_MAX]; /* owned; one per listening address */
+	int n_listeners;
 	struct lia_link links[LIA_MAX_NODES]; /* one per other charter node */
 	int n_links;
 	struct event *checkpoint_timer;       /* record.c: a checkpoint after appends */

@@ -68,6 +68,7 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 	l->sent_upto = f->seq;
 	l->state = LIA_LINK_UP;
 	l->since_ms = lia_now_ms();
+	lia_link_path_up(l);
 	lia_log_info("link %s: up (peer has our entries up to %" PRIu64 ", we have its up to %"
 	    PRIu64 ")", l->peer->name, f->seq, l->cursor);
 	lia_session_pump(l);
