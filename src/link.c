@@ -150,6 +150,13 @@ static void schedule_redial(struct lia_link *l)
 	schedule_redial_in(l, lia_path_delay_ms(l->fails_in_row, n, l->backoff_ms));
 }
 
+static void end_probe(struct lia_link *l)
+{
+	if (l->probe != NULL)
+		close_bev(l->probe);
+	l->probe = NULL;
+}
+
 /* Books the loss of the current path; an up link starts a failover (timed until lia_link_path_up). */
 static void path_down(struct lia_link *l, int was_up)
 {
@@ -267,6 +274,7 @@ void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 	set_state(l, LIA_LINK_DOWN);
 	l->reconnects++;
 	path_down(l, was_up);
+	end_probe(l); /* a probe started before the loss would now race the redial */
 	if (!was_up) {
 		schedule_redial(l);
 	} else if (l->dialer) {
@@ -582,12 +590,6 @@ static void dial(struct lia_link *l)
 	set_state(l, LIA_LINK_CONNECTING);
 }
 
-static void end_probe(struct lia_link *l)
-{
-	if (l->probe != NULL)
-		close_bev(l->probe);
-	l->probe = NULL;
-}
 
 /* The probe of path 0 finished its handshake (move the link onto it) or failed (keep the current path). */
 static void probe_event_cb(struct bufferevent *bev, short what, void *ctx)

@@ -72,22 +72,26 @@ for l in json.load(sys.stdin)["links"]:
         print(l["active_path"])' "$2"
 }
 
-# switch_gap_ms RECEIVER SENDER CUT_MS: the largest gap between consecutive
-# stored times of SENDER's messages at RECEIVER that ends after CUT_MS, as
+# switch_gap_ms RECEIVER SENDER CUT_MS [UNTIL_MS]: the largest gap between consecutive
+# stored times of SENDER's messages at RECEIVER that ends after CUT_MS (and before UNTIL_MS), as
 # "cut_to_first_delivery_ms gap_ms" (delivery stopped at the cut, resumed on the other path).
 switch_gap_ms() {
-	cli "$1" --json inbox --limit 100000 2>/dev/null | python3 -c '
+	cli "$1" --json inbox --limit 100000 > "$WORK/inbox.json" || fail "cannot list $1's inbox"
+	python3 - "$WORK/inbox.json" "$2" "$3" ${4:+"$4"} <<'PY'
+
 import json, sys, datetime
 def ms(t):
     return int(datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=datetime.timezone.utc).timestamp() * 1000)
-d = json.load(sys.stdin)
+d = json.load(open(sys.argv[1]))
 msgs = d["messages"] if isinstance(d, dict) else d
-t = sorted(ms(m["stored"]) for m in msgs if m["origin"] == sys.argv[1])
-cut = int(sys.argv[2])
+t = sorted(ms(m["stored"]) for m in msgs if m["origin"] == sys.argv[2])
+cut = int(sys.argv[3])
+until = int(sys.argv[4]) if len(sys.argv) > 4 else 1 << 62
 best = None
 for a, b in zip(t, t[1:]):
-    if b >= cut and (best is None or b - a > best[1] - best[0]):
+    if cut <= b < until and (best is None or b - a > best[1] - best[0]):
         best = (a, b)
-print(best[1] - cut if best else -1, best[1] - best[0] if best else -1)' "$2" "$3"
+print(best[1] - cut if best else -1, best[1] - best[0] if best else -1)
+PY
 }
