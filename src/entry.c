@@ -27,12 +27,15 @@
 
 enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
-	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION, K_COUNT
+	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION,
+	K_NONCE = 25, K_HEARD = 26, /* link test and answer (keys 25-29 reserved for them) */
+	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
-	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position"
+	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position",
+	[K_NONCE] = "nonce", [K_HEARD] = "heard",
 };
 
 #define BIT(k) (1u << (k))
@@ -41,6 +44,8 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
+#define FIELDS_LINKTEST (FIELDS_COMMON | BIT(K_TO) | BIT(K_NONCE))
+#define FIELDS_LINKTEST_ANSWER (FIELDS_RECEIPT | BIT(K_NONCE) | BIT(K_HEARD))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -77,6 +82,8 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_RECEIPT: return "receipt";
 	case LIA_ENTRY_ACK: return "ack";
 	case LIA_ENTRY_SIGNAL: return "signal";
+	case LIA_ENTRY_LINKTEST: return "link test";
+	case LIA_ENTRY_LINKTEST_ANSWER: return "link test answer";
 	}
 	return "unknown";
 }
@@ -96,9 +103,11 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
 		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
+		[LIA_ENTRY_LINKTEST] = FIELDS_LINKTEST,
+		[LIA_ENTRY_LINKTEST_ANSWER] = FIELDS_LINKTEST_ANSWER,
 	};
 
-	return (unsigned)t <= LIA_ENTRY_SIGNAL ? fields[t] : 0;
+	return (unsigned)t < sizeof(fields) / sizeof(fields[0]) ? fields[t] : 0;
 }
 
 /* Writes "entry field K (name): <sentence>" into err; always returns -1. */
@@ -191,8 +200,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 	int rc = -1;
 
 	if (type_fields(e->type) == 0)
-		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3) or signal (4)",
-		    (int)e->type);
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4), "
+		    "link test (7) or link test answer (8)", (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -295,6 +304,11 @@ int lia_entry_validate(const struct lia_entry *e, char *err)
 
 	if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
 		rc = validate_message(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_LINKTEST)
+		rc = check_name(K_TO, e->to, sizeof(e->to), err);
+	else if (rc == 0 && e->type == LIA_ENTRY_LINKTEST_ANSWER &&
+	    (e->heard_ms < 0 || e->heard_ms > TIME_MAX_MS))
+		rc = field_err(err, K_HEARD, "%" PRId64 " ms is outside 1970 to 9999", e->heard_ms);
 	else if (rc == 0 && e->type == LIA_ENTRY_SIGNAL)
 		rc = validate_signal(e, err);
 	else if (rc == 0)
@@ -360,6 +374,11 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		put_int(o, e->lat);
 		put_int(o, e->lon);
 		break;
+	case K_NONCE: lia_cbor_put_uint(o, e->nonce); break;
+	case K_HEARD:
+		lia_time_format(e->heard_ms, time);
+		lia_cbor_put_tstr(o, time);
+		break;
 	case K_COUNT: o->failed = 1; break;
 	}
 }
@@ -423,7 +442,7 @@ static int collect_fields(const cbor_item_t *map, const cbor_item_t *slot[K_COUN
 			goto out;
 		}
 		k = cbor_get_int(pairs[i].key);
-		if (k >= K_COUNT) {
+		if (k >= K_COUNT || key_names[k] == NULL) {
 			lia_err_set(err, "entry has unknown field %" PRIu64, k);
 			goto out;
 		}
@@ -490,9 +509,9 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		field_err(err, K_TYPE, "missing");
 	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
 		rc = -1;
-	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_SIGNAL)
-		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3) or "
-		    "signal (4)", t);
+	else if (t > 31 || type_fields((enum lia_entry_type)t) == 0)
+		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
+		    "signal (4), link test (7) or link test answer (8)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -674,6 +693,8 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 		break;
 	case K_SIGNALS: rc = get_signals(v, e, err); break;
 	case K_POSITION: rc = get_position(v, e, err); break;
+	case K_NONCE: rc = get_uint(k, v, &e->nonce, err); break;
+	case K_HEARD: rc = get_time(v, &e->heard_ms, err); break;
 	case K_TYPE: case K_COUNT: break;
 	}
 	return rc;

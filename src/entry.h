@@ -9,6 +9,8 @@
  *   receipt:  8 ref-origin  9 ref-seq  10 ref-hash (SHA-256 of the referenced COSE bytes)
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
+ *   link test (7):        4 to (the peer tested)  25 nonce
+ *   link test answer (8): 8 9 10 as receipt (the test)  25 nonce  26 heard (RFC 3339)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
  *
  * Reserved for kinds being added (types, then payload keys), so that work on
@@ -35,7 +37,9 @@ enum lia_entry_type {
 	LIA_ENTRY_MESSAGE = 1,
 	LIA_ENTRY_RECEIPT = 2,
 	LIA_ENTRY_ACK = 3,
-	LIA_ENTRY_SIGNAL = 4
+	LIA_ENTRY_SIGNAL = 4,
+	LIA_ENTRY_LINKTEST = 7,
+	LIA_ENTRY_LINKTEST_ANSWER = 8
 };
 
 /* One coded signal in a signal entry: a catalogue code and its parameter values in catalogue order. */
@@ -71,6 +75,9 @@ struct lia_entry {
 	size_t nsignals;                    /* 1 to LIA_ENTRY_SIGNALS_MAX */
 	struct lia_entry_signal signals[LIA_ENTRY_SIGNALS_MAX];
 	int32_t lat, lon;                   /* 1e-5 degree, |lat| <= LIA_LAT_MAX, |lon| <= LIA_LON_MAX */
+	/* link test (and to, above) and its answer (and the reference, above) */
+	uint64_t nonce;
+	int64_t heard_ms;                   /* answer: when the test arrived, UTC ms */
 };
 
 /*

@@ -682,7 +682,8 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 		lia_err_set(err, "cannot create timers for link %s", peer->name);
 		return -1;
 	}
-	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0)
+	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0 ||
+	    lia_linktest_init(l, err) < 0)
 		return -1;
 	return 0;
 }
@@ -698,6 +699,7 @@ void lia_link_finish(struct lia_link *l)
 	if (l->closing)
 		close_bev(l->closing);
 	end_probe(l);
+	lia_linktest_finish(l);
 	if (l->bev)
 		close_bev(l->bev);
 	l->bev = NULL;

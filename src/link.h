@@ -23,6 +23,7 @@
 
 #include "charter.h"
 #include "err.h"
+#include "linktest.h"
 #include "wire.h"
 
 struct lia_node;
@@ -76,6 +77,7 @@ struct lia_link {
 	int last_switch_ms;                  /* how long the last switch took; -1 none yet */
 	struct bufferevent *probe;           /* dialer: connection testing path 0 while on another */
 	int64_t probe_mono;                  /* monotonic ms the last probe started */
+	struct lia_linktest test;            /* link tests (linktest.c) */
 };
 
 /* Creates the TLS context: TLS 1.3 only, own certificate and key, peers verified against the charter CAs. Caller SSL_CTX_free()s. */

@@ -6,6 +6,7 @@
 #include "node_internal.h"
 
 #include "clock.h"
+#include "linktest.h"
 
 /* "active", "connecting", "failed" (its last event was a failure), "standby" (worked before) or "untried". */
 static const char *path_state(const struct lia_link *l, int i)
@@ -57,4 +58,5 @@ void lia_link_status_json(const struct lia_link *l, json_t *o)
 	}
 	json_object_set_new(o, "switches", json_integer((json_int_t)l->switches));
 	json_object_set_new(o, "last_switch_ms", json_integer(l->last_switch_ms));
+	json_object_set_new(o, "linktest", lia_linktest_json(l));
 }

@@ -308,6 +308,40 @@ int lia_node_receipt(struct lia_node *n, const char *peer, const struct lia_entr
 	return sign_and_queue(n, &e, dests, 1, 0, err);
 }
 
+int lia_node_linktest(struct lia_node *n, const char *peer, uint64_t nonce, uint64_t *seq,
+    uint8_t hash[32], char *err)
+{
+	const char *dests[1] = {peer};
+	struct lia_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST;
+	snprintf(e.to, sizeof(e.to), "%s", peer);
+	e.nonce = nonce;
+	if (commit_own_entry(n, &e, dests, 1, 0, err) < 0 ||
+	    lia_store_get_entry(n->store, n->self->name, e.seq, NULL, NULL, NULL, hash, err) < 0)
+		return -1;
+	*seq = e.seq;
+	wake_link(n, peer);
+	return 0;
+}
+
+int lia_node_linktest_answer(struct lia_node *n, const char *peer, const struct lia_entry *test,
+    const uint8_t test_hash[32], char *err)
+{
+	const char *dests[1] = {peer};
+	struct lia_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST_ANSWER;
+	snprintf(e.ref_origin, sizeof(e.ref_origin), "%s", test->origin);
+	e.ref_seq = test->seq;
+	memcpy(e.ref_hash, test_hash, 32);
+	e.nonce = test->nonce;
+	e.heard_ms = lia_now_ms();
+	return sign_and_queue(n, &e, dests, 1, 0, err);
+}
+
 int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err)
 {
 	uint8_t *der = NULL;
