@@ -50,7 +50,17 @@ int lia_linktest_send(struct lia_link *l, char *err)
 	t->sent_mono = lia_mono_ms();
 	t->last_sent_ms = lia_now_ms();
 	t->sent++;
+	if (t->deadline != NULL) {
+		struct timeval tv = {LIA_LINKTEST_TIMEOUT_S, 0};
+		evtimer_add(t->deadline, &tv);
+	}
 	return 0;
+}
+
+/* The answer's time is up (whatever the period): a failure unless it came. */
+static void deadline_cb(evutil_socket_t fd, short what, void *ctx)
+{
+	check_timeout(ctx);
 }
 
 static void tick_cb(evutil_socket_t fd, short what, void *ctx)
@@ -75,7 +85,8 @@ int lia_linktest_init(struct lia_link *l, char *err)
 	if (period <= 0)
 		return 0;
 	l->test.timer = event_new(l->node->base, -1, EV_PERSIST, tick_cb, l);
-	if (l->test.timer == NULL || event_add(l->test.timer, &tv) != 0) {
+	l->test.deadline = evtimer_new(l->node->base, deadline_cb, l);
+	if (l->test.timer == NULL || l->test.deadline == NULL || event_add(l->test.timer, &tv) != 0) {
 		lia_err_set(err, "cannot create the link test timer for %s", l->peer->name);
 		return -1;
 	}
@@ -86,7 +97,10 @@ void lia_linktest_finish(struct lia_link *l)
 {
 	if (l->test.timer != NULL)
 		event_free(l->test.timer);
+	if (l->test.deadline != NULL)
+		event_free(l->test.deadline);
 	l->test.timer = NULL;
+	l->test.deadline = NULL;
 }
 
 /* 0 when the answer names an own link test to this peer by its true hash, 1 when not, -1 store failure. */
@@ -132,6 +146,8 @@ int lia_linktest_check_answer(struct lia_link *l, const struct lia_entry *a, cha
 		t->last_success_ms = lia_now_ms();
 		t->answered++;
 		t->pending_seq = 0;
+		if (t->deadline != NULL)
+			evtimer_del(t->deadline);
 		return 0;
 	}
 	/* Not the pending one: an answer that came after its timeout, if it is ours at all. */

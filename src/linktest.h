@@ -22,6 +22,7 @@ struct lia_link;
 
 struct lia_linktest {
 	struct event *timer;               /* persistent; NULL when tests are off */
+	struct event *deadline;            /* one-shot: the pending test's answer is due */
 	uint64_t pending_seq;              /* own seq of the test awaiting its answer; 0 none */
 	uint8_t pending_hash[32];
 	uint64_t pending_nonce;
