@@ -145,6 +145,8 @@ static void schedule_redial(struct lia_link *l)
 {
 	int n = lia_link_path_count(l);
 
+	if (!l->dialer)
+		return;
 	l->fails_in_row++;
 	l->path = lia_path_next(l->path, n);
 	schedule_redial_in(l, lia_path_delay_ms(l->fails_in_row, n, l->backoff_ms));

@@ -31,6 +31,13 @@ for _ in $(seq 1 100); do [ "$(active_path tokyo beijing)" = 2 ] && break; sleep
 python3 "$(dirname "$0")/check_delivery.py" "$WORK" tokyo beijing 120 || fail "delivery check"
 read -r first gap < <(switch_gap_ms beijing tokyo "$cut")
 [ "$first" -ge 0 ] || fail "no delivery after the cut at beijing"
-grep -o "failover from path 1 .* took [0-9]* ms" "$WORK/tokyo.log" | tail -1 | sed 's/^/tokyo: /'
+grep -ho "failover from path 1 .* took [0-9]* ms" "$WORK/tokyo.log" "$WORK/beijing.log" | sed 's/^/logged: /'
+cli beijing links
+cli beijing --json links | python3 -c '
+import json, sys
+l = json.load(sys.stdin)["links"][0]
+assert l["switches"] >= 1 and l["last_switch_ms"] >= 0, l
+assert [p["state"] for p in l["paths"]] == ["failed", "active"], l["paths"]' || fail "beijing's links do not show the switch"
+
 echo "switch time: ${first} ms from the cut to the first message stored at beijing over path 2 (longest gap ${gap} ms; heartbeat ${HEARTBEAT} s)"
 pass "$COUNT FLASH messages, active path cut during the burst: each delivered once, in order, receipted; switch ${first} ms"
