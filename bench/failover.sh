@@ -22,6 +22,7 @@ start_node tokyo
 start_node beijing
 wait_link_up tokyo beijing
 count=$(( (CUTS + 1) * GAP_S * 400 ))
+: > "$WORK/sent-tokyo"
 python3 "$here/tests/integ/burst.py" "$WORK" tokyo beijing "$count" FLASH & burst=$!
 cuts=()
 for i in $(seq 1 "$CUTS"); do

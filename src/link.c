@@ -29,6 +29,7 @@
 #define LINGER_S 2 /* how long a dropped connection may take to deliver its error frame */
 #define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
 #define PROBE_PERIOD_MS 10000 /* how often a link on a fallback path tries the preferred one */
+#define PATH_DIAL_MIN_MS 2000 /* with several paths, a dial gets 5 heartbeats, at least this */
 
 static void read_cb(struct bufferevent *bev, void *ctx);
 static void write_cb(struct bufferevent *bev, void *ctx);
@@ -157,6 +158,17 @@ static void end_probe(struct lia_link *l)
 	if (l->probe != NULL)
 		close_bev(l->probe);
 	l->probe = NULL;
+}
+
+/* How long a dial may take: with other paths to try, a few heartbeats (a cut path swallows SYNs). */
+static int64_t dial_timeout_ms(const struct lia_link *l)
+{
+	int64_t ms = 5 * (int64_t)(l->node->cfg.heartbeat_ms > 0 ? l->node->cfg.heartbeat_ms : 1000);
+
+	if (lia_link_path_count(l) < 2)
+		return HANDSHAKE_TIMEOUT_S * 1000;
+	ms = ms < PATH_DIAL_MIN_MS ? PATH_DIAL_MIN_MS : ms;
+	return ms > HANDSHAKE_TIMEOUT_S * 1000 ? HANDSHAKE_TIMEOUT_S * 1000 : ms;
 }
 
 /* Books the loss of the current path; an up link starts a failover (timed until lia_link_path_up). */
@@ -652,7 +664,7 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *ctx)
 	struct lia_link *l = ctx;
 
 	if (l->bev != NULL && l->state == LIA_LINK_CONNECTING &&
-	    lia_now_ms() - l->since_ms > HANDSHAKE_TIMEOUT_S * 1000) {
+	    lia_now_ms() - l->since_ms > dial_timeout_ms(l)) {
 		lia_link_drop(l, "TLS handshake timed out", 0);
 		return;
 	}

@@ -16,6 +16,7 @@ start_node beijing
 wait_link_up tokyo beijing
 [ "$(active_path tokyo beijing)" = 1 ] || fail "the link did not start on path 1"
 
+: > "$WORK/sent-tokyo"
 python3 "$(dirname "$0")/burst.py" "$WORK" tokyo beijing "$COUNT" FLASH & burst=$!
 while [ "$(wc -l < "$WORK/sent-tokyo" 2>/dev/null || echo 0)" -lt $((COUNT / 3)) ]; do
 	kill -0 $burst 2>/dev/null || break
