@@ -604,7 +604,6 @@ static void dial(struct lia_link *l)
 	set_state(l, LIA_LINK_CONNECTING);
 }
 
-
 /* The probe of path 0 finished its handshake (move the link onto it) or failed (keep the current path). */
 static void probe_event_cb(struct bufferevent *bev, short what, void *ctx)
 {
