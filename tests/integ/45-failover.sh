@@ -3,7 +3,8 @@
 # pairs (two subnets: two paths). During a burst of FAILOVER_COUNT FLASH
 # messages from Tokyo the active path is cut (nft drop at Tokyo's end). The
 # link moves to the other path; every message is delivered exactly once, in
-# order, with a valid receipt; the switch time is printed. Needs root (77 otherwise).
+# order, with a valid receipt; the switch time is printed. When path 1 is
+# restored the link returns to it (probe). Needs root (77 otherwise).
 . "$(dirname "$0")/lib.sh"
 HEARTBEAT=${HEARTBEAT:-0.2}
 . "$(dirname "$0")/netns.sh"
@@ -41,4 +42,13 @@ assert l["switches"] >= 1 and l["last_switch_ms"] >= 0, l
 assert [p["state"] for p in l["paths"]] == ["failed", "active"], l["paths"]' || fail "beijing's links do not show the switch"
 
 echo "switch time: ${first} ms from the cut to the first message stored at beijing over path 2 (longest gap ${gap} ms; heartbeat ${HEARTBEAT} s)"
+
+# Path 1 comes back: beijing's probe (every 10 s) finds it and the link returns to it.
+path_restore
+for _ in $(seq 1 300); do [ "$(active_path tokyo beijing)" = 1 ] && break; sleep 0.1; done
+[ "$(active_path tokyo beijing)" = 1 ] || fail "the link did not return to path 1 within 30 s of its restoration"
+grep -q "preferred path 1 (10.77.1.1:$NETNS_PORT) answers again" "$WORK/beijing.log" || fail "the return to path 1 is not logged"
+id=$(cli tokyo send --to beijing --precedence FLASH "after the return to path 1")
+cli tokyo wait "$id" --state delivered --timeout 10 || fail "$id not delivered on path 1"
+echo "path 1 restored: the link is back on it and $id was delivered"
 pass "$COUNT FLASH messages, active path cut during the burst: each delivered once, in order, receipted; switch ${first} ms"
