@@ -76,7 +76,8 @@ for l in json.load(sys.stdin)["links"]:
 # stored times of SENDER's messages at RECEIVER that ends after CUT_MS (and before UNTIL_MS), as
 # "cut_to_first_delivery_ms gap_ms" (delivery stopped at the cut, resumed on the other path).
 switch_gap_ms() {
-	cli "$1" --json inbox --limit 100000 > "$WORK/inbox.json" || fail "cannot list $1's inbox"
+	# Runs in a process substitution: no fail here (its exit would not stop the test).
+	cli "$1" --json inbox --limit 100000 > "$WORK/inbox.json" || { echo "-1 -1"; return 0; }
 	python3 - "$WORK/inbox.json" "$2" "$3" ${4:+"$4"} <<'PY'
 
 import json, sys, datetime
