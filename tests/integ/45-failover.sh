@@ -9,7 +9,7 @@
 HEARTBEAT=${HEARTBEAT:-0.2}
 . "$(dirname "$0")/netns.sh"
 
-COUNT=${FAILOVER_COUNT:-5000}
+COUNT=${FAILOVER_COUNT:-${COUNT:-5000}} # the ASan run sets COUNT (500)
 setup_mechanism tokyo:japan:station beijing:china:station
 netns_setup tokyo beijing
 start_node tokyo
