@@ -259,14 +259,49 @@ static int line_node(struct charter_parse *p, const struct lia_conf_line *l, cha
 		    node->name, vals[1]);
 		goto out;
 	}
-	if (lia_split_address(vals[2], node->host, sizeof(node->host), node->port, sub) < 0) {
+	if (lia_charter_parse_addrs(vals[2], node->addrs, LIA_ADDRS_MAX, &node->n_addrs, sub) < 0) {
 		lia_err_set(problem, "node \"%s\": %s", node->name, sub);
 		goto out;
 	}
+	memcpy(node->host, node->addrs[0].host, sizeof(node->host));
+	memcpy(node->port, node->addrs[0].port, sizeof(node->port));
 	p->node_line[c->n_nodes++] = l->line;
 	rc = 0;
 out:
 	return rc;
+}
+
+int lia_charter_parse_addrs(const char *list, struct lia_addr *out, int max, int *n, char *err)
+{
+	char item[LIA_HOST_MAX + 16];
+	const char *p = list;
+
+	*n = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof(item)) {
+			lia_err_set(err, "address list \"%.80s\" has an empty or too long item", list);
+			return -1;
+		}
+		if (*n == max) {
+			lia_err_set(err, "address list \"%.80s\" has more than %d addresses", list, max);
+			return -1;
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (lia_split_address(item, out[*n].host, sizeof(out[*n].host), out[*n].port, err) < 0)
+			return -1;
+		for (int i = 0; i < *n; i++) {
+			if (strcmp(out[i].host, out[*n].host) == 0 && strcmp(out[i].port, out[*n].port) == 0) {
+				lia_err_set(err, "address %.80s is listed twice", item);
+				return -1;
+			}
+		}
+		(*n)++;
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
 }
 
 static int charter_line(void *ctx, const struct lia_conf_line *l, char *err)

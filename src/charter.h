@@ -4,7 +4,8 @@
  * Format (see docs/liaison-charter.5):
  *   mechanism NAME
  *   party NAME ca PATH                      PATH relative to the charter's directory
- *   node NAME party PARTY role station|unit address HOST:PORT
+ *   node NAME party PARTY role station|unit address HOST:PORT[,HOST:PORT...]
+ * Several addresses are the node's redundant paths, most preferred first.
  * Names are unique across parties and nodes, so a recipient is either.
  * The charter hash is SHA-256 over the file's bytes then each CA's DER in
  * order of appearance; peers compare it when a link opens.
@@ -20,6 +21,7 @@
 #define LIA_MAX_PARTIES 8
 #define LIA_MAX_NODES 64
 #define LIA_HOST_MAX 255
+#define LIA_ADDRS_MAX 4                /* redundant addresses (paths) of one node */
 
 enum lia_role { LIA_ROLE_STATION = 0, LIA_ROLE_UNIT = 1 };
 
@@ -28,12 +30,20 @@ struct lia_party {
 	X509 *ca;                          /* the party's CA certificate (owned by the charter) */
 };
 
+/* One address a node is reached at: one path of a redundant link. */
+struct lia_addr {
+	char host[LIA_HOST_MAX + 1];
+	char port[8];
+};
+
 struct lia_node_def {
 	char name[LIA_NAME_MAX + 1];
 	char party[LIA_NAME_MAX + 1];
 	enum lia_role role;
-	char host[LIA_HOST_MAX + 1];       /* address to dial, as written */
+	char host[LIA_HOST_MAX + 1];       /* address to dial, as written (= addrs[0]) */
 	char port[8];
+	struct lia_addr addrs[LIA_ADDRS_MAX]; /* every address, most preferred first */
+	int n_addrs;                       /* 1 to LIA_ADDRS_MAX */
 };
 
 struct lia_charter {
@@ -67,6 +77,12 @@ const struct lia_party *lia_charter_party(const struct lia_charter *c, const cha
  */
 int lia_charter_recipients(const struct lia_charter *c, const char *to,
     const char *self, const struct lia_node_def **out, int max, int *n, char *err);
+
+/*
+ * Splits a comma-separated list "H:P,H:P" into out[] (at most max), setting *n;
+ * refuses empty items, bad addresses, more than max, and the same address twice.
+ */
+int lia_charter_parse_addrs(const char *list, struct lia_addr *out, int max, int *n, char *err);
 
 /* "station" or "unit". */
 const char *lia_role_name(enum lia_role role);

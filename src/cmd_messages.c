@@ -575,6 +575,33 @@ static const char *link_field(const json_t *l, const char *key, char *buf, size_
 	return s;
 }
 
+/* Under the table, per link: each redundant path and the link tests. */
+static void print_link_details(const json_t *l)
+{
+	const json_t *t = json_object_get(l, "linktest"), *p;
+	char peer[64], b[5][64];
+	size_t i;
+
+	str_of(json_object_get(l, "peer"), peer, sizeof(peer));
+	json_array_foreach(json_object_get(l, "paths"), i, p) {
+		printf("  %s path %s %s: %s, rtt %s ms, %s failure(s)\n", peer,
+		    str_of(json_object_get(p, "path"), b[0], sizeof(b[0])),
+		    str_of(json_object_get(p, "address"), b[1], sizeof(b[1])),
+		    str_of(json_object_get(p, "state"), b[2], sizeof(b[2])),
+		    link_field(p, "rtt_ms", b[3], sizeof(b[3])),
+		    str_of(json_object_get(p, "failures"), b[4], sizeof(b[4])));
+	}
+	if (!json_is_object(t))
+		return;
+	printf("  %s link tests: every %s s, last success %s, rtt %s ms, %s answered, "
+	    "%s failure(s)\n", peer, str_of(json_object_get(t, "period_s"), b[0], sizeof(b[0])),
+	    json_is_string(json_object_get(t, "last_success")) ?
+	    json_string_value(json_object_get(t, "last_success")) : "never",
+	    link_field(t, "rtt_ms", b[1], sizeof(b[1])),
+	    str_of(json_object_get(t, "answered"), b[2], sizeof(b[2])),
+	    str_of(json_object_get(t, "failures"), b[3], sizeof(b[3])));
+}
+
 static void print_links(const json_t *links)
 {
 	static const char *const keys[] = {"peer", "address", "state", "since", "rtt_ms", "outbox",
@@ -608,6 +635,8 @@ static void print_links(const json_t *links)
 		lia_cli_put_text(stdout, link_field(l, keys[N - 1], buf, sizeof(buf)), 0);
 		putchar('\n');
 	}
+	json_array_foreach(links, i, l)
+		print_link_details(l);
 }
 
 /* GET of a resource with no arguments, printed as JSON or by print. */

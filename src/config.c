@@ -21,11 +21,14 @@
 
 #define HEARTBEAT_MIN_MS 50
 #define HEARTBEAT_MAX_MS 3600000
+#define LINKTEST_DEFAULT_S 3600
+#define LINKTEST_MAX_S 86400
 
-enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_COUNT };
+enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_LINKTEST,
+	KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
-	"node", "charter", "listen", "api", "heartbeat", "signals"
+	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest"
 };
 
 struct config_parse {
@@ -158,6 +161,30 @@ static int heartbeat_parse(const char *s, int *ms)
 	return ok ? 0 : -1;
 }
 
+int lia_config_parse_period(const char *s, int *seconds)
+{
+	long v = 0;
+	int digits = 0;
+	const char *p = s;
+
+	if (strcmp(s, "off") == 0) {
+		*seconds = 0;
+		return 0;
+	}
+	for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (*p == 'm')
+		v *= 60;
+	else if (*p == 'h')
+		v *= 3600;
+	if (*p == 's' || *p == 'm' || *p == 'h')
+		p++;
+	if (digits == 0 || *p != '\0' || v < 1 || v > LINKTEST_MAX_S)
+		return -1;
+	*seconds = (int)v;
+	return 0;
+}
+
 /* Joins dir and a relative path (an absolute path stays as it is). */
 static int resolve_path(const char *dir, const char *path, char out[4096])
 {
@@ -220,6 +247,13 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 		else
 			rc = 0;
 		break;
+	case KEY_LINKTEST:
+		if (lia_config_parse_period(value, &cfg->linktest_s) < 0)
+			lia_err_set(problem, "linktest \"%.32s\" must be a period from 1s to 24h "
+			    "(\"30\", \"10s\", \"5m\", \"1h\") or \"off\"", value);
+		else
+			rc = 0;
+		break;
 	default:
 		lia_err_set(problem, "unknown keyword");
 		break;
@@ -237,7 +271,7 @@ static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
 		key++;
 	if (key == KEY_COUNT) {
 		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat, "
-		    "signals)",
+		    "signals, linktest)",
 		    l->argv[0]);
 		goto out;
 	}
@@ -269,6 +303,7 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
 	cfg->heartbeat_ms = 1000;
+	cfg->linktest_s = LINKTEST_DEFAULT_S;
 	if (dir == NULL)
 		dir = "";
 	if ((size_t)snprintf(cfg->dir, sizeof(cfg->dir), "%s", dir) >= sizeof(cfg->dir) ||

@@ -29,13 +29,16 @@
 enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
 	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION,
-	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH, K_COUNT
+	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH,
+	K_NONCE = 25, K_HEARD = 26, /* link test and answer (keys 25-29 reserved for them) */
+	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
 	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position",
-	"action", "incident", "text", "state", "subject", "subject-hash"
+	"action", "incident", "text", "state", "subject", "subject-hash",
+	[K_NONCE] = "nonce", [K_HEARD] = "heard",
 };
 
 #define BIT(k) (1u << (k))
@@ -48,6 +51,8 @@ static const char *const key_names[K_COUNT] = {
 /* An incident's fields depend on its action as well (incident_fields). */
 #define FIELDS_INCIDENT (FIELDS_COMMON | BIT(K_TO) | BIT(K_ACTION))
 #define FIELDS_SUBJECT (BIT(K_SUBJECT) | BIT(K_SUBJ_HASH))
+#define FIELDS_LINKTEST (FIELDS_COMMON | BIT(K_TO) | BIT(K_NONCE))
+#define FIELDS_LINKTEST_ANSWER (FIELDS_RECEIPT | BIT(K_NONCE) | BIT(K_HEARD))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -85,6 +90,8 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_ACK: return "ack";
 	case LIA_ENTRY_SIGNAL: return "signal";
 	case LIA_ENTRY_INCIDENT: return "incident";
+	case LIA_ENTRY_LINKTEST: return "link test";
+	case LIA_ENTRY_LINKTEST_ANSWER: return "link test answer";
 	}
 	return "unknown";
 }
@@ -130,9 +137,11 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
 		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
 		[LIA_ENTRY_INCIDENT] = FIELDS_INCIDENT,
+		[LIA_ENTRY_LINKTEST] = FIELDS_LINKTEST,
+		[LIA_ENTRY_LINKTEST_ANSWER] = FIELDS_LINKTEST_ANSWER,
 	};
 
-	return (unsigned)t <= LIA_ENTRY_INCIDENT ? fields[t] : 0;
+	return (unsigned)t < sizeof(fields) / sizeof(fields[0]) ? fields[t] : 0;
 }
 
 /*
@@ -269,8 +278,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 	int rc = -1;
 
 	if (type_fields(e->type) == 0)
-		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4) or "
-		    "incident (5)", (int)e->type);
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4), "
+		    "incident (5), link test (7) or link test answer (8)", (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -429,6 +438,11 @@ int lia_entry_validate(const struct lia_entry *e, char *err)
 
 	if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
 		rc = validate_message(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_LINKTEST)
+		rc = check_name(K_TO, e->to, sizeof(e->to), err);
+	else if (rc == 0 && e->type == LIA_ENTRY_LINKTEST_ANSWER &&
+	    (e->heard_ms < 0 || e->heard_ms > TIME_MAX_MS))
+		rc = field_err(err, K_HEARD, "%" PRId64 " ms is outside 1970 to 9999", e->heard_ms);
 	else if (rc == 0 && e->type == LIA_ENTRY_SIGNAL)
 		rc = validate_signal(e, err);
 	else if (rc == 0 && e->type == LIA_ENTRY_INCIDENT)
@@ -530,6 +544,11 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 	case K_STATE: lia_cbor_put_uint(o, (uint64_t)e->state); break;
 	case K_SUBJECT: put_ref(o, e->subj_origin, e->subj_seq); break;
 	case K_SUBJ_HASH: put_bstr32(o, e->subj_hash); break;
+	case K_NONCE: lia_cbor_put_uint(o, e->nonce); break;
+	case K_HEARD:
+		lia_time_format(e->heard_ms, time);
+		lia_cbor_put_tstr(o, time);
+		break;
 	case K_COUNT: o->failed = 1; break;
 	}
 }
@@ -594,7 +613,7 @@ static int collect_fields(const cbor_item_t *map, const cbor_item_t *slot[K_COUN
 			goto out;
 		}
 		k = cbor_get_int(pairs[i].key);
-		if (k >= K_COUNT) {
+		if (k >= K_COUNT || key_names[k] == NULL) {
 			lia_err_set(err, "entry has unknown field %" PRIu64, k);
 			goto out;
 		}
@@ -661,9 +680,9 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		field_err(err, K_TYPE, "missing");
 	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
 		rc = -1;
-	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_INCIDENT)
+	else if (t > 31 || type_fields((enum lia_entry_type)t) == 0)
 		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
-		    "signal (4) or incident (5)", t);
+		    "signal (4), incident (5), link test (7) or link test answer (8)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -941,7 +960,7 @@ static int get_incident_field(enum entry_key k, const cbor_item_t *v, struct lia
 
 static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
 {
-	int rc = 0;
+	int rc = 0, heard_narrow = 0;
 
 	switch (k) {
 	case K_ORIGIN: rc = get_tstr(k, v, e->origin, sizeof(e->origin), err); break;
@@ -965,6 +984,12 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_ACTION: case K_INCIDENT: case K_INC_TEXT: case K_STATE: case K_SUBJECT:
 	case K_SUBJ_HASH:
 		rc = get_incident_field(k, v, e, err);
+		break;
+	case K_NONCE: rc = get_uint(k, v, &e->nonce, err); break;
+	case K_HEARD:
+		rc = get_time(v, &e->heard_ms, &heard_narrow, err);
+		if (rc == 0 && heard_narrow)
+			rc = field_err(err, K_HEARD, "must be RFC 3339 text, not a number");
 		break;
 	case K_TYPE: case K_COUNT: break;
 	}

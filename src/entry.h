@@ -13,6 +13,8 @@
  *   incident: 4 to  13 position (open, optional)  14 action  15 incident [origin, seq]
  *             16 text (title, reason or note)  17 state  18 subject [origin, seq]
  *             19 subject-hash (see docs/incidents.md for which action carries which)
+ *   link test (7):        4 to (the peer tested)  25 nonce
+ *   link test answer (8): 8 9 10 as receipt (the test)  25 nonce  26 heard (RFC 3339)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin, or
  * no kid in the narrow form: the payload names the origin).
  *
@@ -41,7 +43,9 @@ enum lia_entry_type {
 	LIA_ENTRY_RECEIPT = 2,
 	LIA_ENTRY_ACK = 3,
 	LIA_ENTRY_SIGNAL = 4,
-	LIA_ENTRY_INCIDENT = 5
+	LIA_ENTRY_INCIDENT = 5,
+	LIA_ENTRY_LINKTEST = 7,
+	LIA_ENTRY_LINKTEST_ANSWER = 8
 };
 
 #define LIA_INCIDENT_TEXT_MAX 256      /* title, reason or note of an incident entry */
@@ -115,6 +119,9 @@ struct lia_entry {
 	uint64_t subj_seq;
 	uint8_t subj_hash[32];              /* SHA-256 of the subject's COSE bytes */
 	int has_position;                   /* open: lat/lon given */
+	/* link test (and to, above) and its answer (and the reference, above) */
+	uint64_t nonce;
+	int64_t heard_ms;                   /* answer: when the test arrived, UTC ms */
 };
 
 /*

@@ -18,6 +18,7 @@
 
 #include "cert.h"
 #include "clock.h"
+#include "linkpath.h"
 #include "log.h"
 #include "session.h"
 
@@ -27,6 +28,8 @@
 #define OUTPUT_LOW_WATER (64 * 1024)
 #define LINGER_S 2 /* how long a dropped connection may take to deliver its error frame */
 #define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
+#define PROBE_PERIOD_MS 10000 /* how often a link on a fallback path tries the preferred one */
+#define PATH_DIAL_MIN_MS 2000 /* with several paths, a dial gets 5 heartbeats, at least this */
 
 static void read_cb(struct bufferevent *bev, void *ctx);
 static void write_cb(struct bufferevent *bev, void *ctx);
@@ -109,14 +112,113 @@ static void close_bev(struct bufferevent *bev)
 	bufferevent_free(bev);
 }
 
-static void schedule_redial(struct lia_link *l)
+int lia_link_path_count(const struct lia_link *l)
 {
-	struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
+	return l->dialer ? l->peer->n_addrs : l->node->self->n_addrs;
+}
+
+void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t len)
+{
+	const struct lia_addr *a;
+
+	if (i < 0 || i >= lia_link_path_count(l)) {
+		snprintf(out, len, "?");
+		return;
+	}
+	a = l->dialer ? &l->peer->addrs[i] : &l->node->self->addrs[i];
+	snprintf(out, len, strchr(a->host, ':') ? "[%s]:%s" : "%s:%s", a->host, a->port);
+}
+
+/* Redials after delay_ms (0: at once, from the event loop); backoff doubles only when it was used. */
+static void schedule_redial_in(struct lia_link *l, int delay_ms)
+{
+	struct timeval tv = {delay_ms / 1000, (delay_ms % 1000) * 1000};
 
 	if (!l->dialer)
 		return;
 	evtimer_add(l->retry, &tv);
-	l->backoff_ms = l->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : l->backoff_ms * 2;
+	if (delay_ms > 0)
+		l->backoff_ms = l->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : l->backoff_ms * 2;
+}
+
+/* A failed dial: the next path at once, or the backoff after a whole round failed. */
+static void schedule_redial(struct lia_link *l)
+{
+	int n = lia_link_path_count(l);
+
+	if (!l->dialer)
+		return;
+	l->fails_in_row++;
+	l->path = lia_path_next(l->path, n);
+	schedule_redial_in(l, lia_path_delay_ms(l->fails_in_row, n, l->backoff_ms));
+}
+
+static void end_probe(struct lia_link *l)
+{
+	if (l->probe != NULL)
+		close_bev(l->probe);
+	l->probe = NULL;
+}
+
+/* How long a dial may take: with other paths to try, a few heartbeats (a cut path swallows SYNs). */
+static int64_t dial_timeout_ms(const struct lia_link *l)
+{
+	int64_t ms = 5 * (int64_t)(l->node->cfg.heartbeat_ms > 0 ? l->node->cfg.heartbeat_ms : 1000);
+
+	if (lia_link_path_count(l) < 2)
+		return HANDSHAKE_TIMEOUT_S * 1000;
+	ms = ms < PATH_DIAL_MIN_MS ? PATH_DIAL_MIN_MS : ms;
+	return ms > HANDSHAKE_TIMEOUT_S * 1000 ? HANDSHAKE_TIMEOUT_S * 1000 : ms;
+}
+
+/* Books the loss of the current path; an up link starts a failover (timed until lia_link_path_up). */
+static void path_down(struct lia_link *l, int was_up)
+{
+	if (l->path >= 0 && l->path < LIA_ADDRS_MAX) {
+		struct lia_link_path *p = &l->paths[l->path];
+		p->failures++;
+		p->down_ms = lia_now_ms();
+		if (was_up)
+			p->rtt_ms = l->rtt_ms;
+	}
+	if (was_up && l->lost_mono == 0) {
+		l->lost_mono = lia_mono_ms();
+		l->lost_path = l->path;
+	}
+}
+
+/* The current connection is replaced by another (not a failure): its path keeps its last round trip. */
+static void path_left(struct lia_link *l)
+{
+	if (l->state < LIA_LINK_HELLO || l->path < 0 || l->path >= LIA_ADDRS_MAX)
+		return;
+	l->paths[l->path].down_ms = lia_now_ms();
+	l->paths[l->path].rtt_ms = l->rtt_ms;
+}
+
+void lia_link_path_up(struct lia_link *l)
+{
+	char from[LIA_HOST_MAX + 16], to[LIA_HOST_MAX + 16];
+	int ms;
+
+	if (l->path >= 0 && l->path < LIA_ADDRS_MAX)
+		l->paths[l->path].up_ms = lia_now_ms();
+	l->fails_in_row = 0;
+	if (l->lost_mono == 0)
+		return;
+	ms = (int)(lia_mono_ms() - l->lost_mono);
+	l->lost_mono = 0;
+	lia_link_path_address(l, l->lost_path, from, sizeof(from));
+	lia_link_path_address(l, l->path, to, sizeof(to));
+	if (l->lost_path == l->path) {
+		lia_log_info("link %s: back up on path %d (%s) %d ms after losing it", l->peer->name,
+		    l->path + 1, to, ms);
+		return;
+	}
+	l->switches++;
+	l->last_switch_ms = ms;
+	lia_log_info("link %s: failover from path %d (%s) to path %d (%s) took %d ms",
+	    l->peer->name, l->lost_path + 1, from, l->path + 1, to, ms);
 }
 
 /* A dropped connection still writing its error frame: freed once the frame is out, or on error or timeout. */
@@ -169,6 +271,7 @@ static void close_telling(struct lia_link *l, const char *reason)
 void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 {
 	struct bufferevent *bev = l->bev;
+	int was_up = l->state >= LIA_LINK_HELLO;
 
 	if (bev == NULL)
 		return;
@@ -184,7 +287,16 @@ void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 	l->peer_key = NULL;
 	set_state(l, LIA_LINK_DOWN);
 	l->reconnects++;
-	schedule_redial(l);
+	path_down(l, was_up);
+	end_probe(l); /* a probe started before the loss would now race the redial */
+	if (!was_up) {
+		schedule_redial(l);
+	} else if (l->dialer) {
+		/* The path that was working died: the next one at once. */
+		l->fails_in_row = 0;
+		l->path = lia_path_next(l->path, lia_link_path_count(l));
+		schedule_redial_in(l, 0);
+	}
 }
 
 int lia_link_send(struct lia_link *l, const struct lia_frame *f)
@@ -214,6 +326,7 @@ static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_k
 {
 	if (l->bev != NULL && l->bev != bev) {
 		lia_log_info("link %s: a new connection replaces the old one", l->peer->name);
+		path_left(l);
 		close_bev(l->bev);
 	}
 	EVP_PKEY_free(l->peer_key);
@@ -269,6 +382,17 @@ static struct lia_link *identify(struct lia_node *n, struct bufferevent *bev,
 	return l;
 }
 
+/* Which of our own addresses the peer dialled (-1 when not one of the charter's, as with a listen line). */
+static int local_path(struct lia_node *n, struct bufferevent *bev)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	return lia_path_find(n->self->addrs, n->self->n_addrs, (struct sockaddr *)&ss);
+}
+
 /* Events on a connection that is not yet authenticated (accepted side). */
 static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 {
@@ -300,6 +424,7 @@ static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 	lia_log_info("link %s: authenticated (incoming)", l->peer->name);
 	l->backoff_ms = BACKOFF_MIN_MS;
 	attach(l, bev, key);
+	l->path = local_path(n, bev);
 }
 
 static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
@@ -342,15 +467,22 @@ int lia_link_listen(struct lia_node *n, const char *host, const char *port, char
 		    evutil_gai_strerror(gai));
 		return -1;
 	}
-	n->listener = evconnlistener_new_bind(n->base, accept_cb, n,
+	if (n->n_listeners == LIA_ADDRS_MAX) {
+		evutil_freeaddrinfo(ai);
+		lia_err_set(err, "cannot listen on %s:%s: more than %d listening addresses", host, port,
+		    LIA_ADDRS_MAX);
+		return -1;
+	}
+	n->listeners[n->n_listeners] = evconnlistener_new_bind(n->base, accept_cb, n,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
 	    ai->ai_addr, (int)ai->ai_addrlen);
 	evutil_freeaddrinfo(ai);
-	if (n->listener == NULL) {
+	if (n->listeners[n->n_listeners] == NULL) {
 		lia_err_set(err, "cannot listen on %s:%s: %s", host, port,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		return -1;
 	}
+	n->n_listeners++;
 	return 0;
 }
 
@@ -417,38 +549,105 @@ static void write_cb(struct bufferevent *bev, void *ctx)
 		lia_session_pump(l);
 }
 
-static void dial(struct lia_link *l)
+/*
+ * Starts a TLS connection to the peer's address number path; NULL with
+ * l->last_error set when it cannot even start. A failure to connect later is
+ * reported through the callbacks set here.
+ */
+static struct bufferevent *connect_path(struct lia_link *l, int path,
+    bufferevent_data_cb readcb, bufferevent_event_cb eventcb)
 {
+	const struct lia_addr *a = &l->peer->addrs[path];
 	struct evutil_addrinfo hints = {0}, *ai = NULL;
+	struct bufferevent *bev;
 	SSL *ssl;
 	int gai;
 
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	gai = evutil_getaddrinfo(l->peer->host, l->peer->port, &hints, &ai);
+	gai = evutil_getaddrinfo(a->host, a->port, &hints, &ai);
 	if (gai != 0) {
-		lia_err_set(l->last_error, "cannot resolve %s:%s: %s",
-		    l->peer->host, l->peer->port, evutil_gai_strerror(gai));
-		schedule_redial(l);
-		return;
+		lia_err_set(l->last_error, "cannot resolve %s:%s: %s", a->host, a->port,
+		    evutil_gai_strerror(gai));
+		return NULL;
 	}
 	ssl = SSL_new(l->node->tls);
-	l->bev = ssl ? bufferevent_openssl_socket_new(l->node->base, -1, ssl,
+	bev = ssl ? bufferevent_openssl_socket_new(l->node->base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE) : NULL;
-	if (l->bev == NULL) {
+	if (bev == NULL) {
 		SSL_free(ssl);
 		evutil_freeaddrinfo(ai);
+		lia_err_set(l->last_error, "cannot set up a TLS connection to %s:%s", a->host, a->port);
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	bufferevent_priority_set(bev, LINK_PRIORITY);
+	bufferevent_setcb(bev, readcb, write_cb, eventcb, l);
+	if (bufferevent_socket_connect(bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
+		/* The failure is reported through eventcb. */
+	}
+	evutil_freeaddrinfo(ai);
+	return bev;
+}
+
+static void dial(struct lia_link *l)
+{
+	if (l->path < 0 || l->path >= l->peer->n_addrs)
+		l->path = 0;
+	l->bev = connect_path(l, l->path, read_cb, event_cb);
+	if (l->bev == NULL) {
+		if (l->path < LIA_ADDRS_MAX)
+			l->paths[l->path].failures++;
 		schedule_redial(l);
 		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(l->bev, 1);
-	bufferevent_priority_set(l->bev, LINK_PRIORITY);
-	bufferevent_setcb(l->bev, read_cb, write_cb, event_cb, l);
 	set_state(l, LIA_LINK_CONNECTING);
-	if (bufferevent_socket_connect(l->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
-		/* The failure is reported through event_cb, which drops and redials. */
+}
+
+/* The probe of path 0 finished its handshake (move the link onto it) or failed (keep the current path). */
+static void probe_event_cb(struct bufferevent *bev, short what, void *ctx)
+{
+	struct lia_link *l = ctx;
+	char err[LIA_ERR_LEN] = "", here[LIA_HOST_MAX + 16], back[LIA_HOST_MAX + 16];
+	EVP_PKEY *key = NULL;
+
+	if (bev != l->probe)
+		return;
+	if (!(what & BEV_EVENT_CONNECTED) || identify(l->node, bev, &key, err) != l) {
+		EVP_PKEY_free(key);
+		l->paths[0].failures++;
+		l->paths[0].down_ms = lia_now_ms();
+		end_probe(l);
+		return;
 	}
-	evutil_freeaddrinfo(ai);
+	lia_link_path_address(l, l->path, here, sizeof(here));
+	lia_link_path_address(l, 0, back, sizeof(back));
+	lia_log_info("link %s: preferred path 1 (%s) answers again; moving there from path %d (%s)",
+	    l->peer->name, back, l->path + 1, here);
+	l->probe = NULL;
+	path_left(l);
+	if (l->bev != NULL)
+		close_bev(l->bev);
+	l->bev = NULL;
+	l->path = 0;
+	attach(l, bev, key);
+}
+
+/* On a fallback path, now and then try the preferred one (path 0) on the side. */
+static void maybe_probe(struct lia_link *l)
+{
+	struct timeval handshake = {HANDSHAKE_TIMEOUT_S, 0};
+	int64_t now = lia_mono_ms();
+
+	if (!l->dialer || l->state != LIA_LINK_UP || l->probe != NULL ||
+	    !lia_path_probe_due(l->path, now, l->probe_mono, PROBE_PERIOD_MS))
+		return;
+	l->probe_mono = now;
+	l->probe = connect_path(l, 0, NULL, probe_event_cb);
+	if (l->probe != NULL) {
+		bufferevent_set_timeouts(l->probe, &handshake, &handshake);
+		bufferevent_enable(l->probe, EV_READ | EV_WRITE);
+	}
 }
 
 static void retry_cb(evutil_socket_t fd, short what, void *ctx)
@@ -464,12 +663,13 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *ctx)
 	struct lia_link *l = ctx;
 
 	if (l->bev != NULL && l->state == LIA_LINK_CONNECTING &&
-	    lia_now_ms() - l->since_ms > HANDSHAKE_TIMEOUT_S * 1000) {
+	    lia_now_ms() - l->since_ms > dial_timeout_ms(l)) {
 		lia_link_drop(l, "TLS handshake timed out", 0);
 		return;
 	}
 	if (l->state >= LIA_LINK_HELLO)
 		lia_session_tick(l);
+	maybe_probe(l);
 }
 
 int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_def *peer,
@@ -484,6 +684,10 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 	l->dialer = strcmp(n->self->name, peer->name) < 0;
 	l->backoff_ms = BACKOFF_MIN_MS;
 	l->rtt_ms = -1;
+	l->last_switch_ms = -1;
+	l->path = l->dialer ? 0 : -1;
+	for (int i = 0; i < LIA_ADDRS_MAX; i++)
+		l->paths[i].rtt_ms = -1;
 	l->since_ms = lia_now_ms();
 	l->heartbeat = event_new(n->base, -1, EV_PERSIST, heartbeat_cb, l);
 	l->retry = evtimer_new(n->base, retry_cb, l);
@@ -491,7 +695,8 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 		lia_err_set(err, "cannot create timers for link %s", peer->name);
 		return -1;
 	}
-	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0)
+	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0 ||
+	    lia_linktest_init(l, err) < 0)
 		return -1;
 	return 0;
 }
@@ -506,6 +711,8 @@ void lia_link_finish(struct lia_link *l)
 {
 	if (l->closing)
 		close_bev(l->closing);
+	end_probe(l);
+	lia_linktest_finish(l);
 	if (l->bev)
 		close_bev(l->bev);
 	l->bev = NULL;

@@ -5,6 +5,12 @@
  * sorts first dials; the other accepts. Both ends authenticate with their node
  * certificate; the peer's party and node come from its verified certificate
  * only. A dead link is noticed by heartbeats and redialled with backoff.
+ *
+ * A node may have several addresses in the charter: the link's paths, most
+ * preferred first. The dialer uses one at a time; when it dies it dials the
+ * next at once (policy in linkpath.h) and the session resumes from the
+ * peer's cursor, so nothing is lost or doubled. The acceptor listens on each
+ * of its own addresses and learns the path from the address dialled.
  */
 #ifndef LIA_LINK_H
 #define LIA_LINK_H
@@ -12,10 +18,12 @@
 #include <stdint.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "charter.h"
 #include "err.h"
+#include "linktest.h"
 #include "wire.h"
 
 struct lia_node;
@@ -25,6 +33,14 @@ enum lia_link_state {
 	LIA_LINK_CONNECTING,     /* TCP + TLS handshake under way */
 	LIA_LINK_HELLO,          /* authenticated; waiting for the peer's hello */
 	LIA_LINK_UP              /* hello exchanged; entries flow */
+};
+
+/* What a link knows of one of its paths (index into the dialer's peer->addrs or the acceptor's own addrs). */
+struct lia_link_path {
+	int64_t up_ms;                       /* wall time it last became active; 0 never */
+	int64_t down_ms;                     /* wall time it last failed or was dropped; 0 never */
+	uint64_t failures;                   /* failed dials and drops */
+	int rtt_ms;                          /* last heartbeat round trip measured on it; -1 none */
 };
 
 struct lia_link {
@@ -51,6 +67,17 @@ struct lia_link {
 	uint8_t alarmed[32];                 /* SHA-256 of the last checkpoint refused as evidence */
 	uint64_t frames_in, frames_out, rejected, reconnects;
 	char last_error[LIA_ERR_LEN];
+	/* redundant paths */
+	int path;                            /* path of the current connection; -1 unknown (acceptor) */
+	struct lia_link_path paths[LIA_ADDRS_MAX];
+	int fails_in_row;                    /* dials failed since the last one that came up */
+	int64_t lost_mono;                   /* monotonic ms the active path was lost; 0 when not failing over */
+	int lost_path;
+	uint64_t switches;                   /* times the link came up on another path after a loss */
+	int last_switch_ms;                  /* how long the last switch took; -1 none yet */
+	struct bufferevent *probe;           /* dialer: connection testing path 0 while on another */
+	int64_t probe_mono;                  /* monotonic ms the last probe started */
+	struct lia_linktest test;            /* link tests (linktest.c) */
 };
 
 /* Creates the TLS context: TLS 1.3 only, own certificate and key, peers verified against the charter CAs. Caller SSL_CTX_free()s. */
@@ -72,6 +99,18 @@ int lia_link_send(struct lia_link *l, const struct lia_frame *f);
 
 /* Closes the connection with a logged reason (and an error frame to the peer when send_error); redials later if dialer. */
 void lia_link_drop(struct lia_link *l, const char *reason, int send_error);
+
+/* The session has exchanged hellos: the current path is up; logs a switch and its duration. */
+void lia_link_path_up(struct lia_link *l);
+
+/* Number of paths: the peer's addresses for the dialer, our own for the acceptor. */
+int lia_link_path_count(const struct lia_link *l);
+
+/* "HOST:PORT" of path i ("?" when unknown) into out. */
+void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t len);
+
+/* Adds the link's paths, active path, switches and link tests to its status object o (link_status.c). */
+void lia_link_status_json(const struct lia_link *l, json_t *o);
 
 /* Bytes waiting in the output buffer (0 when down). */
 size_t lia_link_pending(const struct lia_link *l);

@@ -437,6 +437,40 @@ int lia_node_receipt(struct lia_node *n, const char *peer, const struct lia_entr
 	return sign_and_queue(n, &e, dests, 1, 0, err);
 }
 
+int lia_node_linktest(struct lia_node *n, const char *peer, uint64_t nonce, uint64_t *seq,
+    uint8_t hash[32], char *err)
+{
+	const char *dests[1] = {peer};
+	struct lia_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST;
+	snprintf(e.to, sizeof(e.to), "%s", peer);
+	e.nonce = nonce;
+	if (commit_own_entry(n, &e, dests, 1, 0, err) < 0 ||
+	    lia_store_get_entry(n->store, n->self->name, e.seq, NULL, NULL, NULL, hash, err) < 0)
+		return -1;
+	*seq = e.seq;
+	wake_link(n, peer);
+	return 0;
+}
+
+int lia_node_linktest_answer(struct lia_node *n, const char *peer, const struct lia_entry *test,
+    const uint8_t test_hash[32], char *err)
+{
+	const char *dests[1] = {peer};
+	struct lia_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST_ANSWER;
+	snprintf(e.ref_origin, sizeof(e.ref_origin), "%s", test->origin);
+	e.ref_seq = test->seq;
+	memcpy(e.ref_hash, test_hash, 32);
+	e.nonce = test->nonce;
+	e.heard_ms = lia_now_ms();
+	return sign_and_queue(n, &e, dests, 1, 0, err);
+}
+
 int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err)
 {
 	uint8_t *der = NULL;
@@ -489,7 +523,7 @@ json_t *lia_node_links_json(struct lia_node *n)
 
 		lia_store_outbox_count(n->store, l->peer->name, &queued, err);
 		lia_time_format(l->since_ms, since);
-		json_array_append_new(links, json_pack(
+		json_t *o = json_pack(
 		    "{s:s, s:s, s:s+++, s:s, s:s, s:s?, s:i, s:I, s:b, s:I, s:I, s:I, s:I}",
 		    "peer", l->peer->name, "party", l->peer->party,
 		    "address", l->peer->host, ":", l->peer->port, "",
@@ -500,7 +534,10 @@ json_t *lia_node_links_json(struct lia_node *n)
 		    "frames_in", (json_int_t)l->frames_in,
 		    "frames_out", (json_int_t)l->frames_out,
 		    "rejected", (json_int_t)l->rejected,
-		    "reconnects", (json_int_t)l->reconnects));
+		    "reconnects", (json_int_t)l->reconnects);
+		if (o != NULL)
+			lia_link_status_json(l, o);
+		json_array_append_new(links, o);
 	}
 	return links;
 }
@@ -599,17 +636,29 @@ fail:
 	return -1;
 }
 
+/* The listen line's address, or else every address of this node in the charter (its paths). */
+static int listen_all(struct lia_node *n, char *err)
+{
+	if (n->cfg.listen_host[0])
+		return lia_link_listen(n, n->cfg.listen_host, n->cfg.listen_port, err);
+	for (int i = 0; i < n->self->n_addrs; i++)
+		if (lia_link_listen(n, n->self->addrs[i].host, n->self->addrs[i].port, err) < 0)
+			return -1;
+	return 0;
+}
+
 int lia_node_start(struct lia_node *n, char *err)
 {
 	const char *host = n->cfg.listen_host[0] ? n->cfg.listen_host : n->self->host;
 	const char *port = n->cfg.listen_port[0] ? n->cfg.listen_port : n->self->port;
 
-	if (lia_link_listen(n, host, port, err) < 0 || lia_record_start(n, err) < 0)
+	if (listen_all(n, err) < 0 || lia_record_start(n, err) < 0)
 		return -1;
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_start(&n->links[i]);
-	lia_log_info("node %s of %s listening on %s:%s with %d peer%s", n->self->name,
-	    n->self->party, host, port, n->n_links, n->n_links == 1 ? "" : "s");
+	lia_log_info("node %s of %s listening on %s:%s%s with %d peer%s", n->self->name,
+	    n->self->party, host, port, n->n_listeners > 1 ? " and its other addresses" : "",
+	    n->n_links, n->n_links == 1 ? "" : "s");
 	return 0;
 }
 
@@ -619,8 +668,8 @@ void lia_node_destroy(struct lia_node *n)
 		return;
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_finish(&n->links[i]);
-	if (n->listener)
-		evconnlistener_free(n->listener);
+	for (int i = 0; i < n->n_listeners; i++)
+		evconnlistener_free(n->listeners[i]);
 	for (int i = 0; i < LIA_PROOF_WAITS; i++)
 		if (n->waits[i].timer)
 			event_free(n->waits[i].timer);

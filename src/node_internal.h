@@ -35,7 +35,8 @@ struct lia_node {
 	struct lia_store *store;              /* owned */
 	struct event_base *base;              /* borrowed from main */
 	SSL_CTX *tls;                         /* owned */
-	struct evconnlistener *listener;      /* owned */
+	struct evconnlistener *listeners[LIA_ADDRS_MAX]; /* owned; one per listening address */
+	int n_listeners;
 	struct lia_link links[LIA_MAX_NODES]; /* one per other charter node */
 	int n_links;
 	struct event *checkpoint_timer;       /* record.c: a checkpoint after appends */
@@ -62,6 +63,14 @@ void lia_node_destroy(struct lia_node *n);
  */
 int lia_node_receipt(struct lia_node *n, const char *peer, const struct lia_entry *msg,
     const uint8_t msg_hash[32], char *err);
+
+/* Signs, commits and queues a link test (type 7) for peer with nonce; its seq and hash into *seq and hash. */
+int lia_node_linktest(struct lia_node *n, const char *peer, uint64_t nonce, uint64_t *seq,
+    uint8_t hash[32], char *err);
+
+/* Inside the caller's transaction: signs an answer to peer's link test (whose COSE hashes to test_hash) and queues it for peer. */
+int lia_node_linktest_answer(struct lia_node *n, const char *peer, const struct lia_entry *test,
+    const uint8_t test_hash[32], char *err);
 
 /* DER of node name's certificate (own, or learned at a TLS handshake); *der caller frees. */
 int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_t *len, char *err);

@@ -69,6 +69,7 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 	l->sent_upto = f->seq;
 	l->state = LIA_LINK_UP;
 	l->since_ms = lia_now_ms();
+	lia_link_path_up(l);
 	lia_log_info("link %s: up (peer has our entries up to %" PRIu64 ", we have its up to %"
 	    PRIu64 ")", l->peer->name, f->seq, l->cursor);
 	lia_session_pump(l);
@@ -265,6 +266,36 @@ static int accept_incident(struct lia_link *l, const struct lia_entry *e,
 	    cose, cose_len, LIA_DIR_IN, err);
 }
 
+/* A link test from the peer to us: stored, and answered (signed) once the batch commits. */
+static int accept_linktest(struct lia_link *l, const struct lia_entry *e,
+    const uint8_t *cose, size_t cose_len, char *err)
+{
+	struct lia_node *n = l->node;
+	uint8_t hash[32];
+
+	if (strcmp(e->to, n->self->name) != 0) {
+		lia_err_set(err, "link test %s/%" PRIu64 " is for %s, not %s", e->origin, e->seq,
+		    e->to, n->self->name);
+		return 1;
+	}
+	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
+		return -1;
+	lia_entry_hash(cose, cose_len, hash);
+	return lia_node_linktest_answer(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
+}
+
+/* The peer's answer to one of our link tests: checked against what we sent, then stored. */
+static int accept_linktest_answer(struct lia_link *l, const struct lia_entry *e,
+    const uint8_t *cose, size_t cose_len, char *err)
+{
+	int rc = lia_linktest_check_answer(l, e, err);
+
+	if (rc != 0)
+		return rc;
+	return lia_store_add_entry(l->node->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(),
+	    err) < 0 ? -1 : 0;
+}
+
 /* Stores one verified entry: 0 stored, 1 refused (err says why), -1 store failure. */
 static int accept_entry(struct lia_link *l, const struct lia_entry *e,
     const uint8_t *cose, size_t cose_len, char *err)
@@ -275,6 +306,8 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_ACK: return accept_ack(l, e, cose, cose_len, err);
 	case LIA_ENTRY_SIGNAL: return accept_signal(l, e, cose, cose_len, err);
 	case LIA_ENTRY_INCIDENT: return accept_incident(l, e, cose, cose_len, err);
+	case LIA_ENTRY_LINKTEST: return accept_linktest(l, e, cose, cose_len, err);
+	case LIA_ENTRY_LINKTEST_ANSWER: return accept_linktest_answer(l, e, cose, cose_len, err);
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;

@@ -635,7 +635,7 @@ static int bind_entry(sqlite3_stmt *st, const struct lia_entry *e, enum lia_dir 
 
 	if (rc == SQLITE_OK && e->type == LIA_ENTRY_MESSAGE)
 		rc = store_bind(st, 9, "siss", e->to, (int64_t)e->precedence, e->lang, e->text);
-	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_SIGNAL)
+	else if (rc == SQLITE_OK && (e->type == LIA_ENTRY_SIGNAL || e->type == LIA_ENTRY_LINKTEST))
 		rc = store_bind(st, 9, "s", e->to);
 	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_INCIDENT)
 		rc = store_bind(st, 9, "s", e->to); /* the rest is in incident_steps */

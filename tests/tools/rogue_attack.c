@@ -345,8 +345,57 @@ static int attack_other_charter(struct rogue *r)
 	return rogue_send_signed(r, r->self, r->key, "rogue other-charter");
 }
 
+/* A signed link test (type 7) to --to (default: the peer), then waits for what comes back. */
+static int attack_linktest(struct rogue *r)
+{
+	struct lia_entry e;
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST;
+	snprintf(e.origin, sizeof(e.origin), "%s", r->self);
+	e.seq = r->prev + 1;
+	e.time_ms = lia_now_ms();
+	snprintf(e.to, sizeof(e.to), "%s", r->to[0] ? r->to : r->conn.peer);
+	e.nonce = 42;
+	if (rogue_sign(&e, r->key, &cose, &len) < 0)
+		return -1;
+	rc = rogue_send_next(r, &e, cose, len);
+	free(cose);
+	return rc;
+}
+
+/* A signed link test answer (type 8) naming the peer's entry 1 with a hash and nonce it never sent. */
+static int attack_linktest_forged_answer(struct rogue *r)
+{
+	struct lia_entry e;
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST_ANSWER;
+	snprintf(e.origin, sizeof(e.origin), "%s", r->self);
+	e.seq = r->prev + 1;
+	e.time_ms = lia_now_ms();
+	e.heard_ms = e.time_ms;
+	snprintf(e.ref_origin, sizeof(e.ref_origin), "%s", r->conn.peer);
+	e.ref_seq = 1;
+	e.nonce = 42;
+	if (rogue_sign(&e, r->key, &cose, &len) < 0)
+		return -1;
+	rc = rogue_send_next(r, &e, cose, len);
+	free(cose);
+	return rc;
+}
+
 static const struct rogue_attack attacks[] = {
 	{"valid", attack_valid, 1, 0, "two well-formed signed messages to --to (default: the peer)"},
+	{"linktest", attack_linktest, 1, 0, "a signed link test to --to (default: the peer)"},
+	{"linktest-forged-answer", attack_linktest_forged_answer, 1, 0,
+	    "a signed link test answer naming the peer's entry 1 with a made-up hash"},
 	{"replay", attack_replay, 1, 0, "one message frame twice, then again after its seen"},
 	{"altered", attack_altered, 1, 0, "a signed message with one byte of its text flipped"},
 	{"forged", attack_forged, 1, 1, "a message of ours signed with --sign-as's key"},

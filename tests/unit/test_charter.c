@@ -387,6 +387,44 @@ static void test_node_limit(void **state)
 	free(text);
 }
 
+static void test_address_list(void **state)
+{
+	struct lia_addr a[LIA_ADDRS_MAX];
+	struct lia_charter *c;
+	const struct lia_node_def *n;
+	char err[LIA_ERR_LEN];
+	int count = 0;
+
+	(void)state;
+	assert_int_equal(parse(HEAD "node tokyo party japan role station address "
+	    "10.0.1.1:7400,10.0.2.1:7400,[2001:db8::1]:7401\n", &c, err), 0);
+	n = lia_charter_node(c, "tokyo");
+	assert_non_null(n);
+	assert_int_equal(n->n_addrs, 3);
+	assert_string_equal(n->host, "10.0.1.1");
+	assert_string_equal(n->port, "7400");
+	assert_string_equal(n->addrs[1].host, "10.0.2.1");
+	assert_string_equal(n->addrs[2].host, "2001:db8::1");
+	assert_string_equal(n->addrs[2].port, "7401");
+	lia_charter_free(c);
+	assert_int_equal(lia_charter_parse_addrs("h:1", a, LIA_ADDRS_MAX, &count, err), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(lia_charter_parse_addrs("a:1,b:2,c:3,d:4", a, LIA_ADDRS_MAX, &count, err), 0);
+	assert_int_equal(count, 4);
+	assert_int_equal(lia_charter_parse_addrs("a:1,b:2,c:3,d:4,e:5", a, LIA_ADDRS_MAX, &count, err), -1);
+	assert_non_null(strstr(err, "more than 4 addresses"));
+	assert_int_equal(lia_charter_parse_addrs("a:1,,b:2", a, LIA_ADDRS_MAX, &count, err), -1);
+	assert_non_null(strstr(err, "empty"));
+	assert_int_equal(lia_charter_parse_addrs("a:1,", a, LIA_ADDRS_MAX, &count, err), -1);
+	assert_int_equal(lia_charter_parse_addrs(",a:1", a, LIA_ADDRS_MAX, &count, err), -1);
+	assert_int_equal(lia_charter_parse_addrs("a:1,b", a, LIA_ADDRS_MAX, &count, err), -1);
+	assert_non_null(strstr(err, "has no port"));
+	assert_int_equal(lia_charter_parse_addrs("a:1,b:2,a:01", a, LIA_ADDRS_MAX, &count, err), -1);
+	assert_non_null(strstr(err, "listed twice"));
+	expect_error(HEAD "node tokyo party japan role station address t:1,t:99999\n",
+	    "charter.conf:3:", "node \"tokyo\": address \"t:99999\"");
+}
+
 static void test_role_name(void **state)
 {
 	(void)state;
@@ -478,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_party_limit),
 		cmocka_unit_test(test_node_limit),
+		cmocka_unit_test(test_address_list),
 		cmocka_unit_test(test_role_name),
 		cmocka_unit_test(test_recipients),
 		cmocka_unit_test(test_recipients_units_only),

@@ -67,6 +67,37 @@ static void test_good_defaults(void **state)
 	assert_string_equal(cfg.listen_port, "");
 	assert_string_equal(cfg.api_host, "localhost");
 	assert_int_equal(cfg.heartbeat_ms, 1000);
+	assert_int_equal(cfg.linktest_s, 3600);
+}
+
+static void test_linktest_period(void **state)
+{
+	static const struct { const char *text; int seconds; } good[] = {
+		{ "1", 1 }, { "30", 30 }, { "10s", 10 }, { "5m", 300 }, { "1h", 3600 },
+		{ "24h", 86400 }, { "off", 0 },
+	};
+	static const char *const bad[] = {
+		"", "0", "0s", "s", "1x", "1 s", "-1", "25h", "86401", "1hh", "1.5", "OFF", "1234567",
+	};
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN];
+	int v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (lia_config_parse_period(good[i].text, &v) != 0)
+			fail_msg("refused period \"%s\"", good[i].text);
+		assert_int_equal(v, good[i].seconds);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (lia_config_parse_period(bad[i], &v) != -1)
+			fail_msg("accepted period \"%s\"", bad[i]);
+	assert_int_equal(parse("node a\napi 127.0.0.1:1\nlinktest 2s\n", &cfg, err), 0);
+	assert_int_equal(cfg.linktest_s, 2);
+	assert_int_equal(parse("node a\napi 127.0.0.1:1\nlinktest 0\n", &cfg, err), -1);
+	assert_non_null(strstr(err, ":3: linktest \"0\" must be a period"));
+	assert_int_equal(parse("node a\napi 127.0.0.1:1\nlinktest 1s\nlinktest 2s\n", &cfg, err), -1);
+	assert_non_null(strstr(err, "given again"));
 }
 
 static void test_absolute_charter_and_v6(void **state)
@@ -203,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_full),
 		cmocka_unit_test(test_good_defaults),
+		cmocka_unit_test(test_linktest_period),
 		cmocka_unit_test(test_absolute_charter_and_v6),
 		cmocka_unit_test(test_api_not_loopback),
 		cmocka_unit_test(test_bad_lines),

@@ -299,6 +299,53 @@ static void test_invalid_fields_named(void **state)
 	expect_invalid(&e, "entry field 11 (operator): invalid UTF-8 at byte 3");
 }
 
+/* Link test (7) and its answer (8): round trip, fields named, unknown types and reserved keys refused. */
+static void test_linktest_entries(void **state)
+{
+	struct lia_entry e, d;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST;
+	strcpy(e.origin, "tokyo");
+	e.seq = 9;
+	e.time_ms = T_ACK_MS;
+	strcpy(e.to, "beijing");
+	e.nonce = UINT64_MAX;
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	assert_int_equal(lia_entry_decode(buf, len, &d, err), 0);
+	assert_int_equal(d.type, LIA_ENTRY_LINKTEST);
+	assert_string_equal(d.to, "beijing");
+	assert_true(d.nonce == UINT64_MAX);
+	free(buf);
+	strcpy(e.to, "Beijing");
+	expect_invalid(&e, "entry field 4 (to)");
+
+	make_ack(&e, LIA_ENTRY_LINKTEST_ANSWER);
+	e.nonce = 77;
+	e.heard_ms = T_ACK_MS - 5;
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	assert_int_equal(lia_entry_decode(buf, len, &d, err), 0);
+	assert_int_equal(d.type, LIA_ENTRY_LINKTEST_ANSWER);
+	assert_int_equal(d.ref_seq, 42);
+	assert_memory_equal(d.ref_hash, e.ref_hash, 32);
+	assert_int_equal(d.nonce, 77);
+	assert_int_equal(d.heard_ms, T_ACK_MS - 5);
+	free(buf);
+	e.heard_ms = -1;
+	expect_invalid(&e, "entry field 26 (heard)");
+	e.heard_ms = 0;
+	e.ref_seq = 0;
+	expect_invalid(&e, "entry field 9 (ref-seq)");
+	e.type = (enum lia_entry_type)6;
+	expect_invalid(&e, "is not message (1)");
+	assert_string_equal(lia_entry_type_name(LIA_ENTRY_LINKTEST), "link test");
+	assert_string_equal(lia_entry_type_name(LIA_ENTRY_LINKTEST_ANSWER), "link test answer");
+}
+
 static void test_invalid_utf8_text(void **state)
 {
 	static const struct { const char *text; const char *needle; } cases[] = {
@@ -408,6 +455,16 @@ static void test_hostile_maps_refused(void **state)
 	tb_uint(&b, 40); /* past every key entry.h reserves */
 	tb_uint(&b, 0);
 	expect_decode_error(&b, "unknown field 40");
+
+	tb_message_upto(&b, 9, 8);
+	tb_uint(&b, 24);
+	tb_uint(&b, 0);
+	expect_decode_error(&b, "unknown field 24");
+
+	tb_message_upto(&b, 9, 8);
+	tb_uint(&b, 25);
+	tb_uint(&b, 0);
+	expect_decode_error(&b, "entry field 25 (nonce): not allowed in a message");
 
 	tb_message_upto(&b, 9, 8);
 	tb_field(&b, 0);
@@ -1124,6 +1181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_each_type),
+		cmocka_unit_test(test_linktest_entries),
 		cmocka_unit_test(test_known_bytes),
 		cmocka_unit_test(test_foreign_struct_fields_ignored),
 		cmocka_unit_test(test_invalid_fields_named),

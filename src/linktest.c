@@ -1,0 +1,182 @@
+/*
+ * linktest.c - periodic signed link tests and their answers (see linktest.h).
+ * The test entry is made and committed by node.c (the one place that signs);
+ * this file keeps the schedule and the figures. Answers come from session.c
+ * after their signature checked; only a reference to an own test sent to that
+ * very peer, with the hash we hold, is taken.
+ */
+#include "node_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "clock.h"
+#include "log.h"
+#include "store.h"
+
+/* A pending test not answered in time is a failure; the slot is freed for the next. */
+static void check_timeout(struct lia_link *l)
+{
+	struct lia_linktest *t = &l->test;
+
+	/* Less 100 ms: the deadline timer and the monotonic clock may disagree by a tick. */
+	if (t->pending_seq == 0 ||
+	    lia_mono_ms() - t->sent_mono < LIA_LINKTEST_TIMEOUT_S * 1000 - 100)
+		return;
+	t->failures++;
+	t->last_failure_ms = lia_now_ms();
+	lia_log_warn("link %s: link test %s/%" PRIu64 " unanswered after %d s (%" PRIu64
+	    " failure%s)", l->peer->name, l->node->self->name, t->pending_seq,
+	    LIA_LINKTEST_TIMEOUT_S, t->failures, t->failures == 1 ? "" : "s");
+	t->pending_seq = 0;
+}
+
+int lia_linktest_send(struct lia_link *l, char *err)
+{
+	struct lia_linktest *t = &l->test;
+	uint64_t nonce = 0, seq = 0;
+	uint8_t hash[32];
+
+	if (RAND_bytes((unsigned char *)&nonce, sizeof(nonce)) != 1) {
+		lia_err_set(err, "no random nonce for a link test to %s", l->peer->name);
+		return -1;
+	}
+	if (lia_node_linktest(l->node, l->peer->name, nonce, &seq, hash, err) < 0)
+		return -1;
+	t->pending_seq = seq;
+	t->pending_nonce = nonce;
+	memcpy(t->pending_hash, hash, 32);
+	t->sent_mono = lia_mono_ms();
+	t->last_sent_ms = lia_now_ms();
+	t->sent++;
+	if (t->deadline != NULL) {
+		struct timeval tv = {LIA_LINKTEST_TIMEOUT_S, 0};
+		evtimer_add(t->deadline, &tv);
+	}
+	return 0;
+}
+
+/* The answer's time is up (whatever the period): a failure unless it came. */
+static void deadline_cb(evutil_socket_t fd, short what, void *ctx)
+{
+	check_timeout(ctx);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *ctx)
+{
+	struct lia_link *l = ctx;
+	char err[LIA_ERR_LEN];
+
+	check_timeout(l);
+	if (l->test.pending_seq != 0)
+		return;
+	if (lia_linktest_send(l, err) < 0)
+		lia_log_error("link %s: cannot send a link test: %s", l->peer->name, err);
+}
+
+int lia_linktest_init(struct lia_link *l, char *err)
+{
+	int period = l->node->cfg.linktest_s;
+	struct timeval tv = {period, 0};
+
+	memset(&l->test, 0, sizeof(l->test));
+	l->test.last_rtt_ms = -1;
+	if (period <= 0)
+		return 0;
+	l->test.timer = event_new(l->node->base, -1, EV_PERSIST, tick_cb, l);
+	l->test.deadline = evtimer_new(l->node->base, deadline_cb, l);
+	if (l->test.timer == NULL || l->test.deadline == NULL || event_add(l->test.timer, &tv) != 0) {
+		lia_err_set(err, "cannot create the link test timer for %s", l->peer->name);
+		return -1;
+	}
+	return 0;
+}
+
+void lia_linktest_finish(struct lia_link *l)
+{
+	if (l->test.timer != NULL)
+		event_free(l->test.timer);
+	if (l->test.deadline != NULL)
+		event_free(l->test.deadline);
+	l->test.timer = NULL;
+	l->test.deadline = NULL;
+}
+
+/* 0 when the answer names an own link test to this peer by its true hash, 1 when not, -1 store failure. */
+static int late_answer_ours(struct lia_link *l, const struct lia_entry *a, char *err)
+{
+	struct lia_entry test;
+	uint8_t hash[32], *cose = NULL;
+	size_t cose_len = 0;
+	enum lia_dir dir;
+	char why[LIA_ERR_LEN];
+	int rc;
+
+	memset(&test, 0, sizeof(test));
+	rc = lia_store_get_entry(l->node->store, a->ref_origin, a->ref_seq, &cose, &cose_len, &dir,
+	    hash, err);
+	if (rc < 0 && rc != LIA_ENOTFOUND)
+		return -1;
+	rc = rc == 0 && dir == LIA_DIR_OUT && CRYPTO_memcmp(hash, a->ref_hash, 32) == 0 &&
+	    lia_entry_open(cose, cose_len, &test, why) == 0 && test.type == LIA_ENTRY_LINKTEST &&
+	    strcmp(test.to, l->peer->name) == 0 && test.nonce == a->nonce ? 0 : 1;
+	if (rc == 1)
+		lia_err_set(err, "link test answer %s/%" PRIu64 " names %s/%" PRIu64
+		    ", which is not a link test we sent to %s (or not with that hash and nonce)",
+		    a->origin, a->seq, a->ref_origin, a->ref_seq, l->peer->name);
+	lia_entry_finish(&test);
+	free(cose);
+	return rc;
+}
+
+int lia_linktest_check_answer(struct lia_link *l, const struct lia_entry *a, char *err)
+{
+	struct lia_linktest *t = &l->test;
+	int rc;
+
+	if (strcmp(a->ref_origin, l->node->self->name) != 0) {
+		lia_err_set(err, "link test answer %s/%" PRIu64 " refers to %s/%" PRIu64
+		    ", not a test of ours", a->origin, a->seq, a->ref_origin, a->ref_seq);
+		return 1;
+	}
+	if (a->ref_seq == t->pending_seq && a->nonce == t->pending_nonce &&
+	    CRYPTO_memcmp(a->ref_hash, t->pending_hash, 32) == 0) {
+		t->last_rtt_ms = (int)(lia_mono_ms() - t->sent_mono);
+		t->last_success_ms = lia_now_ms();
+		t->answered++;
+		t->pending_seq = 0;
+		if (t->deadline != NULL)
+			evtimer_del(t->deadline);
+		return 0;
+	}
+	/* Not the pending one: an answer that came after its timeout, if it is ours at all. */
+	rc = late_answer_ours(l, a, err);
+	if (rc != 0)
+		return rc;
+	t->late++;
+	return 0;
+}
+
+json_t *lia_linktest_json(const struct lia_link *l)
+{
+	const struct lia_linktest *t = &l->test;
+	char sent[LIA_TIME_LEN], ok[LIA_TIME_LEN], bad[LIA_TIME_LEN];
+
+	if (t->last_sent_ms)
+		lia_time_format(t->last_sent_ms, sent);
+	if (t->last_success_ms)
+		lia_time_format(t->last_success_ms, ok);
+	if (t->last_failure_ms)
+		lia_time_format(t->last_failure_ms, bad);
+	return json_pack("{s:i, s:s?, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, s:b}",
+	    "period_s", l->node->cfg.linktest_s,
+	    "last_sent", t->last_sent_ms ? sent : NULL,
+	    "last_success", t->last_success_ms ? ok : NULL, "rtt_ms", t->last_rtt_ms,
+	    "last_failure", t->last_failure_ms ? bad : NULL,
+	    "sent", (json_int_t)t->sent, "answered", (json_int_t)t->answered,
+	    "failures", (json_int_t)t->failures, "late", (json_int_t)t->late,
+	    "pending", t->pending_seq != 0);
+}

@@ -1,0 +1,56 @@
+/*
+ * linktest.h - link tests: on a schedule (liaisond.conf "linktest", default
+ * 1 h, down to 1 s) each link sends a signed link test entry (type 7) to its
+ * peer, which answers with a signed link test answer (type 8) naming the
+ * test's hash. Both are entries: they are in both logs. Per link we keep the
+ * last success, its round trip (commit of the test to arrival of the answer)
+ * and the failures (no answer within LIA_LINKTEST_TIMEOUT_S).
+ * One test is outstanding at a time; a tick while it waits sends nothing.
+ */
+#ifndef LIA_LINKTEST_H
+#define LIA_LINKTEST_H
+
+#include <stdint.h>
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "entry.h"
+
+#define LIA_LINKTEST_TIMEOUT_S 10
+
+struct lia_link;
+
+struct lia_linktest {
+	struct event *timer;               /* persistent; NULL when tests are off */
+	struct event *deadline;            /* one-shot: the pending test's answer is due */
+	uint64_t pending_seq;              /* own seq of the test awaiting its answer; 0 none */
+	uint8_t pending_hash[32];
+	uint64_t pending_nonce;
+	int64_t sent_mono;                 /* monotonic ms the pending test was committed */
+	int64_t last_sent_ms;              /* wall times; 0 never */
+	int64_t last_success_ms;
+	int64_t last_failure_ms;
+	int last_rtt_ms;                   /* -1 until an answer came */
+	uint64_t sent, answered, failures, late;
+};
+
+/* Sets up the test timer of link l (period from the node's config; none when off). */
+int lia_linktest_init(struct lia_link *l, char *err);
+
+/* Stops the timer; NULL-safe fields. */
+void lia_linktest_finish(struct lia_link *l);
+
+/* Sends a test now (also what the timer does): 0, or -1 with err when it could not be committed. */
+int lia_linktest_send(struct lia_link *l, char *err);
+
+/*
+ * An answer from l's peer, signature already checked: 0 it answers one of our
+ * tests to this peer (books success and rtt when it is the pending one), 1 it
+ * does not (err says why; refuse it), -1 store failure.
+ */
+int lia_linktest_check_answer(struct lia_link *l, const struct lia_entry *answer, char *err);
+
+/* The link's test figures as a JSON object (new reference). */
+json_t *lia_linktest_json(const struct lia_link *l);
+
+#endif
