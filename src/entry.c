@@ -27,12 +27,16 @@
 
 enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
-	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION, K_COUNT
+	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION,
+	K_LATE_NODE = 20, K_DEADLINE, K_STEP, K_LATE, K_DUE, K_COUNT
 };
 
+/* NULL for a key number reserved for another kind of entry (entry.h): unknown here. */
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
-	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position"
+	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position",
+	[K_LATE_NODE] = "late-node", [K_DEADLINE] = "deadline", [K_STEP] = "step",
+	[K_LATE] = "late", [K_DUE] = "due",
 };
 
 #define BIT(k) (1u << (k))
@@ -41,6 +45,8 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
+#define FIELDS_OVERDUE (FIELDS_RECEIPT | BIT(K_LATE_NODE) | BIT(K_DEADLINE) | BIT(K_STEP) | \
+	BIT(K_LATE) | BIT(K_DUE))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -77,8 +83,14 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_RECEIPT: return "receipt";
 	case LIA_ENTRY_ACK: return "ack";
 	case LIA_ENTRY_SIGNAL: return "signal";
+	case LIA_ENTRY_OVERDUE: return "overdue";
 	}
 	return "unknown";
+}
+
+const char *lia_deadline_kind_name(enum lia_deadline_kind k)
+{
+	return k == LIA_DEADLINE_ACK ? "ack" : "receipt";
 }
 
 void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32])
@@ -96,9 +108,10 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
 		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
+		[LIA_ENTRY_OVERDUE] = FIELDS_OVERDUE,
 	};
 
-	return (unsigned)t <= LIA_ENTRY_SIGNAL ? fields[t] : 0;
+	return (unsigned)t < sizeof(fields) / sizeof(fields[0]) ? fields[t] : 0;
 }
 
 /* Writes "entry field K (name): <sentence>" into err; always returns -1. */
@@ -191,8 +204,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 	int rc = -1;
 
 	if (type_fields(e->type) == 0)
-		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3) or signal (4)",
-		    (int)e->type);
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4) or "
+		    "overdue notice (6)", (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -289,6 +302,32 @@ static int validate_signal(const struct lia_entry *e, char *err)
 	return rc;
 }
 
+/* A notice is about one of its origin's own messages, late at another node. */
+static int validate_overdue(const struct lia_entry *e, char *err)
+{
+	int rc = -1;
+
+	if (validate_reference(e, err) != 0 ||
+	    check_name(K_LATE_NODE, e->late_node, sizeof(e->late_node), err) != 0)
+		rc = -1;
+	else if (strcmp(e->ref_origin, e->origin) != 0)
+		field_err(err, K_REF_ORIGIN, "%s is not the notice's origin %s", e->ref_origin,
+		    e->origin);
+	else if (strcmp(e->late_node, e->origin) == 0)
+		field_err(err, K_LATE_NODE, "%s is the notice's origin", e->late_node);
+	else if (e->deadline != LIA_DEADLINE_RECEIPT && e->deadline != LIA_DEADLINE_ACK)
+		field_err(err, K_DEADLINE, "%d is not 0 (receipt) or 1 (ack)", (int)e->deadline);
+	else if (e->step > LIA_OVERDUE_STEP_MAX)
+		field_err(err, K_STEP, "%" PRIu32 " is more than %d", e->step, LIA_OVERDUE_STEP_MAX);
+	else if (e->late_s > LIA_OVERDUE_LATE_MAX)
+		field_err(err, K_LATE, "%" PRIu64 " s is more than 100 years", e->late_s);
+	else if (e->due_ms < 0 || e->due_ms > TIME_MAX_MS)
+		field_err(err, K_DUE, "%" PRId64 " ms is outside 1970 to 9999", e->due_ms);
+	else
+		rc = 0;
+	return rc;
+}
+
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
 	int rc = validate_common(e, err);
@@ -297,6 +336,8 @@ int lia_entry_validate(const struct lia_entry *e, char *err)
 		rc = validate_message(e, err);
 	else if (rc == 0 && e->type == LIA_ENTRY_SIGNAL)
 		rc = validate_signal(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_OVERDUE)
+		rc = validate_overdue(e, err);
 	else if (rc == 0)
 		rc = validate_reference(e, err);
 	return rc;
@@ -359,6 +400,14 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		put_array_start(o, 2);
 		put_int(o, e->lat);
 		put_int(o, e->lon);
+		break;
+	case K_LATE_NODE: lia_cbor_put_tstr(o, e->late_node); break;
+	case K_DEADLINE: lia_cbor_put_uint(o, (uint64_t)e->deadline); break;
+	case K_STEP: lia_cbor_put_uint(o, e->step); break;
+	case K_LATE: lia_cbor_put_uint(o, e->late_s); break;
+	case K_DUE:
+		lia_time_format(e->due_ms, time);
+		lia_cbor_put_tstr(o, time);
 		break;
 	case K_COUNT: o->failed = 1; break;
 	}
@@ -423,7 +472,7 @@ static int collect_fields(const cbor_item_t *map, const cbor_item_t *slot[K_COUN
 			goto out;
 		}
 		k = cbor_get_int(pairs[i].key);
-		if (k >= K_COUNT) {
+		if (k >= K_COUNT || key_names[k] == NULL) {
 			lia_err_set(err, "entry has unknown field %" PRIu64, k);
 			goto out;
 		}
@@ -490,9 +539,9 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		field_err(err, K_TYPE, "missing");
 	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
 		rc = -1;
-	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_SIGNAL)
-		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3) or "
-		    "signal (4)", t);
+	else if (t > LIA_ENTRY_OVERDUE || type_fields((enum lia_entry_type)t) == 0)
+		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
+		    "signal (4) or overdue notice (6)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -517,20 +566,20 @@ static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COU
 	return rc;
 }
 
-static int get_time(const cbor_item_t *v, int64_t *ms, char *err)
+static int get_time(enum entry_key k, const cbor_item_t *v, int64_t *ms, char *err)
 {
 	char text[LIA_TIME_LEN], canon[LIA_TIME_LEN], why[LIA_ERR_LEN];
 	int rc = -1;
 
-	if (get_tstr(K_TIME, v, text, sizeof(text), err) != 0)
+	if (get_tstr(k, v, text, sizeof(text), err) != 0)
 		goto out;
 	if (lia_time_parse(text, ms, why) != 0) {
-		field_err(err, K_TIME, "%s", why);
+		field_err(err, k, "%s", why);
 		goto out;
 	}
 	lia_time_format(*ms, canon);
 	if (strcmp(text, canon) != 0) {
-		field_err(err, K_TIME, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
+		field_err(err, k, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
 		goto out;
 	}
 	rc = 0;
@@ -654,14 +703,28 @@ static int get_position(const cbor_item_t *v, struct lia_entry *e, char *err)
 	return 0;
 }
 
+/* An unsigned integer of at most max. */
+static int get_small(enum entry_key k, const cbor_item_t *v, uint64_t max, uint64_t *out,
+    char *err)
+{
+	int rc = get_uint(k, v, out, err);
+
+	if (rc == 0 && *out > max)
+		rc = field_err(err, k, "%" PRIu64 " is more than %" PRIu64, *out, max);
+	if (rc != 0)
+		*out = 0;
+	return rc;
+}
+
 static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
 {
+	uint64_t u = 0;
 	int rc = 0;
 
 	switch (k) {
 	case K_ORIGIN: rc = get_tstr(k, v, e->origin, sizeof(e->origin), err); break;
 	case K_SEQ: rc = get_uint(k, v, &e->seq, err); break;
-	case K_TIME: rc = get_time(v, &e->time_ms, err); break;
+	case K_TIME: rc = get_time(k, v, &e->time_ms, err); break;
 	case K_TO: rc = get_tstr(k, v, e->to, sizeof(e->to), err); break;
 	case K_PRECEDENCE: rc = get_precedence(v, &e->precedence, err); break;
 	case K_LANG: rc = get_tstr(k, v, e->lang, sizeof(e->lang), err); break;
@@ -674,6 +737,11 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 		break;
 	case K_SIGNALS: rc = get_signals(v, e, err); break;
 	case K_POSITION: rc = get_position(v, e, err); break;
+	case K_LATE_NODE: rc = get_tstr(k, v, e->late_node, sizeof(e->late_node), err); break;
+	case K_DEADLINE: rc = get_small(k, v, 1, &u, err); e->deadline = (enum lia_deadline_kind)u; break;
+	case K_STEP: rc = get_small(k, v, LIA_OVERDUE_STEP_MAX, &u, err); e->step = (uint32_t)u; break;
+	case K_LATE: rc = get_small(k, v, LIA_OVERDUE_LATE_MAX, &e->late_s, err); break;
+	case K_DUE: rc = get_time(k, v, &e->due_ms, err); break;
 	case K_TYPE: case K_COUNT: break;
 	}
 	return rc;
@@ -797,7 +865,7 @@ static void name_bad_text(const uint8_t *buf, size_t len, char *err)
 		more = probe_head(buf, len, &pos, &p) == 0 && p.kind != PROBE_STOP;
 		if (more && i % 2 == 0) {
 			key = p.kind == PROBE_UINT ? p.value : K_COUNT;
-		} else if (more && p.kind == PROBE_TEXT && key < K_COUNT) {
+		} else if (more && p.kind == PROBE_TEXT && key < K_COUNT && key_names[key] != NULL) {
 			bad = lia_utf8_error_offset(p.text, p.text_len);
 			found = bad < p.text_len;
 		}

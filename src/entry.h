@@ -9,6 +9,10 @@
  *   receipt:  8 ref-origin  9 ref-seq  10 ref-hash (SHA-256 of the referenced COSE bytes)
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
+ *   overdue notice: 8 9 10 as receipt (the late message, always the notice's
+ *             origin's own), 20 late-node (whose answer is late), 21 deadline
+ *             (0 receipt, 1 ack), 22 step (1, 2, ...; 0 = the answer came),
+ *             23 late (whole seconds past due), 24 due (RFC 3339 text)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
  *
  * Reserved for kinds being added (types, then payload keys), so that work on
@@ -35,8 +39,15 @@ enum lia_entry_type {
 	LIA_ENTRY_MESSAGE = 1,
 	LIA_ENTRY_RECEIPT = 2,
 	LIA_ENTRY_ACK = 3,
-	LIA_ENTRY_SIGNAL = 4
+	LIA_ENTRY_SIGNAL = 4,
+	LIA_ENTRY_OVERDUE = 6
 };
+
+/* Which answer an overdue notice (and a deadline) is about. */
+enum lia_deadline_kind { LIA_DEADLINE_RECEIPT = 0, LIA_DEADLINE_ACK = 1 };
+
+#define LIA_OVERDUE_STEP_MAX 1000          /* steps of one deadline, far beyond any schedule */
+#define LIA_OVERDUE_LATE_MAX (UINT64_C(100) * 365 * 86400) /* seconds */
 
 /* One coded signal in a signal entry: a catalogue code and its parameter values in catalogue order. */
 struct lia_entry_signal {
@@ -71,6 +82,12 @@ struct lia_entry {
 	size_t nsignals;                    /* 1 to LIA_ENTRY_SIGNALS_MAX */
 	struct lia_entry_signal signals[LIA_ENTRY_SIGNALS_MAX];
 	int32_t lat, lon;                   /* 1e-5 degree, |lat| <= LIA_LAT_MAX, |lon| <= LIA_LON_MAX */
+	/* overdue notice (and ref_*, above) */
+	char late_node[LIA_NAME_MAX + 1];   /* the recipient whose answer is late */
+	enum lia_deadline_kind deadline;
+	uint32_t step;                      /* 0 to LIA_OVERDUE_STEP_MAX */
+	uint64_t late_s;                    /* <= LIA_OVERDUE_LATE_MAX */
+	int64_t due_ms;                     /* when the answer was due (UTC ms) */
 };
 
 /*
@@ -109,7 +126,10 @@ void lia_entry_finish(struct lia_entry *e);
 const char *lia_precedence_name(enum lia_precedence p);
 int lia_precedence_parse(const char *s, enum lia_precedence *p, char *err);
 
-/* "message", "receipt", "ack", "signal". */
+/* "message", "receipt", "ack", "signal", "overdue". */
 const char *lia_entry_type_name(enum lia_entry_type t);
+
+/* "receipt" or "ack". */
+const char *lia_deadline_kind_name(enum lia_deadline_kind k);
 
 #endif

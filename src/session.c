@@ -257,6 +257,7 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_RECEIPT: return accept_receipt(l, e, cose, cose_len, err);
 	case LIA_ENTRY_ACK: return accept_ack(l, e, cose, cose_len, err);
 	case LIA_ENTRY_SIGNAL: return accept_signal(l, e, cose, cose_len, err);
+	case LIA_ENTRY_OVERDUE: break; /* not accepted yet: refused as unknown below */
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;
