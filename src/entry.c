@@ -45,7 +45,7 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
-#define FIELDS_OVERDUE (FIELDS_RECEIPT | BIT(K_LATE_NODE) | BIT(K_DEADLINE) | BIT(K_STEP) | \
+#define FIELDS_OVERDUE (FIELDS_RECEIPT | BIT(K_PRECEDENCE) | BIT(K_LATE_NODE) | BIT(K_DEADLINE) | BIT(K_STEP) | \
 	BIT(K_LATE) | BIT(K_DUE))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
@@ -315,6 +315,9 @@ static int validate_overdue(const struct lia_entry *e, char *err)
 		    e->origin);
 	else if (strcmp(e->late_node, e->origin) == 0)
 		field_err(err, K_LATE_NODE, "%s is the notice's origin", e->late_node);
+	else if ((unsigned)e->precedence > LIA_ROUTINE)
+		field_err(err, K_PRECEDENCE, "%u is not 0 (FLASH) to 3 (ROUTINE)",
+		    (unsigned)e->precedence);
 	else if (e->deadline != LIA_DEADLINE_RECEIPT && e->deadline != LIA_DEADLINE_ACK)
 		field_err(err, K_DEADLINE, "%d is not 0 (receipt) or 1 (ack)", (int)e->deadline);
 	else if (e->step > LIA_OVERDUE_STEP_MAX)

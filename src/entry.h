@@ -10,7 +10,7 @@
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
  *   overdue notice: 8 9 10 as receipt (the late message, always the notice's
- *             origin's own), 20 late-node (whose answer is late), 21 deadline
+ *             origin's own), 5 its precedence, 20 late-node (whose answer is late), 21 deadline
  *             (0 receipt, 1 ack), 22 step (1, 2, ...; 0 = the answer came),
  *             23 late (whole seconds past due), 24 due (RFC 3339 text)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
@@ -70,7 +70,7 @@ struct lia_entry {
 	int64_t time_ms;                    /* UTC, ms since epoch */
 	/* message */
 	char to[LIA_NAME_MAX + 1];          /* node or party name */
-	enum lia_precedence precedence;
+	enum lia_precedence precedence;     /* also an overdue notice's, of its message */
 	char lang[LIA_LANG_MAX + 1];
 	char *text;                         /* UTF-8, owned (malloc'd by decode) */
 	/* receipt and ack */

@@ -43,8 +43,9 @@
  * Version 3: entries of type 4 (signal) are allowed (the CHECK on type).
  * Version 4: entries of types 5 to 31 are allowed (reserved in entry.h), so
  * that new kinds of entry do not each need their own loosening.
+ * Version 6: deadlines (store_deadline.c).
  */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 6
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
 #define BUSY_TIMEOUT_MS 5000
 #define STR(x) STR_(x)
@@ -140,6 +141,27 @@ static const char schema_v4_sql[] =
 	"PRAGMA writable_schema = ON;"
 	"UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (type BETWEEN 1 AND 4)',"
 	" 'CHECK (type BETWEEN 1 AND 31)') WHERE type = 'table' AND name = 'entries';";
+
+/*
+ * Version 6: one row per answer awaited by a deadline: (origin, seq) the
+ * message, node whose answer (kind 0 receipt, 1 ack) is due at due_ms.
+ * next_ms is when the deadline timer must look at it again (NULL: nothing
+ * more to do); step counts the overdue notices made (at the sender) or heard
+ * (elsewhere); overdue_ms is when it was marked overdue here, met_ms when the
+ * answer (or a closing notice) came. Messages stored before version 6 have
+ * no rows: their deadlines are not tracked.
+ */
+static const char schema_v6_sql[] =
+	"CREATE TABLE deadlines (origin TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1),"
+	" node TEXT NOT NULL, kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+	" precedence INTEGER NOT NULL CHECK (precedence BETWEEN 0 AND 3),"
+	" due_ms INTEGER NOT NULL, next_ms INTEGER,"
+	" step INTEGER NOT NULL DEFAULT 0 CHECK (step >= 0),"
+	" overdue_ms INTEGER, met_ms INTEGER,"
+	" PRIMARY KEY (origin, seq, node, kind)) WITHOUT ROWID;"
+	"CREATE INDEX deadlines_next ON deadlines (next_ms) WHERE next_ms IS NOT NULL;"
+	"CREATE INDEX deadlines_overdue ON deadlines (overdue_ms)"
+	" WHERE overdue_ms IS NOT NULL AND met_ms IS NULL;";
 
 static const char schema_version_sql[] =
 	"PRAGMA application_id = " STR(APPLICATION_ID) ";"
@@ -433,6 +455,8 @@ static int prepare_all(struct lia_store *s, char *err)
 		rc = prepare_table(s, store_log_sql, s->lg, SL_COUNT, "store_log.c", err);
 	if (rc == 0)
 		rc = prepare_table(s, store_view_sql, s->vw, SV_COUNT, "store_view.c", err);
+	if (rc == 0)
+		rc = prepare_table(s, store_deadline_sql, s->dl, SD_COUNT, "store_deadline.c", err);
 	return rc;
 }
 
@@ -496,6 +520,8 @@ static int upgrade_schema(struct lia_store *s, char *err)
 	if (version < 4 && (rc = apply_schema_edit(s, schema_v4_sql,
 	    "allow entry types up to 31 (schema version 4)", err)) < 0)
 		goto out;
+	if (version < 6 && (rc = exec(s, schema_v6_sql, "create the deadlines table", err)) < 0)
+		goto out;
 	if ((rc = prepare_all(s, err)) < 0)
 		goto out;
 	if (version == 1 && (rc = store_log_rebuild(s, err)) < 0)
@@ -549,6 +575,8 @@ void lia_store_close(struct lia_store *s)
 		sqlite3_finalize(s->lg[i]);
 	for (int i = 0; i < SV_COUNT; i++)
 		sqlite3_finalize(s->vw[i]);
+	for (int i = 0; i < SD_COUNT; i++)
+		sqlite3_finalize(s->dl[i]);
 	sqlite3_close_v2(s->db);
 	EVP_MD_free(s->sha256);
 	free(s->path);

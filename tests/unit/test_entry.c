@@ -104,6 +104,7 @@ static void make_overdue(struct lia_entry *e)
 	e->step = 1;
 	e->late_s = 95;
 	e->due_ms = T_ACK_MS - 95000;
+	e->precedence = LIA_IMMEDIATE;
 }
 
 static void assert_same_entry(const struct lia_entry *a, const struct lia_entry *b)
@@ -136,6 +137,7 @@ static void assert_same_entry(const struct lia_entry *a, const struct lia_entry 
 	assert_int_equal(a->ref_seq, b->ref_seq);
 	assert_memory_equal(a->ref_hash, b->ref_hash, 32);
 	assert_string_equal(a->operator_name, b->operator_name);
+	assert_int_equal(a->precedence, b->precedence);
 	assert_string_equal(a->late_node, b->late_node);
 	assert_int_equal(a->deadline, b->deadline);
 	assert_int_equal(a->step, b->step);
@@ -940,6 +942,9 @@ static void test_overdue_invalid_fields(void **state)
 	make_overdue(&e);
 	e.due_ms = -1;
 	expect_invalid(&e, "entry field 24 (due):");
+	make_overdue(&e);
+	e.precedence = (enum lia_precedence)4;
+	expect_invalid(&e, "entry field 5 (precedence): 4 is not 0 (FLASH) to 3 (ROUTINE)");
 	make_overdue(&e);
 	e.ref_seq = 0;
 	expect_invalid(&e, "entry field 9 (ref-seq)");
