@@ -131,6 +131,11 @@ static void messages_list(struct lia_api *api, struct evhttp_request *req, const
 	if (list_params(req, query, &dir, &limit) < 0)
 		return;
 	rc = lia_store_list_messages(lia_node_store(api->node), dir, limit + 1, &list, err);
+	if (rc == 0 && lia_api_overdue_mark(api, json_is_array(list) ? list :
+	    json_object_get(list, "messages"), err) < 0) {
+		json_decref(list);
+		rc = -1;
+	}
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
 		return;

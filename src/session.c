@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "clock.h"
+#include "deadline.h"
 #include "log.h"
 #include "record.h"
 #include "session.h"
@@ -176,7 +177,8 @@ static int accept_message(struct lia_link *l, const struct lia_entry *e,
 		    e->origin, e->seq, e->to, n->self->name);
 		return 1;
 	}
-	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
+	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ||
+	    lia_deadline_received(n, e, err) < 0)
 		return -1;
 	lia_entry_hash(cose, cose_len, hash);
 	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
@@ -197,7 +199,8 @@ static int accept_receipt(struct lia_link *l, const struct lia_entry *e,
 		    e->origin, e->seq, e->ref_origin, e->ref_seq, l->peer->name);
 		return 1;
 	}
-	if (rc < 0)
+	if (rc < 0 || lia_deadline_answered(l->node, e->ref_seq, e->origin, LIA_DEADLINE_RECEIPT,
+	    err) < 0)
 		return -1;
 	return lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ? -1 : 0;
 }
@@ -218,7 +221,8 @@ static int accept_ack(struct lia_link *l, const struct lia_entry *e,
 	}
 	if (rc != LIA_ENOTFOUND)
 		return -1;
-	if (lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
+	if (lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ||
+	    lia_deadline_answered(l->node, e->ref_seq, e->origin, LIA_DEADLINE_ACK, err) < 0)
 		return -1;
 	lia_log_info("%s/%" PRIu64 " acknowledged by %s (operator %s)", e->ref_origin, e->ref_seq,
 	    e->origin, e->operator_name);
@@ -257,7 +261,7 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_RECEIPT: return accept_receipt(l, e, cose, cose_len, err);
 	case LIA_ENTRY_ACK: return accept_ack(l, e, cose, cose_len, err);
 	case LIA_ENTRY_SIGNAL: return accept_signal(l, e, cose, cose_len, err);
-	case LIA_ENTRY_OVERDUE: break; /* not accepted yet: refused as unknown below */
+	case LIA_ENTRY_OVERDUE: return lia_deadline_notice_in(l->node, e, cose, cose_len, err);
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;
@@ -396,8 +400,10 @@ static int finish_batch(struct lia_link *l, struct batch *b, char *err)
 		return DROP;
 	}
 	l->cursor = b->cursor;
-	if (b->entries > 0)
+	if (b->entries > 0) {
 		lia_record_appended(l->node);
+		lia_deadline_rearm(l->node);
+	}
 	seen.seq = l->cursor;
 	if (lia_link_send(l, &seen) < 0)
 		return GO_ON; /* the link dropped itself */
