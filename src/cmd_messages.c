@@ -271,6 +271,22 @@ static void preview(const char *text, char *out, size_t n)
 
 static const char *const list_keys[] = {"id", "time", "", "precedence", "state"};
 
+/* A list cell: the state gains " OVERDUE" while a deadline of the message is overdue (api_overdue.c). */
+static const char *cell_of(const json_t *m, int c, int inbound, char *buf, size_t n)
+{
+	const char *key = c == 2 ? (inbound ? "origin" : "to") : list_keys[c];
+	const char *v = field_of(m, key, buf, n);
+	size_t len;
+
+	if (c != 4 || json_array_size(json_object_get(m, "overdue")) == 0)
+		return v;
+	if (v != buf)
+		snprintf(buf, n, "%s", v);
+	len = strlen(buf);
+	snprintf(buf + len, n - len, " OVERDUE");
+	return buf;
+}
+
 static void print_messages(json_t *messages, int inbound)
 {
 	const char *heads[] = {"ID", "TIME", inbound ? "FROM" : "TO", "PRECEDENCE", "STATE"};
@@ -283,8 +299,7 @@ static void print_messages(json_t *messages, int inbound)
 		width[c] = (int)strlen(heads[c]);
 	json_array_foreach(messages, i, m) {
 		for (int c = 0; c < 5; c++) {
-			const char *key = c == 2 ? (inbound ? "origin" : "to") : list_keys[c];
-			int w = (int)strlen(field_of(m, key, buf, sizeof(buf)));
+			int w = (int)strlen(cell_of(m, c, inbound, buf, sizeof(buf)));
 			width[c] = w > width[c] ? w : width[c];
 		}
 	}
@@ -293,10 +308,8 @@ static void print_messages(json_t *messages, int inbound)
 	}
 	printf("TEXT\n");
 	json_array_foreach(messages, i, m) {
-		for (int c = 0; c < 5; c++) {
-			const char *key = c == 2 ? (inbound ? "origin" : "to") : list_keys[c];
-			print_cell(field_of(m, key, buf, sizeof(buf)), width[c] + 2);
-		}
+		for (int c = 0; c < 5; c++)
+			print_cell(cell_of(m, c, inbound, buf, sizeof(buf)), width[c] + 2);
 		preview(field_of(m, "text", buf, sizeof(buf)), text, sizeof(text));
 		lia_cli_put_text(stdout, text, 0);
 		putchar('\n');
@@ -647,7 +660,7 @@ static void print_status(const json_t *reply)
 {
 	static const char *const keys[] = {"node", "party", "role", "mechanism", "charter_hash"};
 	static const char *const counts[] = {"messages_in", "messages_out", "unacknowledged",
-	    "outbox", "entries"};
+	    "overdue", "outbox", "entries"};
 	const json_t *c = json_object_get(reply, "counts");
 	char buf[64];
 
