@@ -327,9 +327,17 @@ static int notice_for_us(struct lia_node *n, const struct lia_entry *e, char *er
 
 static void log_notice(struct lia_node *n, const struct lia_entry *e)
 {
-	char due[LIA_TIME_LEN];
+	char due[LIA_TIME_LEN], err[LIA_ERR_LEN];
+	int late_here = is_self(n, e->late_node);
 
 	lia_time_format(e->due_ms, due);
+	/* A notice that crossed our own ack on the wire: nothing to announce. */
+	if (late_here && e->step > 0 && e->deadline == LIA_DEADLINE_ACK &&
+	    lia_store_find_ack(n->store, e->ref_origin, e->ref_seq, n->self->name, NULL, err) == 0) {
+		lia_log_info("notice %s/%" PRIu64 " (step %" PRIu32 "): %s/%" PRIu64 " is already "
+		    "acknowledged here", e->origin, e->seq, e->step, e->ref_origin, e->ref_seq);
+		return;
+	}
 	if (e->step == 0) {
 		lia_log_info("notice %s/%" PRIu64 ": the %s of %s/%" PRIu64 " by %s came %" PRIu64
 		    " s late (due %s)", e->origin, e->seq, lia_deadline_kind_name(e->deadline),
@@ -340,8 +348,8 @@ static void log_notice(struct lia_node *n, const struct lia_entry *e)
 	    " to %s has no %s, %" PRIu64 " s past due (%s)%s", e->origin, e->seq, e->step, e->origin,
 	    lia_precedence_name(e->precedence), e->ref_origin, e->ref_seq, e->late_node,
 	    lia_deadline_kind_name(e->deadline), e->late_s, due,
-	    is_self(n, e->late_node) ? "" : " - escalated to this station");
-	if (is_self(n, e->late_node))
+	    late_here ? "" : " - escalated to this station");
+	if (late_here && e->deadline == LIA_DEADLINE_ACK)
 		announce(n, e->ref_origin, e->ref_seq, "the sender reports it overdue");
 }
 
