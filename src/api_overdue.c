@@ -80,7 +80,11 @@ int lia_api_overdue_mark(struct lia_api *api, json_t *messages, char *err)
 			continue;
 		if (lia_store_overdue_of(s, origin, (uint64_t)seq, now, &marks, err) < 0)
 			return -1;
-		if (add_sides(api, marks) < 0 || json_object_set_new(m, "overdue", marks) != 0) {
+		if (add_sides(api, marks) < 0) {
+			json_decref(marks);
+			marks = NULL; /* json_object_set_new below fails on NULL */
+		}
+		if (json_object_set_new(m, "overdue", marks) != 0) {
 			lia_err_set(err, "cannot mark overdue messages (out of memory)");
 			return -1;
 		}
