@@ -9,10 +9,10 @@
  *   receipt:  8 ref-origin  9 ref-seq  10 ref-hash (SHA-256 of the referenced COSE bytes)
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
- *   overdue notice: 8 9 10 as receipt (the late message, always the notice's
- *             origin's own), 5 its precedence, 20 late-node (whose answer is late), 21 deadline
- *             (0 receipt, 1 ack), 22 step (1, 2, ...; 0 = the answer came),
- *             23 late (whole seconds past due), 24 due (RFC 3339 text)
+ *   overdue:  8 9 10 as receipt (the late message, always the notice's origin's
+ *             own), 5 its precedence, 20 late-node (whose answer is late),
+ *             21 deadline (0 receipt, 1 ack), 22 step (1, 2, ...; 0 = the
+ *             answer came), 23 late (whole seconds past due), 24 due (RFC 3339)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
  *
  * Reserved for kinds being added (types, then payload keys), so that work on
