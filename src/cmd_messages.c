@@ -445,6 +445,18 @@ static void print_refs(const json_t *reply)
 		print_field(SHOW_WIDTH, "ack", line);
 		print_signature(json_object_get(r, "signature"));
 	}
+	json_array_foreach(json_object_get(reply, "overdue_notices"), i, r) {
+		json_int_t step = json_integer_value(json_object_get(r, "step"));
+		snprintf(line, sizeof(line), "%s from %s at %s: %s of %s %s, %" JSON_INTEGER_FORMAT
+		    " s late (step %" JSON_INTEGER_FORMAT ")", field_of(r, "id", b1, sizeof(b1)),
+		    field_of(r, "node", b2, sizeof(b2)), field_of(r, "time", b3, sizeof(b3)),
+		    field_of(r, "deadline", b4, sizeof(b4)),
+		    json_string_value(json_object_get(r, "late_node")) ?
+		    json_string_value(json_object_get(r, "late_node")) : "-",
+		    step ? "overdue" : "came", json_integer_value(json_object_get(r, "late_s")), step);
+		print_field(SHOW_WIDTH, "overdue", line);
+		print_signature(json_object_get(r, "signature"));
+	}
 }
 
 static void print_show(const json_t *reply)

@@ -138,6 +138,23 @@ made=$(notices tokyo out)
 sleep $((ACK[FLASH] * 2 + 1))
 [ "$(notices tokyo out)" = "$made" ] || fail "tokyo made notices after the acks ($made, then $(notices tokyo out))"
 grep -q "answered late" "$WORK/tokyo.log" || fail "tokyo did not log the late answers"
+# show: the notices are listed apart from the one receipt, signed, naming the message's hash.
+first=${IDS[${PRECEDENCES%% *}]}
+for n in tokyo beijing; do
+	cli $n --json show "$first" > "$WORK/show-$n.json"
+	"$PY" - "$WORK/show-$n.json" <<'PY' || fail "$n's show of the late message is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["acks"]) == 1, d["acks"]
+if d["message"]["direction"] == "out":
+    assert len(d["receipts"]) == 1, d["receipts"]
+n = d["overdue_notices"]
+steps = [x["step"] for x in n]
+assert steps[:2] == [1, 2] and steps[-1] == 0, steps
+assert all(x["signature"]["valid"] and x["hash_matches"] and x["late_node"] == "beijing" for x in n), n
+PY
+done
+cli beijing show "$first" | grep -q "overdue.*ack of beijing overdue" || fail "beijing's show does not list the notices"
 pass "acks stopped the steps; closed at tokyo, beijing and beijing-hq ($made notices made)"
 
 # A receipt deadline passes while the receiver is down.
