@@ -126,6 +126,16 @@ for p in $PRECEDENCES; do
 	pass "$p $id: overdue at tokyo, notice at beijing (re-announced) and beijing-hq, step 2 after the interval (${late} s past due)"
 done
 
+# The schedule survives a restart of the sender: still overdue, and the next step comes.
+first=${PRECEDENCES%% *}
+stop_node tokyo
+start_node tokyo
+wait_link_up tokyo beijing
+[ "$(overdue_steps tokyo "${IDS[$first]}" ack)" -ge 2 ] || fail "tokyo lost ${IDS[$first]}'s overdue state in a restart"
+wait_steps tokyo "${IDS[$first]}" ack 3 $((ACK[$first] * 2 + 5))
+wait_steps beijing-hq "${IDS[$first]}" ack 3 5
+pass "tokyo restarted: ${IDS[$first]} still overdue, step 3 came"
+
 # An ack stops the steps and closes the deadline at all three nodes.
 for p in $PRECEDENCES; do
 	cli beijing ack "${IDS[$p]}" --operator "Lt. Wang" >/dev/null || fail "ack of ${IDS[$p]} refused"
@@ -139,9 +149,8 @@ sleep $((ACK[FLASH] * 2 + 1))
 [ "$(notices tokyo out)" = "$made" ] || fail "tokyo made notices after the acks ($made, then $(notices tokyo out))"
 grep -q "answered late" "$WORK/tokyo.log" || fail "tokyo did not log the late answers"
 # show: the notices are listed apart from the one receipt, signed, naming the message's hash.
-first=${IDS[${PRECEDENCES%% *}]}
 for n in tokyo beijing; do
-	cli $n --json show "$first" > "$WORK/show-$n.json"
+	cli $n --json show "${IDS[$first]}" > "$WORK/show-$n.json"
 	"$PY" - "$WORK/show-$n.json" <<'PY' || fail "$n's show of the late message is wrong"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -150,11 +159,11 @@ if d["message"]["direction"] == "out":
     assert len(d["receipts"]) == 1, d["receipts"]
 n = d["overdue_notices"]
 steps = [x["step"] for x in n]
-assert steps[:2] == [1, 2] and steps[-1] == 0, steps
+assert steps[:3] == [1, 2, 3] and steps[-1] == 0, steps
 assert all(x["signature"]["valid"] and x["hash_matches"] and x["late_node"] == "beijing" for x in n), n
 PY
 done
-cli beijing show "$first" | grep -q "overdue.*ack of beijing overdue" || fail "beijing's show does not list the notices"
+cli beijing show "${IDS[$first]}" | grep -q "overdue.*ack of beijing overdue" || fail "beijing's show does not list the notices"
 pass "acks stopped the steps; closed at tokyo, beijing and beijing-hq ($made notices made)"
 
 # A receipt deadline passes while the receiver is down.
