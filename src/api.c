@@ -268,7 +268,9 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 	char err[LIA_ERR_LEN] = "", hash[2 * sizeof(c->hash) + 1];
 	json_t *counts = NULL, *body;
 
-	if (lia_store_counts(lia_node_store(api->node), &counts, err) < 0) {
+	if (lia_store_counts(lia_node_store(api->node), &counts, err) < 0 ||
+	    lia_api_overdue_count(api, counts, err) < 0) {
+		json_decref(counts);
 		lia_api_error(req, 500, "%s", err);
 		return;
 	}
@@ -335,6 +337,8 @@ void lia_api_request(struct evhttp_request *req, void *arg)
 		lia_api_record_route(api, req, path + 10, query);
 	} else if (strncmp(path, "/v1/incidents", 13) == 0 && (path[13] == '\0' || path[13] == '/')) {
 		lia_api_incidents_route(api, req, path + 13, query);
+	} else if (strncmp(path, "/v1/overdue", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
+		lia_api_overdue_route(api, req, path + 11, query);
 	} else {
 		lia_api_error(req, 404, "no such resource");
 	}

@@ -63,6 +63,16 @@ int lia_api_status_for(int rc);
 void lia_api_messages_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);
 
+/* Handles /v1/overdue (api_overdue.c): GET lists what is overdue here; rest follows "/v1/overdue". */
+void lia_api_overdue_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
+
+/* Adds "overdue" (lia_store_overdue_of's list) to each message object of the array messages; -1 with err. */
+int lia_api_overdue_mark(struct lia_api *api, json_t *messages, char *err);
+
+/* Adds "overdue" (how many deadlines are overdue here) to the status counts object. */
+int lia_api_overdue_count(struct lia_api *api, json_t *counts, char *err);
+
 /* Handles /v1/signals (api_signals.c): POST sends, GET ?lang= lists rendered; rest follows "/v1/signals". */
 void lia_api_signals_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);

@@ -42,6 +42,7 @@ struct show_ctx {
 	uint8_t hash[32];                  /* the message's stored hash */
 	json_t *receipts;
 	json_t *acks;
+	json_t *notices;                   /* overdue notices about it (docs/deadlines.md) */
 };
 
 /* Parses a decimal limit of at least 1 (up to 9 digits), read as at most LIA_API_LIST_MAX. */
@@ -131,6 +132,11 @@ static void messages_list(struct lia_api *api, struct evhttp_request *req, const
 	if (list_params(req, query, &dir, &limit) < 0)
 		return;
 	rc = lia_store_list_messages(lia_node_store(api->node), dir, limit + 1, &list, err);
+	if (rc == 0 && lia_api_overdue_mark(api, json_is_array(list) ? list :
+	    json_object_get(list, "messages"), err) < 0) {
+		json_decref(list);
+		rc = -1;
+	}
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
 		return;
@@ -223,7 +229,7 @@ static int verify_with(struct lia_node *node, const char *origin, const uint8_t 
 	return rc;
 }
 
-/* One receipt or ack referencing the message: its fields, hash check and signature. */
+/* One receipt, ack or overdue notice referencing the message: its fields, hash check and signature. */
 static int show_ref(void *arg, const char *origin, uint64_t seq, const uint8_t *cose, size_t cose_len)
 {
 	struct show_ctx *ctx = arg;
@@ -245,6 +251,12 @@ static int show_ref(void *arg, const char *origin, uint64_t seq, const uint8_t *
 	if (item != NULL && opened && e.type == LIA_ENTRY_ACK) {
 		json_object_set_new(item, "operator", json_string(e.operator_name));
 		json_array_append_new(ctx->acks, item);
+	} else if (item != NULL && opened && e.type == LIA_ENTRY_OVERDUE) {
+		json_object_set_new(item, "late_node", json_string(e.late_node));
+		json_object_set_new(item, "deadline", json_string(lia_deadline_kind_name(e.deadline)));
+		json_object_set_new(item, "step", json_integer(e.step));
+		json_object_set_new(item, "late_s", json_integer((json_int_t)e.late_s));
+		json_array_append_new(ctx->notices, item);
 	} else if (item != NULL) {
 		json_array_append_new(ctx->receipts, item);
 	}
@@ -287,18 +299,21 @@ static void messages_show(struct lia_api *api, struct evhttp_request *req, const
 	sig = show_signature(&ctx, origin, seq, err);
 	ctx.receipts = json_array();
 	ctx.acks = json_array();
+	ctx.notices = json_array();
 	rc = lia_store_scan_refs(lia_node_store(api->node), origin, seq, show_ref, &ctx, err);
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
 		goto out;
 	}
-	lia_api_reply(req, 200, json_pack("{s:O, s:O, s:O, s:O}", "message", message,
-	    "signature", sig, "receipts", ctx.receipts, "acks", ctx.acks));
+	lia_api_reply(req, 200, json_pack("{s:O, s:O, s:O, s:O, s:O}", "message", message,
+	    "signature", sig, "receipts", ctx.receipts, "acks", ctx.acks,
+	    "overdue_notices", ctx.notices));
 out:
 	json_decref(message);
 	json_decref(sig);
 	json_decref(ctx.receipts);
 	json_decref(ctx.acks);
+	json_decref(ctx.notices);
 }
 
 /* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters. */

@@ -8,19 +8,36 @@
  * party declared further down; that reference is checked once the whole file
  * is read. CA certificates are read from paths relative to the charter's
  * directory and must be CAs with Ed25519 keys whose subject O is the party.
+ * Deadline lines override the defaults of one precedence; escalate lines name
+ * the station told when a party's (or one node's) answers are late; their
+ * names are checked once the whole file is read, like node parties.
  */
 #include "charter.h"
 #include "cert.h"
 #include "conf.h"
 #include "config.h"
+#include "entry.h"
 #include "err.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_PAIRS 3
+#define MIN_MS 1000
+#define MAX_ESCALATIONS (LIA_MAX_NODES + LIA_MAX_PARTIES)
+
+/* Defaults per precedence (REFERENCE.md's handling objectives; a receipt is machine work). */
+static const struct lia_deadline_def default_deadlines[LIA_PRECEDENCES] = {
+	[LIA_FLASH] = {30 * 1000, 10 * 60 * 1000},
+	[LIA_IMMEDIATE] = {30 * 1000, 30 * 60 * 1000},
+	[LIA_PRIORITY] = {60 * 1000, 3 * 3600 * 1000},
+	[LIA_ROUTINE] = {60 * 1000, 6 * 3600 * 1000},
+};
 
 struct charter_parse {
 	struct lia_charter *c;
@@ -28,6 +45,8 @@ struct charter_parse {
 	int mechanism_line;
 	int party_line[LIA_MAX_PARTIES];
 	int node_line[LIA_MAX_NODES];
+	int deadline_line[LIA_PRECEDENCES];
+	int escalate_line[MAX_ESCALATIONS];
 };
 
 const char *lia_role_name(enum lia_role role)
@@ -304,6 +323,173 @@ int lia_charter_parse_addrs(const char *list, struct lia_addr *out, int max, int
 	}
 }
 
+int lia_duration_parse(const char *s, int64_t *ms, char *err)
+{
+	static const struct { const char *unit; int64_t ms; } units[] = {
+		{"s", 1000}, {"m", 60 * 1000}, {"h", 3600 * 1000}, {"d", 24 * 3600 * 1000},
+	};
+	unsigned long long v = 0;
+	char *end = NULL;
+	int rc = -1;
+
+	errno = 0;
+	if (s[0] >= '1' && s[0] <= '9')
+		v = strtoull(s, &end, 10);
+	for (size_t i = 0; end != NULL && errno == 0 && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (v > (unsigned long long)(LIA_DURATION_MAX_MS / units[i].ms))
+			break;
+		*ms = (int64_t)v * units[i].ms;
+		rc = *ms >= MIN_MS && *ms <= LIA_DURATION_MAX_MS ? 0 : -1;
+		break;
+	}
+	if (rc < 0)
+		lia_err_set(err, "duration \"%.32s\" is not a whole number of s, m, h or d "
+		    "between 1s and 30d (e.g. 30s, 10m, 3h)", s);
+	return rc;
+}
+
+void lia_duration_format(int64_t ms, char out[LIA_DURATION_LEN])
+{
+	if (ms > 0 && ms % (24 * 3600 * 1000) == 0)
+		snprintf(out, LIA_DURATION_LEN, "%" PRId64 "d", ms / (24 * 3600 * 1000));
+	else if (ms > 0 && ms % (3600 * 1000) == 0)
+		snprintf(out, LIA_DURATION_LEN, "%" PRId64 "h", ms / (3600 * 1000));
+	else if (ms > 0 && ms % (60 * 1000) == 0)
+		snprintf(out, LIA_DURATION_LEN, "%" PRId64 "m", ms / (60 * 1000));
+	else if (ms % 1000 == 0)
+		snprintf(out, LIA_DURATION_LEN, "%" PRId64 "s", ms / 1000);
+	else
+		snprintf(out, LIA_DURATION_LEN, "%" PRId64 "ms", ms);
+}
+
+/* The precedence's index; names as in entry.h's enum lia_precedence, any case. */
+static int precedence_index(const char *s)
+{
+	static const char *const names[LIA_PRECEDENCES] = {
+		[LIA_FLASH] = "FLASH", [LIA_IMMEDIATE] = "IMMEDIATE",
+		[LIA_PRIORITY] = "PRIORITY", [LIA_ROUTINE] = "ROUTINE",
+	};
+
+	for (int i = 0; i < LIA_PRECEDENCES; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int line_deadline(struct charter_parse *p, const struct lia_conf_line *l, char *problem)
+{
+	static const char *const keys[] = { "receipt", "ack" };
+	struct lia_deadline_def d;
+	const char *vals[2];
+	char sub[LIA_ERR_LEN];
+	int prec, rc = -1;
+
+	if (l->argc < 2) {
+		lia_err_set(problem, "deadline needs a precedence (deadline PRECEDENCE receipt DURATION "
+		    "ack DURATION)");
+		goto out;
+	}
+	if ((prec = precedence_index(l->argv[1])) < 0) {
+		lia_err_set(problem, "deadline: precedence \"%.32s\" is not one of FLASH, IMMEDIATE, "
+		    "PRIORITY, ROUTINE", l->argv[1]);
+		goto out;
+	}
+	if (p->deadline_line[prec]) {
+		lia_err_set(problem, "deadline %s given again (first on line %d)", l->argv[1],
+		    p->deadline_line[prec]);
+		goto out;
+	}
+	if (take_pairs(l, 2, keys, 2, vals, problem) < 0)
+		goto out;
+	if (lia_duration_parse(vals[0], &d.receipt_ms, sub) < 0 ||
+	    lia_duration_parse(vals[1], &d.ack_ms, sub) < 0) {
+		lia_err_set(problem, "deadline %s: %s", l->argv[1], sub);
+		goto out;
+	}
+	p->c->deadlines[prec] = d;
+	p->deadline_line[prec] = l->line;
+	rc = 0;
+out:
+	return rc;
+}
+
+static int line_escalate(struct charter_parse *p, const struct lia_conf_line *l, char *problem)
+{
+	struct lia_charter *c = p->c;
+	struct lia_escalation *e;
+	int rc = -1;
+
+	if (l->argc != 4 || strcmp(l->argv[2], "to") != 0) {
+		lia_err_set(problem, "escalate takes the form: escalate PARTY|NODE to NODE");
+		goto out;
+	}
+	if (!lia_name_valid(l->argv[1]) || !lia_name_valid(l->argv[3])) {
+		lia_err_set(problem, "escalate: \"%.64s\" or \"%.64s\" is not a valid name",
+		    l->argv[1], l->argv[3]);
+		goto out;
+	}
+	for (int i = 0; i < c->n_escalations; i++) {
+		if (strcmp(c->escalations[i].subject, l->argv[1]) == 0) {
+			lia_err_set(problem, "escalate %s given again (first on line %d)", l->argv[1],
+			    p->escalate_line[i]);
+			goto out;
+		}
+	}
+	if (c->n_escalations == MAX_ESCALATIONS) {
+		lia_err_set(problem, "more than %d escalate lines", MAX_ESCALATIONS);
+		goto out;
+	}
+	e = &c->escalations[c->n_escalations];
+	snprintf(e->subject, sizeof(e->subject), "%s", l->argv[1]);
+	snprintf(e->target, sizeof(e->target), "%s", l->argv[3]);
+	p->escalate_line[c->n_escalations++] = l->line;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* The subject is a party or node, the target a station of the subject's party, not the subject itself. */
+static int check_escalation(const struct lia_charter *c, const struct lia_escalation *e,
+    char *problem)
+{
+	const struct lia_node_def *subject = lia_charter_node(c, e->subject);
+	const struct lia_node_def *target = lia_charter_node(c, e->target);
+	const char *party = subject != NULL ? subject->party : e->subject;
+	int rc = -1;
+
+	if (subject == NULL && lia_charter_party(c, e->subject) == NULL)
+		lia_err_set(problem, "escalate names \"%s\", neither a party nor a node", e->subject);
+	else if (target == NULL)
+		lia_err_set(problem, "escalate %s: target \"%s\" is not a node", e->subject, e->target);
+	else if (target->role != LIA_ROLE_STATION || strcmp(target->party, party) != 0)
+		lia_err_set(problem, "escalate %s: target %s is not a station of party %s",
+		    e->subject, e->target, party);
+	else if (target == subject)
+		lia_err_set(problem, "escalate %s: a node cannot be its own escalation target",
+		    e->subject);
+	else
+		rc = 0;
+	return rc;
+}
+
+const struct lia_node_def *lia_charter_escalation(const struct lia_charter *c, const char *node)
+{
+	const struct lia_node_def *d = lia_charter_node(c, node);
+	const char *target = NULL;
+
+	for (int i = 0; d != NULL && i < c->n_escalations; i++) {
+		if (strcmp(c->escalations[i].subject, node) == 0)
+			target = c->escalations[i].target;
+		else if (target == NULL && strcmp(c->escalations[i].subject, d->party) == 0)
+			target = c->escalations[i].target;
+	}
+	d = target != NULL ? lia_charter_node(c, target) : NULL;
+	/* A party's target is never told about its own lateness. */
+	return d != NULL && strcmp(d->name, node) != 0 ? d : NULL;
+}
+
 static int charter_line(void *ctx, const struct lia_conf_line *l, char *err)
 {
 	struct charter_parse *p = ctx;
@@ -316,8 +502,13 @@ static int charter_line(void *ctx, const struct lia_conf_line *l, char *err)
 		rc = line_party(p, l, problem);
 	else if (strcmp(l->argv[0], "node") == 0)
 		rc = line_node(p, l, problem);
+	else if (strcmp(l->argv[0], "deadline") == 0)
+		rc = line_deadline(p, l, problem);
+	else if (strcmp(l->argv[0], "escalate") == 0)
+		rc = line_escalate(p, l, problem);
 	else
-		lia_err_set(problem, "unknown keyword \"%.32s\" (mechanism, party, node)", l->argv[0]);
+		lia_err_set(problem, "unknown keyword \"%.32s\" (mechanism, party, node, deadline, "
+		    "escalate)", l->argv[0]);
 	if (rc < 0)
 		lia_err_set(err, "%s:%d: %s", l->file, l->line, problem);
 	return rc;
@@ -341,6 +532,13 @@ static int charter_complete(const struct charter_parse *p, const char *name, cha
 		if (lia_charter_party(c, c->nodes[i].party) == NULL) {
 			lia_err_set(err, "%s:%d: node \"%s\" names unknown party \"%s\"",
 			    name, p->node_line[i], c->nodes[i].name, c->nodes[i].party);
+			goto out;
+		}
+	}
+	for (int i = 0; i < c->n_escalations; i++) {
+		char problem[LIA_ERR_LEN];
+		if (check_escalation(c, &c->escalations[i], problem) < 0) {
+			lia_err_set(err, "%s:%d: %s", name, p->escalate_line[i], problem);
 			goto out;
 		}
 	}
@@ -395,6 +593,7 @@ int lia_charter_parse(const char *name, const char *text, size_t len,
 		lia_err_set(err, "%s: out of memory", name);
 		goto out;
 	}
+	memcpy(p.c->deadlines, default_deadlines, sizeof(default_deadlines));
 	if (lia_conf_parse_text(name, text, len, charter_line, &p, err) < 0 ||
 	    charter_complete(&p, name, err) < 0 ||
 	    charter_hash(p.c, name, text, len, err) < 0)

@@ -5,6 +5,8 @@
  *   mechanism NAME
  *   party NAME ca PATH                      PATH relative to the charter's directory
  *   node NAME party PARTY role station|unit address HOST:PORT[,HOST:PORT...]
+ *   deadline PRECEDENCE receipt DURATION ack DURATION   (docs/deadlines.md)
+ *   escalate PARTY|NODE to NODE         the station told when answers are late
  * Several addresses are the node's redundant paths, most preferred first.
  * Names are unique across parties and nodes, so a recipient is either.
  * The charter hash is SHA-256 over the file's bytes then each CA's DER in
@@ -22,6 +24,9 @@
 #define LIA_MAX_NODES 64
 #define LIA_HOST_MAX 255
 #define LIA_ADDRS_MAX 4                /* redundant addresses (paths) of one node */
+#define LIA_PRECEDENCES 4                  /* FLASH, IMMEDIATE, PRIORITY, ROUTINE (entry.h) */
+#define LIA_DURATION_MAX_MS (INT64_C(30) * 24 * 3600 * 1000) /* 30 days */
+#define LIA_DURATION_LEN 24                /* "123456789012h" and a NUL, with room */
 
 enum lia_role { LIA_ROLE_STATION = 0, LIA_ROLE_UNIT = 1 };
 
@@ -46,6 +51,18 @@ struct lia_node_def {
 	int n_addrs;                       /* 1 to LIA_ADDRS_MAX */
 };
 
+/* Deadlines of one precedence, ms after the message's time (defaults in docs/deadlines.md). */
+struct lia_deadline_def {
+	int64_t receipt_ms;                /* the receiving node's signed receipt */
+	int64_t ack_ms;                    /* a human acknowledgement */
+};
+
+/* Whom to tell when the answers of a party's (or one node's) stations are late. */
+struct lia_escalation {
+	char subject[LIA_NAME_MAX + 1];    /* a party or a node name */
+	char target[LIA_NAME_MAX + 1];     /* a station of the subject's party */
+};
+
 struct lia_charter {
 	char mechanism[LIA_NAME_MAX + 1];
 	char path[4096];                   /* file it was read from ("" when parsed from memory) */
@@ -53,6 +70,9 @@ struct lia_charter {
 	int n_parties;
 	struct lia_node_def nodes[LIA_MAX_NODES];
 	int n_nodes;
+	struct lia_deadline_def deadlines[LIA_PRECEDENCES]; /* indexed by enum lia_precedence */
+	struct lia_escalation escalations[LIA_MAX_NODES + LIA_MAX_PARTIES];
+	int n_escalations;
 	uint8_t hash[32];
 };
 
@@ -83,6 +103,18 @@ int lia_charter_recipients(const struct lia_charter *c, const char *to,
  * refuses empty items, bad addresses, more than max, and the same address twice.
  */
 int lia_charter_parse_addrs(const char *list, struct lia_addr *out, int max, int *n, char *err);
+
+/*
+ * The station to notify when node's answers are late: its own escalate line,
+ * else its party's; NULL when the charter names none (borrowed from c).
+ */
+const struct lia_node_def *lia_charter_escalation(const struct lia_charter *c, const char *node);
+
+/* Parses "30s", "10m", "3h", "2d" (a positive integer and one unit) into ms, 1 s to 30 days; -1 with err. */
+int lia_duration_parse(const char *s, int64_t *ms, char *err);
+
+/* Formats ms as the largest unit that divides it ("10m", "90s", "1500ms"). */
+void lia_duration_format(int64_t ms, char out[LIA_DURATION_LEN]);
 
 /* "station" or "unit". */
 const char *lia_role_name(enum lia_role role);

@@ -271,6 +271,22 @@ static void preview(const char *text, char *out, size_t n)
 
 static const char *const list_keys[] = {"id", "time", "", "precedence", "state"};
 
+/* A list cell: the state gains " OVERDUE" while a deadline of the message is overdue (api_overdue.c). */
+static const char *cell_of(const json_t *m, int c, int inbound, char *buf, size_t n)
+{
+	const char *key = c == 2 ? (inbound ? "origin" : "to") : list_keys[c];
+	const char *v = field_of(m, key, buf, n);
+	size_t len;
+
+	if (c != 4 || json_array_size(json_object_get(m, "overdue")) == 0)
+		return v;
+	if (v != buf)
+		snprintf(buf, n, "%s", v);
+	len = strlen(buf);
+	snprintf(buf + len, n - len, " OVERDUE");
+	return buf;
+}
+
 static void print_messages(json_t *messages, int inbound)
 {
 	const char *heads[] = {"ID", "TIME", inbound ? "FROM" : "TO", "PRECEDENCE", "STATE"};
@@ -283,8 +299,7 @@ static void print_messages(json_t *messages, int inbound)
 		width[c] = (int)strlen(heads[c]);
 	json_array_foreach(messages, i, m) {
 		for (int c = 0; c < 5; c++) {
-			const char *key = c == 2 ? (inbound ? "origin" : "to") : list_keys[c];
-			int w = (int)strlen(field_of(m, key, buf, sizeof(buf)));
+			int w = (int)strlen(cell_of(m, c, inbound, buf, sizeof(buf)));
 			width[c] = w > width[c] ? w : width[c];
 		}
 	}
@@ -293,10 +308,8 @@ static void print_messages(json_t *messages, int inbound)
 	}
 	printf("TEXT\n");
 	json_array_foreach(messages, i, m) {
-		for (int c = 0; c < 5; c++) {
-			const char *key = c == 2 ? (inbound ? "origin" : "to") : list_keys[c];
-			print_cell(field_of(m, key, buf, sizeof(buf)), width[c] + 2);
-		}
+		for (int c = 0; c < 5; c++)
+			print_cell(cell_of(m, c, inbound, buf, sizeof(buf)), width[c] + 2);
 		preview(field_of(m, "text", buf, sizeof(buf)), text, sizeof(text));
 		lia_cli_put_text(stdout, text, 0);
 		putchar('\n');
@@ -430,6 +443,18 @@ static void print_refs(const json_t *reply)
 		    field_of(r, "node", b2, sizeof(b2)), field_of(r, "time", b3, sizeof(b3)),
 		    field_of(r, "operator", b4, sizeof(b4)));
 		print_field(SHOW_WIDTH, "ack", line);
+		print_signature(json_object_get(r, "signature"));
+	}
+	json_array_foreach(json_object_get(reply, "overdue_notices"), i, r) {
+		json_int_t step = json_integer_value(json_object_get(r, "step"));
+		snprintf(line, sizeof(line), "%s from %s at %s: %s of %s %s, %" JSON_INTEGER_FORMAT
+		    " s late (step %" JSON_INTEGER_FORMAT ")", field_of(r, "id", b1, sizeof(b1)),
+		    field_of(r, "node", b2, sizeof(b2)), field_of(r, "time", b3, sizeof(b3)),
+		    field_of(r, "deadline", b4, sizeof(b4)),
+		    json_string_value(json_object_get(r, "late_node")) ?
+		    json_string_value(json_object_get(r, "late_node")) : "-",
+		    step ? "overdue" : "came", json_integer_value(json_object_get(r, "late_s")), step);
+		print_field(SHOW_WIDTH, "overdue", line);
 		print_signature(json_object_get(r, "signature"));
 	}
 }
@@ -676,7 +701,7 @@ static void print_status(const json_t *reply)
 {
 	static const char *const keys[] = {"node", "party", "role", "mechanism", "charter_hash"};
 	static const char *const counts[] = {"messages_in", "messages_out", "unacknowledged",
-	    "outbox", "entries"};
+	    "overdue", "outbox", "entries"};
 	const json_t *c = json_object_get(reply, "counts");
 	char buf[64];
 

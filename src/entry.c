@@ -30,14 +30,18 @@ enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
 	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION,
 	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH,
+	K_LATE_NODE = 20, K_DEADLINE, K_STEP, K_LATE, K_DUE, /* overdue notice (20-24) */
 	K_NONCE = 25, K_HEARD = 26, /* link test and answer (keys 25-29 reserved for them) */
 	K_COUNT
 };
 
+/* NULL for a key number reserved for another kind of entry (entry.h): unknown here. */
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
 	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position",
 	"action", "incident", "text", "state", "subject", "subject-hash",
+	[K_LATE_NODE] = "late-node", [K_DEADLINE] = "deadline", [K_STEP] = "step",
+	[K_LATE] = "late", [K_DUE] = "due",
 	[K_NONCE] = "nonce", [K_HEARD] = "heard",
 };
 
@@ -53,6 +57,8 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_SUBJECT (BIT(K_SUBJECT) | BIT(K_SUBJ_HASH))
 #define FIELDS_LINKTEST (FIELDS_COMMON | BIT(K_TO) | BIT(K_NONCE))
 #define FIELDS_LINKTEST_ANSWER (FIELDS_RECEIPT | BIT(K_NONCE) | BIT(K_HEARD))
+#define FIELDS_OVERDUE (FIELDS_RECEIPT | BIT(K_PRECEDENCE) | BIT(K_LATE_NODE) | BIT(K_DEADLINE) | BIT(K_STEP) | \
+	BIT(K_LATE) | BIT(K_DUE))
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -92,6 +98,7 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_INCIDENT: return "incident";
 	case LIA_ENTRY_LINKTEST: return "link test";
 	case LIA_ENTRY_LINKTEST_ANSWER: return "link test answer";
+	case LIA_ENTRY_OVERDUE: return "overdue";
 	}
 	return "unknown";
 }
@@ -121,6 +128,11 @@ int lia_incident_state_parse(const char *s, enum lia_incident_state *st, char *e
 	return -1;
 }
 
+const char *lia_deadline_kind_name(enum lia_deadline_kind k)
+{
+	return k == LIA_DEADLINE_ACK ? "ack" : "receipt";
+}
+
 void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32])
 {
 	unsigned int len = 32;
@@ -137,6 +149,7 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
 		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
 		[LIA_ENTRY_INCIDENT] = FIELDS_INCIDENT,
+		[LIA_ENTRY_OVERDUE] = FIELDS_OVERDUE,
 		[LIA_ENTRY_LINKTEST] = FIELDS_LINKTEST,
 		[LIA_ENTRY_LINKTEST_ANSWER] = FIELDS_LINKTEST_ANSWER,
 	};
@@ -279,7 +292,7 @@ static int validate_common(const struct lia_entry *e, char *err)
 
 	if (type_fields(e->type) == 0)
 		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4), "
-		    "incident (5), link test (7) or link test answer (8)", (int)e->type);
+		    "incident (5), overdue notice (6), link test (7) or link test answer (8)", (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -432,6 +445,35 @@ static int validate_incident(const struct lia_entry *e, char *err)
 	return 0;
 }
 
+/* A notice is about one of its origin's own messages, late at another node. */
+static int validate_overdue(const struct lia_entry *e, char *err)
+{
+	int rc = -1;
+
+	if (validate_reference(e, err) != 0 ||
+	    check_name(K_LATE_NODE, e->late_node, sizeof(e->late_node), err) != 0)
+		rc = -1;
+	else if (strcmp(e->ref_origin, e->origin) != 0)
+		field_err(err, K_REF_ORIGIN, "%s is not the notice's origin %s", e->ref_origin,
+		    e->origin);
+	else if (strcmp(e->late_node, e->origin) == 0)
+		field_err(err, K_LATE_NODE, "%s is the notice's origin", e->late_node);
+	else if ((unsigned)e->precedence > LIA_ROUTINE)
+		field_err(err, K_PRECEDENCE, "%u is not 0 (FLASH) to 3 (ROUTINE)",
+		    (unsigned)e->precedence);
+	else if (e->deadline != LIA_DEADLINE_RECEIPT && e->deadline != LIA_DEADLINE_ACK)
+		field_err(err, K_DEADLINE, "%d is not 0 (receipt) or 1 (ack)", (int)e->deadline);
+	else if (e->step > LIA_OVERDUE_STEP_MAX)
+		field_err(err, K_STEP, "%" PRIu32 " is more than %d", e->step, LIA_OVERDUE_STEP_MAX);
+	else if (e->late_s > LIA_OVERDUE_LATE_MAX)
+		field_err(err, K_LATE, "%" PRIu64 " s is more than 100 years", e->late_s);
+	else if (e->due_ms < 0 || e->due_ms > TIME_MAX_MS)
+		field_err(err, K_DUE, "%" PRId64 " ms is outside 1970 to 9999", e->due_ms);
+	else
+		rc = 0;
+	return rc;
+}
+
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
 	int rc = validate_common(e, err);
@@ -447,6 +489,8 @@ int lia_entry_validate(const struct lia_entry *e, char *err)
 		rc = validate_signal(e, err);
 	else if (rc == 0 && e->type == LIA_ENTRY_INCIDENT)
 		rc = validate_incident(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_OVERDUE)
+		rc = validate_overdue(e, err);
 	else if (rc == 0)
 		rc = validate_reference(e, err);
 	return rc;
@@ -547,6 +591,14 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 	case K_NONCE: lia_cbor_put_uint(o, e->nonce); break;
 	case K_HEARD:
 		lia_time_format(e->heard_ms, time);
+		lia_cbor_put_tstr(o, time);
+		break;
+	case K_LATE_NODE: lia_cbor_put_tstr(o, e->late_node); break;
+	case K_DEADLINE: lia_cbor_put_uint(o, (uint64_t)e->deadline); break;
+	case K_STEP: lia_cbor_put_uint(o, e->step); break;
+	case K_LATE: lia_cbor_put_uint(o, e->late_s); break;
+	case K_DUE:
+		lia_time_format(e->due_ms, time);
 		lia_cbor_put_tstr(o, time);
 		break;
 	case K_COUNT: o->failed = 1; break;
@@ -682,7 +734,8 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		rc = -1;
 	else if (t > 31 || type_fields((enum lia_entry_type)t) == 0)
 		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
-		    "signal (4), incident (5), link test (7) or link test answer (8)", t);
+		    "signal (4), incident (5), overdue notice (6), link test (7) or link test "
+		    "answer (8)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -742,23 +795,27 @@ static int get_time_seconds(const cbor_item_t *v, int64_t *ms, int *narrow, char
 	return 0;
 }
 
-/* Key 3: RFC 3339 text with milliseconds, or uint seconds since the epoch (RFC 8949 3.4.2). */
-static int get_time(const cbor_item_t *v, int64_t *ms, int *narrow, char *err)
+/*
+ * A time: RFC 3339 text with milliseconds, or (key 3 only, narrow not NULL)
+ * uint seconds since the epoch (RFC 8949 3.4.2).
+ */
+static int get_time(enum entry_key k, const cbor_item_t *v, int64_t *ms, int *narrow,
+    char *err)
 {
 	char text[LIA_TIME_LEN], canon[LIA_TIME_LEN], why[LIA_ERR_LEN];
 	int rc = -1;
 
-	if (cbor_isa_uint(v))
+	if (cbor_isa_uint(v) && narrow != NULL)
 		return get_time_seconds(v, ms, narrow, err);
-	if (get_tstr(K_TIME, v, text, sizeof(text), err) != 0)
+	if (get_tstr(k, v, text, sizeof(text), err) != 0)
 		goto out;
 	if (lia_time_parse(text, ms, why) != 0) {
-		field_err(err, K_TIME, "%s", why);
+		field_err(err, k, "%s", why);
 		goto out;
 	}
 	lia_time_format(*ms, canon);
 	if (strcmp(text, canon) != 0) {
-		field_err(err, K_TIME, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
+		field_err(err, k, "\"%s\" is not in the form YYYY-MM-DDTHH:MM:SS.mmmZ", text);
 		goto out;
 	}
 	rc = 0;
@@ -958,14 +1015,28 @@ static int get_incident_field(enum entry_key k, const cbor_item_t *v, struct lia
 	return rc;
 }
 
+/* An unsigned integer of at most max. */
+static int get_small(enum entry_key k, const cbor_item_t *v, uint64_t max, uint64_t *out,
+    char *err)
+{
+	int rc = get_uint(k, v, out, err);
+
+	if (rc == 0 && *out > max)
+		rc = field_err(err, k, "%" PRIu64 " is more than %" PRIu64, *out, max);
+	if (rc != 0)
+		*out = 0;
+	return rc;
+}
+
 static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e, char *err)
 {
-	int rc = 0, heard_narrow = 0;
+	uint64_t u = 0;
+	int rc = 0;
 
 	switch (k) {
 	case K_ORIGIN: rc = get_tstr(k, v, e->origin, sizeof(e->origin), err); break;
 	case K_SEQ: rc = get_uint(k, v, &e->seq, err); break;
-	case K_TIME: rc = get_time(v, &e->time_ms, &e->narrow, err); break;
+	case K_TIME: rc = get_time(k, v, &e->time_ms, &e->narrow, err); break;
 	case K_TO: rc = get_tstr(k, v, e->to, sizeof(e->to), err); break;
 	case K_PRECEDENCE: rc = get_precedence(v, &e->precedence, err); break;
 	case K_LANG: rc = get_tstr(k, v, e->lang, sizeof(e->lang), err); break;
@@ -985,12 +1056,13 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_SUBJ_HASH:
 		rc = get_incident_field(k, v, e, err);
 		break;
+	case K_LATE_NODE: rc = get_tstr(k, v, e->late_node, sizeof(e->late_node), err); break;
+	case K_DEADLINE: rc = get_small(k, v, 1, &u, err); e->deadline = (enum lia_deadline_kind)u; break;
+	case K_STEP: rc = get_small(k, v, LIA_OVERDUE_STEP_MAX, &u, err); e->step = (uint32_t)u; break;
+	case K_LATE: rc = get_small(k, v, LIA_OVERDUE_LATE_MAX, &e->late_s, err); break;
+	case K_DUE: rc = get_time(k, v, &e->due_ms, NULL, err); break;
 	case K_NONCE: rc = get_uint(k, v, &e->nonce, err); break;
-	case K_HEARD:
-		rc = get_time(v, &e->heard_ms, &heard_narrow, err);
-		if (rc == 0 && heard_narrow)
-			rc = field_err(err, K_HEARD, "must be RFC 3339 text, not a number");
-		break;
+	case K_HEARD: rc = get_time(k, v, &e->heard_ms, NULL, err); break;
 	case K_TYPE: case K_COUNT: break;
 	}
 	return rc;
@@ -1114,7 +1186,7 @@ static void name_bad_text(const uint8_t *buf, size_t len, char *err)
 		more = probe_head(buf, len, &pos, &p) == 0 && p.kind != PROBE_STOP;
 		if (more && i % 2 == 0) {
 			key = p.kind == PROBE_UINT ? p.value : K_COUNT;
-		} else if (more && p.kind == PROBE_TEXT && key < K_COUNT) {
+		} else if (more && p.kind == PROBE_TEXT && key < K_COUNT && key_names[key] != NULL) {
 			bad = lia_utf8_error_offset(p.text, p.text_len);
 			found = bad < p.text_len;
 		}

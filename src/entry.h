@@ -13,6 +13,10 @@
  *   incident: 4 to  13 position (open, optional)  14 action  15 incident [origin, seq]
  *             16 text (title, reason or note)  17 state  18 subject [origin, seq]
  *             19 subject-hash (see docs/incidents.md for which action carries which)
+ *   overdue:  8 9 10 as receipt (the late message, always the notice's origin's
+ *             own), 5 its precedence, 20 late-node (whose answer is late),
+ *             21 deadline (0 receipt, 1 ack), 22 step (1, 2, ...; 0 = the
+ *             answer came), 23 late (whole seconds past due), 24 due (RFC 3339)
  *   link test (7):        4 to (the peer tested)  25 nonce
  *   link test answer (8): 8 9 10 as receipt (the test)  25 nonce  26 heard (RFC 3339)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin, or
@@ -44,9 +48,16 @@ enum lia_entry_type {
 	LIA_ENTRY_ACK = 3,
 	LIA_ENTRY_SIGNAL = 4,
 	LIA_ENTRY_INCIDENT = 5,
+	LIA_ENTRY_OVERDUE = 6,
 	LIA_ENTRY_LINKTEST = 7,
 	LIA_ENTRY_LINKTEST_ANSWER = 8
 };
+
+/* Which answer an overdue notice (and a deadline) is about. */
+enum lia_deadline_kind { LIA_DEADLINE_RECEIPT = 0, LIA_DEADLINE_ACK = 1 };
+
+#define LIA_OVERDUE_STEP_MAX 1000          /* steps of one deadline, far beyond any schedule */
+#define LIA_OVERDUE_LATE_MAX (UINT64_C(100) * 365 * 86400) /* seconds */
 
 #define LIA_INCIDENT_TEXT_MAX 256      /* title, reason or note of an incident entry */
 
@@ -97,7 +108,7 @@ struct lia_entry {
 	int narrow;                         /* time as uint seconds, signed without kid */
 	/* message */
 	char to[LIA_NAME_MAX + 1];          /* node or party name; "" for a broadcast signal */
-	enum lia_precedence precedence;
+	enum lia_precedence precedence;     /* also an overdue notice's, of its message */
 	char lang[LIA_LANG_MAX + 1];
 	char *text;                         /* UTF-8, owned (malloc'd by decode) */
 	/* receipt and ack */
@@ -122,6 +133,12 @@ struct lia_entry {
 	/* link test (and to, above) and its answer (and the reference, above) */
 	uint64_t nonce;
 	int64_t heard_ms;                   /* answer: when the test arrived, UTC ms */
+	/* overdue notice (and ref_*, above) */
+	char late_node[LIA_NAME_MAX + 1];   /* the recipient whose answer is late */
+	enum lia_deadline_kind deadline;
+	uint32_t step;                      /* 0 to LIA_OVERDUE_STEP_MAX */
+	uint64_t late_s;                    /* <= LIA_OVERDUE_LATE_MAX */
+	int64_t due_ms;                     /* when the answer was due (UTC ms) */
 };
 
 /*
@@ -169,12 +186,15 @@ void lia_entry_finish(struct lia_entry *e);
 const char *lia_precedence_name(enum lia_precedence p);
 int lia_precedence_parse(const char *s, enum lia_precedence *p, char *err);
 
-/* "message", "receipt", "ack", "signal", "incident". */
+/* "message", "receipt", "ack", "signal", "incident", "overdue", "link test", "link test answer". */
 const char *lia_entry_type_name(enum lia_entry_type t);
 
 /* "open", "attach", "propose", "confirm", "note"; "open", "contained", "closed"; parse: 0 or -1 with err. */
 const char *lia_incident_action_name(enum lia_incident_action a);
 const char *lia_incident_state_name(enum lia_incident_state st);
 int lia_incident_state_parse(const char *s, enum lia_incident_state *st, char *err);
+
+/* "receipt" or "ack". */
+const char *lia_deadline_kind_name(enum lia_deadline_kind k);
 
 #endif

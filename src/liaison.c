@@ -49,6 +49,8 @@ static const struct command commands[] = {
 	    "show the links to peer nodes"},
 	{"status", lia_cmd_status, "status",
 	    "show this node, its charter hash, links and counts"},
+	{"overdue", lia_cmd_overdue, "overdue",
+	    "list what is overdue here: message, whose receipt or ack, for how long, steps taken"},
 	{"wait", lia_cmd_wait, "wait ID --state delivered|acknowledged [--timeout SECONDS]",
 	    "wait until a message is delivered or acknowledged (exit 1 on timeout)"},
 	{"record", lia_cmd_record, "record status | log FROM LIMIT | proof ID | inclusion INDEX SIZE | "

@@ -15,6 +15,7 @@
 
 #include "cert.h"
 #include "clock.h"
+#include "deadline.h"
 #include "err.h"
 #include "incident.h"
 #include "log.h"
@@ -96,7 +97,13 @@ static int sign_and_queue(struct lia_node *n, struct lia_entry *e,
 			goto out;
 		if (deliveries && lia_store_add_delivery(n->store, e->seq, dests[i], err) < 0)
 			goto out;
+		if (deliveries && e->type == LIA_ENTRY_MESSAGE &&
+		    lia_deadline_sent(n, e, dests[i], err) < 0)
+			goto out;
 	}
+	if (e->type == LIA_ENTRY_ACK &&
+	    lia_deadline_acked_here(n, e->ref_origin, e->ref_seq, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(cose);
@@ -118,6 +125,7 @@ static int commit_own_entry(struct lia_node *n, struct lia_entry *e,
 		return -1;
 	}
 	lia_record_appended(n);
+	lia_deadline_rearm(n);
 	return 0;
 }
 
@@ -471,6 +479,13 @@ int lia_node_linktest_answer(struct lia_node *n, const char *peer, const struct 
 	return sign_and_queue(n, &e, dests, 1, 0, err);
 }
 
+int lia_node_overdue_notice(struct lia_node *n, struct lia_entry *e,
+    const char *const *dests, int n_dests, char *err)
+{
+	e->type = LIA_ENTRY_OVERDUE;
+	return sign_and_queue(n, e, dests, n_dests, 0, err);
+}
+
 int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err)
 {
 	uint8_t *der = NULL;
@@ -652,7 +667,8 @@ int lia_node_start(struct lia_node *n, char *err)
 	const char *host = n->cfg.listen_host[0] ? n->cfg.listen_host : n->self->host;
 	const char *port = n->cfg.listen_port[0] ? n->cfg.listen_port : n->self->port;
 
-	if (listen_all(n, err) < 0 || lia_record_start(n, err) < 0)
+	if (listen_all(n, err) < 0 || lia_record_start(n, err) < 0 ||
+	    lia_deadline_start(n, err) < 0)
 		return -1;
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_start(&n->links[i]);
@@ -675,6 +691,7 @@ void lia_node_destroy(struct lia_node *n)
 			event_free(n->waits[i].timer);
 	if (n->checkpoint_timer)
 		event_free(n->checkpoint_timer);
+	lia_deadline_stop(n);
 	X509_free(n->cert);
 	SSL_CTX_free(n->tls);
 	lia_store_close(n->store);

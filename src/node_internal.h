@@ -45,6 +45,8 @@ struct lia_node {
 	uint64_t next_request;                /* proof request numbers */
 	struct lia_proof_wait waits[LIA_PROOF_WAITS];
 	struct lia_signal_catalogue *signals; /* owned; NULL when cfg.signals_path is absent */
+	struct event *deadline_timer;         /* deadline_timer.c: armed to the earliest deadline */
+	int deadline_notices;                 /* notices queued since links were last woken for them */
 };
 
 /* Builds the node from its configuration: charter, key, certificate check, store, links; *out caller frees with lia_node_destroy. */
@@ -71,6 +73,13 @@ int lia_node_linktest(struct lia_node *n, const char *peer, uint64_t nonce, uint
 /* Inside the caller's transaction: signs an answer to peer's link test (whose COSE hashes to test_hash) and queues it for peer. */
 int lia_node_linktest_answer(struct lia_node *n, const char *peer, const struct lia_entry *test,
     const uint8_t test_hash[32], char *err);
+/*
+ * Inside the caller's transaction: signs the overdue notice e (type, ref_*,
+ * precedence and the notice fields filled by the caller; origin, seq and time
+ * here) and queues it for dests. Sent only after the caller commits.
+ */
+int lia_node_overdue_notice(struct lia_node *n, struct lia_entry *e,
+    const char *const *dests, int n_dests, char *err);
 
 /* DER of node name's certificate (own, or learned at a TLS handshake); *der caller frees. */
 int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_t *len, char *err);

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "incident.h"
+#include "deadline.h"
 #include "log.h"
 #include "record.h"
 #include "session.h"
@@ -178,7 +179,8 @@ static int accept_message(struct lia_link *l, const struct lia_entry *e,
 		    e->origin, e->seq, e->to, n->self->name);
 		return 1;
 	}
-	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
+	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ||
+	    lia_deadline_received(n, e, err) < 0)
 		return -1;
 	lia_entry_hash(cose, cose_len, hash);
 	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
@@ -199,7 +201,8 @@ static int accept_receipt(struct lia_link *l, const struct lia_entry *e,
 		    e->origin, e->seq, e->ref_origin, e->ref_seq, l->peer->name);
 		return 1;
 	}
-	if (rc < 0)
+	if (rc < 0 || lia_deadline_answered(l->node, e->ref_seq, e->origin, LIA_DEADLINE_RECEIPT,
+	    err) < 0)
 		return -1;
 	return lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ? -1 : 0;
 }
@@ -220,7 +223,8 @@ static int accept_ack(struct lia_link *l, const struct lia_entry *e,
 	}
 	if (rc != LIA_ENOTFOUND)
 		return -1;
-	if (lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
+	if (lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ||
+	    lia_deadline_answered(l->node, e->ref_seq, e->origin, LIA_DEADLINE_ACK, err) < 0)
 		return -1;
 	lia_log_info("%s/%" PRIu64 " acknowledged by %s (operator %s)", e->ref_origin, e->ref_seq,
 	    e->origin, e->operator_name);
@@ -308,6 +312,7 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_INCIDENT: return accept_incident(l, e, cose, cose_len, err);
 	case LIA_ENTRY_LINKTEST: return accept_linktest(l, e, cose, cose_len, err);
 	case LIA_ENTRY_LINKTEST_ANSWER: return accept_linktest_answer(l, e, cose, cose_len, err);
+	case LIA_ENTRY_OVERDUE: return lia_deadline_notice_in(l->node, e, cose, cose_len, err);
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;
@@ -430,8 +435,10 @@ static int finish_batch(struct lia_link *l, struct batch *b, char *err)
 		return DROP;
 	}
 	l->cursor = b->cursor;
-	if (b->entries > 0)
+	if (b->entries > 0) {
 		lia_record_appended(l->node);
+		lia_deadline_rearm(l->node);
+	}
 	seen.seq = l->cursor;
 	if (lia_link_send(l, &seen) < 0)
 		return GO_ON; /* the link dropped itself */

@@ -46,8 +46,9 @@
  * Version 5: incidents and their steps (store_incident.c), derived from
  * incident entries (type 5) as they are stored; no entry of type 5 could be
  * stored before, so the new tables start empty.
+ * Version 6: deadlines (store_deadline.c).
  */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
 #define BUSY_TIMEOUT_MS 5000
 #define STR(x) STR_(x)
@@ -164,6 +165,26 @@ static const char schema_v5_sql[] =
 	KEEP("incident_steps_fixed", "UPDATE", "incident_steps", "an incident step")
 	KEEP("incident_steps_kept", "DELETE", "incident_steps", "an incident step")
 	KEEP("incidents_kept", "DELETE", "incidents", "an incident");
+/*
+ * Version 6: one row per answer awaited by a deadline: (origin, seq) the
+ * message, node whose answer (kind 0 receipt, 1 ack) is due at due_ms.
+ * next_ms is when the deadline timer must look at it again (NULL: nothing
+ * more to do); step counts the overdue notices made (at the sender) or heard
+ * (elsewhere); overdue_ms is when it was marked overdue here, met_ms when the
+ * answer (or a closing notice) came. Messages stored before version 6 have
+ * no rows: their deadlines are not tracked.
+ */
+static const char schema_v6_sql[] =
+	"CREATE TABLE deadlines (origin TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1),"
+	" node TEXT NOT NULL, kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+	" precedence INTEGER NOT NULL CHECK (precedence BETWEEN 0 AND 3),"
+	" due_ms INTEGER NOT NULL, next_ms INTEGER,"
+	" step INTEGER NOT NULL DEFAULT 0 CHECK (step >= 0),"
+	" overdue_ms INTEGER, met_ms INTEGER,"
+	" PRIMARY KEY (origin, seq, node, kind)) WITHOUT ROWID;"
+	"CREATE INDEX deadlines_next ON deadlines (next_ms) WHERE next_ms IS NOT NULL;"
+	"CREATE INDEX deadlines_overdue ON deadlines (overdue_ms)"
+	" WHERE overdue_ms IS NOT NULL AND met_ms IS NULL;";
 
 static const char schema_version_sql[] =
 	"PRAGMA application_id = " STR(APPLICATION_ID) ";"
@@ -457,6 +478,8 @@ static int prepare_all(struct lia_store *s, char *err)
 		rc = prepare_table(s, store_log_sql, s->lg, SL_COUNT, "store_log.c", err);
 	if (rc == 0)
 		rc = prepare_table(s, store_view_sql, s->vw, SV_COUNT, "store_view.c", err);
+	if (rc == 0)
+		rc = prepare_table(s, store_deadline_sql, s->dl, SD_COUNT, "store_deadline.c", err);
 	return rc;
 }
 
@@ -522,6 +545,8 @@ static int upgrade_schema(struct lia_store *s, char *err)
 		goto out;
 	if (version < 5 && (rc = exec(s, schema_v5_sql, "create the incident tables", err)) < 0)
 		goto out;
+	if (version < 6 && (rc = exec(s, schema_v6_sql, "create the deadlines table", err)) < 0)
+		goto out;
 	if ((rc = prepare_all(s, err)) < 0)
 		goto out;
 	if (version == 1 && (rc = store_log_rebuild(s, err)) < 0)
@@ -577,6 +602,8 @@ void lia_store_close(struct lia_store *s)
 		sqlite3_finalize(s->vw[i]);
 	for (int i = 0; i < SI_COUNT; i++)
 		sqlite3_finalize(s->inc[i]);
+	for (int i = 0; i < SD_COUNT; i++)
+		sqlite3_finalize(s->dl[i]);
 	sqlite3_close_v2(s->db);
 	EVP_MD_free(s->sha256);
 	free(s->path);

@@ -167,6 +167,53 @@ int lia_store_add_evidence(struct lia_store *s, const char *peer, const char *re
 int lia_store_log_check(struct lia_store *s, uint64_t *bad_idx, char *err);
 
 /*
+ * Deadlines (store_deadline.c, schema version 6): one row per answer awaited
+ * (a receipt or an ack of message (origin, seq) by node). Times in UTC ms;
+ * -1 stands for none in next_ms, overdue_ms and met_ms.
+ */
+struct lia_deadline_row {
+	char origin[LIA_NAME_MAX + 1];
+	uint64_t seq;
+	char node[LIA_NAME_MAX + 1];
+	enum lia_deadline_kind kind;
+	enum lia_precedence precedence;
+	int64_t due_ms;
+	int64_t next_ms;                    /* when the timer looks at it again */
+	uint32_t step;                      /* notices made (sender) or heard (elsewhere) */
+	int64_t overdue_ms;
+	int64_t met_ms;
+};
+
+/* Adds a pending deadline (next_ms = due_ms) unless one of that key exists (then nothing changes). */
+int lia_store_deadline_add(struct lia_store *s, const struct lia_deadline_row *r, char *err);
+
+/* Marks met at when_ms the open deadlines of (origin, seq, kind), of node only when node is not NULL; copies up to max of the rows it closed into out[] (their state before), *n their count. */
+int lia_store_deadline_met(struct lia_store *s, const char *origin, uint64_t seq,
+    const char *node, enum lia_deadline_kind kind, int64_t when_ms,
+    struct lia_deadline_row *out, int max, int *n, char *err);
+
+/* The earliest next_ms of any deadline into *next_ms; LIA_ENOTFOUND when none is pending. */
+int lia_store_deadline_next(struct lia_store *s, int64_t *next_ms, char *err);
+
+/* Up to max deadlines whose next_ms <= now_ms, earliest first, into out[]; *n their count. */
+int lia_store_deadline_due(struct lia_store *s, int64_t now_ms, struct lia_deadline_row *out,
+    int max, int *n, char *err);
+
+/* After a step: step, overdue_ms (kept when already set) and next_ms (-1: none) of r's key. */
+int lia_store_deadline_step(struct lia_store *s, const struct lia_deadline_row *r, char *err);
+
+/* A notice heard about r's key (r->step 0: the answer came): creates or raises the row, overdue (or met) at when_ms, never scheduled here. */
+int lia_store_deadline_heard(struct lia_store *s, const struct lia_deadline_row *r,
+    int64_t when_ms, char *err);
+
+/* What is overdue now (marked, not met), oldest due first: [{"id","origin","seq","node","deadline","precedence","due","overdue_since","late_s","steps"}]. */
+int lia_store_overdue_json(struct lia_store *s, int64_t now_ms, json_t **out, char *err);
+
+/* The overdue deadlines of one message, as lia_store_overdue_json's items (an empty array when none). */
+int lia_store_overdue_of(struct lia_store *s, const char *origin, uint64_t seq, int64_t now_ms,
+    json_t **out, char *err);
+
+/*
  * Views for the API, as JSON (caller json_decref). A message object:
  * {"id":"tokyo/3","origin","seq","to","precedence","time","lang","text",
  *  "direction":"out"|"in","stored","log_index","state", "deliveries":[{"node","state":

@@ -6,7 +6,7 @@
  * deliveries, cursors, certificates), store_log.c (the joint record: the
  * append-only log of entries, its Merkle tree, checkpoints, cosignatures,
  * witnessed peer checkpoints and evidence) and store_view.c (the JSON views
- * for the API). Each file keeps its SQL beside the code that reads its
+ * for the API); store_deadline.c (deadlines and what is overdue). Each file keeps its SQL beside the code that reads its
  * columns, in a table of statements prepared once at open.
  */
 #ifndef LIA_STORE_INTERNAL_H
@@ -48,9 +48,15 @@ enum store_incident_stmt {
 	SI_ONE, SI_STEPS, SI_COUNT
 };
 
-/* The SQL of store_log.c's and store_view.c's statements (prepared by store.c at open). */
+/* Statements of store_deadline.c. */
+enum store_deadline_stmt {
+	SD_ADD, SD_MET, SD_NEXT, SD_DUE, SD_STEP, SD_HEARD, SD_OVERDUE, SD_OF_MESSAGE, SD_COUNT
+};
+
+/* The SQL of store_log.c's, store_view.c's and store_deadline.c's statements (prepared by store.c at open). */
 extern const char *const store_log_sql[SL_COUNT];
 extern const char *const store_view_sql[SV_COUNT];
+extern const char *const store_deadline_sql[SD_COUNT];
 
 struct lia_store {
 	sqlite3 *db;
@@ -59,6 +65,7 @@ struct lia_store {
 	sqlite3_stmt *lg[SL_COUNT];
 	sqlite3_stmt *vw[SV_COUNT];
 	sqlite3_stmt *inc[SI_COUNT];        /* store_incident.c; NULL until first used */
+	sqlite3_stmt *dl[SD_COUNT];
 	EVP_MD *sha256; /* fetched once: an implicit fetch per digest costs a lock and a lookup */
 };
 

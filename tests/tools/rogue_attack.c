@@ -281,6 +281,49 @@ static int attack_bogus_ack(struct rogue *r)
 	return send_reference(r, LIA_ENTRY_ACK);
 }
 
+/* A validly signed overdue notice about our message 1 (never sent to the peer), blaming late. */
+static int send_overdue(struct rogue *r, const char *late)
+{
+	struct lia_entry e;
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_OVERDUE;
+	snprintf(e.origin, sizeof(e.origin), "%s", r->self);
+	e.seq = r->prev + 1;
+	e.time_ms = lia_now_ms();
+	snprintf(e.ref_origin, sizeof(e.ref_origin), "%s", r->self);
+	e.ref_seq = 1;
+	e.precedence = LIA_FLASH;
+	snprintf(e.late_node, sizeof(e.late_node), "%s", late);
+	e.deadline = LIA_DEADLINE_ACK;
+	e.step = 1;
+	e.late_s = 60;
+	e.due_ms = e.time_ms - 60000;
+	if (rogue_sign(&e, r->key, &cose, &len) < 0)
+		return -1;
+	rc = rogue_send_next(r, &e, cose, len);
+	free(cose);
+	return rc;
+}
+
+static int attack_overdue_never_sent(struct rogue *r)
+{
+	return send_overdue(r, r->conn.peer);
+}
+
+static int attack_overdue_elsewhere(struct rogue *r)
+{
+	return send_overdue(r, "beijing");
+}
+
+static int attack_overdue_unknown_node(struct rogue *r)
+{
+	return send_overdue(r, "atlantis");
+}
+
 /* Says nothing and reads nothing (so answers no ping) for longer than three heartbeats of 1 s. */
 static int attack_silent(struct rogue *r)
 {
@@ -414,6 +457,12 @@ static const struct rogue_attack attacks[] = {
 	{"bad-seen", attack_bad_seen, 1, 0, "a seen frame for entries the peer never sent"},
 	{"bogus-receipt", attack_bogus_receipt, 1, 0, "a signed receipt for a message never sent to us"},
 	{"bogus-ack", attack_bogus_ack, 1, 0, "a signed ack for a message never sent to us"},
+	{"overdue-never-sent", attack_overdue_never_sent, 1, 0,
+	    "a signed overdue notice blaming the peer for a message never sent to it"},
+	{"overdue-elsewhere", attack_overdue_elsewhere, 1, 0,
+	    "a signed overdue notice about beijing, for which the peer is no escalation target"},
+	{"overdue-unknown-node", attack_overdue_unknown_node, 1, 0,
+	    "a signed overdue notice blaming a node not in the charter"},
 	{"receipt-bad-hash", attack_receipt_bad_hash, 1, 0,
 	    "waits for a message from the peer, receipts it with a wrong hash"},
 	{"receipt-twice", attack_receipt_twice, 1, 0,

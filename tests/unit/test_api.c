@@ -538,6 +538,54 @@ static void test_list_newest_last_with_more(void **state)
 	json_decref(reply);
 }
 
+/* What the store holds as overdue shows in /v1/overdue, the message list and status (the server is idle between calls). */
+static void test_overdue(void **state)
+{
+	struct fx *f = *state;
+	struct lia_deadline_row r;
+	json_t *reply = NULL, *item;
+	char err[LIA_ERR_LEN];
+
+	assert_int_equal(call(f, "GET", "/v1/overdue", NULL, &reply), 200);
+	assert_int_equal(json_array_size(json_object_get(reply, "overdue")), 0);
+	json_decref(reply);
+	assert_int_equal(call(f, "POST", "/v1/messages",
+	    "{\"to\":\"beijing\",\"precedence\":\"FLASH\",\"text\":\"answer\"}", &reply), 201);
+	json_decref(reply);
+	memset(&r, 0, sizeof(r));
+	strcpy(r.origin, "tokyo");
+	r.seq = 1;
+	strcpy(r.node, "beijing");
+	r.kind = LIA_DEADLINE_ACK;
+	r.due_ms = lia_now_ms() - 5000;
+	assert_int_equal(lia_store_deadline_add(f->node.store, &r, err), 0);
+	r.step = 1;
+	r.overdue_ms = r.due_ms;
+	r.next_ms = -1;
+	assert_int_equal(lia_store_deadline_step(f->node.store, &r, err), 0);
+	assert_int_equal(call(f, "GET", "/v1/overdue", NULL, &reply), 200);
+	assert_int_equal(json_array_size(json_object_get(reply, "overdue")), 1);
+	item = json_array_get(json_object_get(reply, "overdue"), 0);
+	assert_string_equal(json_string_value(json_object_get(item, "id")), "tokyo/1");
+	assert_string_equal(json_string_value(json_object_get(item, "side")), "sender");
+	assert_string_equal(json_string_value(json_object_get(item, "deadline")), "ack");
+	assert_string_equal(json_string_value(json_object_get(item, "precedence")), "FLASH");
+	assert_true(json_integer_value(json_object_get(item, "late_s")) >= 5);
+	assert_int_equal(json_integer_value(json_object_get(item, "steps")), 1);
+	json_decref(reply);
+	assert_int_equal(call(f, "GET", "/v1/messages?box=out", NULL, &reply), 200);
+	item = json_array_get(json_object_get(reply, "messages"), 0);
+	assert_int_equal(json_array_size(json_object_get(item, "overdue")), 1);
+	json_decref(reply);
+	assert_int_equal(call(f, "GET", "/v1/status", NULL, &reply), 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(reply, "counts"),
+	    "overdue")), 1);
+	json_decref(reply);
+	assert_int_equal(call_error(f, "GET", "/v1/overdue?all=1", NULL, NULL), 400);
+	assert_int_equal(call_error(f, "POST", "/v1/overdue", "{}", NULL), 405);
+	assert_int_equal(call_error(f, "GET", "/v1/overdue/tokyo", NULL, NULL), 404);
+}
+
 static void test_bad_bodies_refused(void **state)
 {
 	struct fx *f = *state;
@@ -699,6 +747,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_and_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_list_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_newest_last_with_more, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overdue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_bodies_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_methods_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_quoting_bad_utf8, setup, teardown),

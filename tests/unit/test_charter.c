@@ -322,6 +322,37 @@ static const struct bad_case bad_cases[] = {
 	  "charter.conf:2:", "party \"japan\": unknown key \"role\"" },
 	{ "mechanism m\nparty japan ca \"japan/ca.crt\n",
 	  "charter.conf:2:", "unterminated quote" },
+	{ HEAD "deadline\n", "charter.conf:3:", "deadline needs a precedence" },
+	{ HEAD "deadline URGENT receipt 1s ack 2s\n",
+	  "charter.conf:3:", "precedence \"URGENT\" is not one of" },
+	{ HEAD "deadline flash receipt 1s\n",
+	  "charter.conf:3:", "key \"ack\" is missing" },
+	{ HEAD "deadline FLASH receipt 1s ack 2x\n",
+	  "charter.conf:3:", "deadline FLASH: duration \"2x\" is not a whole number" },
+	{ HEAD "deadline FLASH receipt 0s ack 2s\n",
+	  "charter.conf:3:", "duration \"0s\"" },
+	{ HEAD "deadline FLASH receipt 1s ack 31d\n",
+	  "charter.conf:3:", "duration \"31d\"" },
+	{ HEAD "deadline FLASH receipt 1s ack 2s\ndeadline flash receipt 1s ack 2s\n",
+	  "charter.conf:4:", "deadline flash given again (first on line 3)" },
+	{ HEAD "escalate japan\n", "charter.conf:3:", "escalate takes the form" },
+	{ HEAD "escalate japan at tokyo\n", "charter.conf:3:", "escalate takes the form" },
+	{ HEAD "escalate Japan to tokyo\n", "charter.conf:3:", "is not a valid name" },
+	{ HEAD "escalate korea to tokyo\n",
+	  "charter.conf:3:", "escalate names \"korea\", neither a party nor a node" },
+	{ HEAD "escalate japan to nowhere\n",
+	  "charter.conf:3:", "target \"nowhere\" is not a node" },
+	{ HEAD "node tokyo party japan role station address t:1\n"
+	  "node ship party japan role unit address s:1\nescalate japan to ship\n",
+	  "charter.conf:5:", "target ship is not a station of party japan" },
+	{ HEAD "party china ca china/ca.crt\nnode tokyo party japan role station address t:1\n"
+	  "node beijing party china role station address b:1\nescalate china to tokyo\n",
+	  "charter.conf:6:", "target tokyo is not a station of party china" },
+	{ HEAD "node tokyo party japan role station address t:1\nescalate tokyo to tokyo\n",
+	  "charter.conf:4:", "cannot be its own escalation target" },
+	{ HEAD "node tokyo party japan role station address t:1\n"
+	  "escalate japan to tokyo\nescalate japan to tokyo\n",
+	  "charter.conf:5:", "escalate japan given again (first on line 4)" },
 };
 
 static void test_bad_cases(void **state)
@@ -505,6 +536,83 @@ static void test_recipients_units_only(void **state)
 	lia_charter_free(c);
 }
 
+static void test_durations(void **state)
+{
+	static const struct { const char *text; int64_t ms; } good[] = {
+		{"1s", 1000}, {"30s", 30000}, {"10m", 600000}, {"3h", 10800000},
+		{"6h", 21600000}, {"2d", 172800000}, {"30d", INT64_C(2592000000)},
+	};
+	static const char *const bad[] = {
+		"", "s", "0s", "10", "10 m", "-1s", "+1s", "1.5h", "1sm", "31d", "721h", "1S",
+		"99999999999999999999s", "010s",
+	};
+	char err[LIA_ERR_LEN], text[LIA_DURATION_LEN];
+	int64_t ms = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (lia_duration_parse(good[i].text, &ms, err) != 0)
+			fail_msg("%s: %s", good[i].text, err);
+		assert_int_equal(ms, good[i].ms);
+		lia_duration_format(ms, text);
+		assert_string_equal(text, good[i].text);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (lia_duration_parse(bad[i], &ms, err) == 0)
+			fail_msg("duration \"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(err, "is not a whole number"));
+	}
+	lia_duration_format(90000, text);
+	assert_string_equal(text, "90s");
+	lia_duration_format(1500, text);
+	assert_string_equal(text, "1500ms");
+}
+
+static void test_deadlines_and_escalation(void **state)
+{
+	const char *text = GOOD_CHARTER
+	    "deadline flash receipt 5s ack 20s\n"
+	    "deadline ROUTINE ack 1d receipt 2m\n"
+	    "node beijing-hq party china role station address b:2\n"
+	    "node tokyo-hq party japan role station address t:2\n"
+	    "escalate china to beijing-hq\n"
+	    "escalate yokosuka to tokyo\n"
+	    "escalate japan to tokyo-hq\n";
+	struct lia_charter *c = NULL;
+	char err[LIA_ERR_LEN];
+	const struct lia_node_def *t;
+
+	(void)state;
+	if (parse(text, &c, err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c->deadlines[0].receipt_ms, 5000);
+	assert_int_equal(c->deadlines[0].ack_ms, 20000);
+	assert_int_equal(c->deadlines[1].receipt_ms, 30000);       /* IMMEDIATE: defaults */
+	assert_int_equal(c->deadlines[1].ack_ms, 30 * 60 * 1000);
+	assert_int_equal(c->deadlines[2].ack_ms, 3 * 3600 * 1000);
+	assert_int_equal(c->deadlines[3].receipt_ms, 120000);
+	assert_int_equal(c->deadlines[3].ack_ms, 24 * 3600 * 1000);
+	t = lia_charter_escalation(c, "beijing");
+	assert_non_null(t);
+	assert_string_equal(t->name, "beijing-hq");
+	assert_null(lia_charter_escalation(c, "beijing-hq")); /* never told of itself */
+	t = lia_charter_escalation(c, "yokosuka");              /* the node's own line wins */
+	assert_non_null(t);
+	assert_string_equal(t->name, "tokyo");
+	t = lia_charter_escalation(c, "tokyo");                 /* the party's line */
+	assert_non_null(t);
+	assert_string_equal(t->name, "tokyo-hq");
+	assert_null(lia_charter_escalation(c, "nowhere"));
+	lia_charter_free(c);
+	if (parse(GOOD_CHARTER, &c, err) != 0)
+		fail_msg("%s", err);
+	assert_null(lia_charter_escalation(c, "beijing"));
+	assert_int_equal(c->deadlines[0].ack_ms, 10 * 60 * 1000); /* FLASH default */
+	assert_int_equal(c->deadlines[3].ack_ms, 6 * 3600 * 1000);
+	lia_charter_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +628,8 @@ int main(void)
 		cmocka_unit_test(test_role_name),
 		cmocka_unit_test(test_recipients),
 		cmocka_unit_test(test_recipients_units_only),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_deadlines_and_escalation),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1365,7 +1365,7 @@ static void test_migrate_v1(void **state)
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	assert_int_equal(lia_store_open(path, &f->s, f->err), 0);
 	db = raw_open(path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
 	sqlite3_close(db);
 	/* The entries are kept and logged in stored order. */
 	assert_int_equal(count(f, "entries"), V1_ENTRIES);
@@ -1712,10 +1712,145 @@ static void test_log_check_tree_rewritten(void **state)
 	sqlite3_close(db);
 }
 
+static struct lia_deadline_row deadline(const char *origin, uint64_t seq, const char *node,
+    enum lia_deadline_kind kind, int64_t due_ms)
+{
+	struct lia_deadline_row r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.origin, sizeof(r.origin), "%s", origin);
+	r.seq = seq;
+	snprintf(r.node, sizeof(r.node), "%s", node);
+	r.kind = kind;
+	r.precedence = LIA_IMMEDIATE;
+	r.due_ms = due_ms;
+	return r;
+}
+
+/* Pending deadlines come due in order; a step moves one on; met closes it; overdue lists what is marked. */
+static void test_deadlines(void **state)
+{
+	struct fx *f = *state;
+	struct lia_deadline_row rows[8], r;
+	json_t *list = NULL;
+	int64_t next = 0;
+	int n = -1;
+
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), LIA_ENOTFOUND);
+	r = deadline("tokyo", 1, "beijing", LIA_DEADLINE_ACK, T0 + 600000);
+	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
+	r = deadline("tokyo", 1, "beijing", LIA_DEADLINE_RECEIPT, T0 + 30000);
+	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
+	r.due_ms = T0; /* an existing key is kept as it was */
+	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), 0);
+	assert_int_equal(next, T0 + 30000);
+	assert_int_equal(lia_store_deadline_due(f->s, T0 + 29999, rows, 8, &n, f->err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_deadline_due(f->s, T0 + 30000, rows, 8, &n, f->err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].kind, LIA_DEADLINE_RECEIPT);
+	assert_int_equal(rows[0].overdue_ms, -1);
+	assert_int_equal(rows[0].met_ms, -1);
+	assert_int_equal(rows[0].step, 0);
+	/* Step 1: overdue now, looked at again a minute later. */
+	r = rows[0];
+	r.step = 1;
+	r.overdue_ms = T0 + 30001;
+	r.next_ms = T0 + 90000;
+	assert_int_equal(lia_store_deadline_step(f->s, &r, f->err), 0);
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), 0);
+	assert_int_equal(next, T0 + 90000);
+	assert_int_equal(lia_store_overdue_json(f->s, T0 + 40000, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(str(json_array_get(list, 0), "id"), "tokyo/1");
+	assert_string_equal(str(json_array_get(list, 0), "deadline"), "receipt");
+	assert_string_equal(str(json_array_get(list, 0), "precedence"), "IMMEDIATE");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "late_s")), 10);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "steps")), 1);
+	json_decref(list);
+	/* The receipt comes: closed, reported with its state before. */
+	assert_int_equal(lia_store_deadline_met(f->s, "tokyo", 1, "beijing", LIA_DEADLINE_RECEIPT,
+	    T0 + 50000, rows, 8, &n, f->err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].step, 1);
+	assert_int_equal(lia_store_deadline_met(f->s, "tokyo", 1, "beijing", LIA_DEADLINE_RECEIPT,
+	    T0 + 60000, rows, 8, &n, f->err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_overdue_json(f->s, T0 + 60000, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), 0);
+	assert_int_equal(next, T0 + 600000);
+	/* Any node's ack meets every recipient's ack deadline. */
+	r = deadline("tokyo", 1, "shanghai", LIA_DEADLINE_ACK, T0 + 600000);
+	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
+	assert_int_equal(lia_store_deadline_met(f->s, "tokyo", 1, NULL, LIA_DEADLINE_ACK,
+	    T0 + 70000, rows, 8, &n, f->err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), LIA_ENOTFOUND);
+}
+
+/* Notices heard elsewhere: raised to the highest step, closed by step 0, never scheduled. */
+static void test_deadline_heard(void **state)
+{
+	struct fx *f = *state;
+	struct lia_deadline_row r = deadline("tokyo", 2, "beijing", LIA_DEADLINE_ACK, T0);
+	json_t *list = NULL, *of = NULL;
+	int64_t next = 0;
+
+	r.step = 2;
+	assert_int_equal(lia_store_deadline_heard(f->s, &r, T0 + 5000, f->err), 0);
+	r.step = 1; /* an older notice heard late does not lower the step */
+	assert_int_equal(lia_store_deadline_heard(f->s, &r, T0 + 6000, f->err), 0);
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), LIA_ENOTFOUND);
+	assert_int_equal(lia_store_overdue_of(f->s, "tokyo", 2, T0 + 7000, &of, f->err), 0);
+	assert_int_equal(json_array_size(of), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(of, 0), "steps")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(of, 0), "late_s")), 7);
+	json_decref(of);
+	r.step = 0;
+	assert_int_equal(lia_store_deadline_heard(f->s, &r, T0 + 8000, f->err), 0);
+	assert_int_equal(lia_store_overdue_json(f->s, T0 + 9000, &list, f->err), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	/* At the late receiver, its own pending row is marked overdue by a notice, and stays scheduled. */
+	r = deadline("tokyo", 3, "beijing", LIA_DEADLINE_ACK, T0 + 1000);
+	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
+	r.step = 1;
+	assert_int_equal(lia_store_deadline_heard(f->s, &r, T0 + 2000, f->err), 0);
+	assert_int_equal(lia_store_deadline_next(f->s, &next, f->err), 0);
+	assert_int_equal(next, T0 + 1000);
+}
+
+/* A version-4 database gains the deadlines table. */
+static void test_migrate_v4(void **state)
+{
+	struct fx *f = *state;
+	struct lia_deadline_row r = deadline("tokyo", 1, "beijing", LIA_DEADLINE_ACK, T0);
+	sqlite3 *db;
+
+	lia_store_close(f->s);
+	f->s = NULL;
+	db = raw_open(f->path);
+	raw_exec(db, "DROP TABLE incident_steps; DROP TABLE incidents; DROP TABLE deadlines;"
+	    " PRAGMA user_version = 4;");
+	sqlite3_close(db);
+	assert_int_equal(lia_store_open(f->path, &f->s, f->err), 0);
+	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM deadlines"), 1);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_heard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_get_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
