@@ -27,12 +27,15 @@
 
 enum entry_key {
 	K_TYPE, K_ORIGIN, K_SEQ, K_TIME, K_TO, K_PRECEDENCE, K_LANG, K_TEXT,
-	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION, K_COUNT
+	K_REF_ORIGIN, K_REF_SEQ, K_REF_HASH, K_OPERATOR, K_SIGNALS, K_POSITION,
+	K_RELAY_ENTRY = 30, K_RELAY_CERT = 31, K_COUNT
 };
 
+/* Keys 14 to 29 are reserved for kinds being added (entry.h); until then they are unknown. */
 static const char *const key_names[K_COUNT] = {
 	"type", "origin", "seq", "time", "to", "precedence", "lang", "text",
-	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position"
+	"ref-origin", "ref-seq", "ref-hash", "operator", "signals", "position",
+	[K_RELAY_ENTRY] = "entry", [K_RELAY_CERT] = "cert"
 };
 
 #define BIT(k) (1u << (k))
@@ -41,6 +44,8 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
+#define FIELDS_RELAY (FIELDS_COMMON | BIT(K_RELAY_ENTRY) | BIT(K_RELAY_CERT))
+#define RELAY_INNER_MAX 8192              /* a unit's entry heard over the radio is small */
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -77,6 +82,7 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_RECEIPT: return "receipt";
 	case LIA_ENTRY_ACK: return "ack";
 	case LIA_ENTRY_SIGNAL: return "signal";
+	case LIA_ENTRY_RELAY: return "relay";
 	}
 	return "unknown";
 }
@@ -98,6 +104,8 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_SIGNAL] = FIELDS_SIGNAL,
 	};
 
+	if (t == LIA_ENTRY_RELAY)
+		return FIELDS_RELAY;
 	return (unsigned)t <= LIA_ENTRY_SIGNAL ? fields[t] : 0;
 }
 
@@ -111,7 +119,8 @@ static int field_err(char *err, enum entry_key k, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	lia_err_set(err, "entry field %d (%s): %s", (int)k, key_names[k], msg);
+	lia_err_set(err, "entry field %d (%s): %s", (int)k, key_names[k] ? key_names[k] : "reserved",
+	    msg);
 	return -1;
 }
 
@@ -191,8 +200,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 	int rc = -1;
 
 	if (type_fields(e->type) == 0)
-		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3) or signal (4)",
-		    (int)e->type);
+		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4) or "
+		    "relay (9)", (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -289,11 +298,27 @@ static int validate_signal(const struct lia_entry *e, char *err)
 	return rc;
 }
 
+static int validate_relay(const struct lia_entry *e, char *err)
+{
+	int rc = 0;
+
+	if (e->inner == NULL || e->inner_len < 1 || e->inner_len > RELAY_INNER_MAX)
+		rc = field_err(err, K_RELAY_ENTRY, "%zu bytes, not 1 to %d", e->inner_len,
+		    RELAY_INNER_MAX);
+	else if (e->inner_cert == NULL || e->inner_cert_len < 1 ||
+	    e->inner_cert_len > LIA_RELAY_CERT_MAX)
+		rc = field_err(err, K_RELAY_CERT, "%zu bytes, not 1 to %d", e->inner_cert_len,
+		    LIA_RELAY_CERT_MAX);
+	return rc;
+}
+
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
 	int rc = validate_common(e, err);
 
-	if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
+	if (rc == 0 && e->type == LIA_ENTRY_RELAY)
+		rc = validate_relay(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
 		rc = validate_message(e, err);
 	else if (rc == 0 && e->type == LIA_ENTRY_SIGNAL)
 		rc = validate_signal(e, err);
@@ -360,7 +385,9 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		put_int(o, e->lat);
 		put_int(o, e->lon);
 		break;
-	case K_COUNT: o->failed = 1; break;
+	case K_RELAY_ENTRY: lia_cbor_put_bstr(o, e->inner, e->inner_len); break;
+	case K_RELAY_CERT: lia_cbor_put_bstr(o, e->inner_cert, e->inner_cert_len); break;
+	default: o->failed = 1; break;
 	}
 }
 
@@ -371,7 +398,8 @@ static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 	size_t count = 0;
 
 	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +
-	    (e->type == LIA_ENTRY_SIGNAL ? e->nsignals * SIGNAL_ENC_MAX : 0);
+	    (e->type == LIA_ENTRY_SIGNAL ? e->nsignals * SIGNAL_ENC_MAX : 0) +
+	    (e->type == LIA_ENTRY_RELAY ? e->inner_len + e->inner_cert_len + 18 : 0);
 	o->len = 0;
 	o->buf = malloc(o->cap);
 	o->failed = o->buf == NULL;
@@ -423,7 +451,7 @@ static int collect_fields(const cbor_item_t *map, const cbor_item_t *slot[K_COUN
 			goto out;
 		}
 		k = cbor_get_int(pairs[i].key);
-		if (k >= K_COUNT) {
+		if (k >= K_COUNT || key_names[k] == NULL) {
 			lia_err_set(err, "entry has unknown field %" PRIu64, k);
 			goto out;
 		}
@@ -490,9 +518,9 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		field_err(err, K_TYPE, "missing");
 	else if (get_uint(K_TYPE, slot[K_TYPE], &t, err) != 0)
 		rc = -1;
-	else if (t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_SIGNAL)
-		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3) or "
-		    "signal (4)", t);
+	else if ((t < LIA_ENTRY_MESSAGE || t > LIA_ENTRY_SIGNAL) && t != LIA_ENTRY_RELAY)
+		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
+		    "signal (4) or relay (9)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -563,6 +591,28 @@ static int get_text(const cbor_item_t *v, char **text, char *err)
 		lia_err_set(err, "out of memory decoding an entry text of %zu bytes", n);
 	else
 		rc = get_tstr(K_TEXT, v, *text, n + 1, err);
+	return rc;
+}
+
+/* A definite byte string of 1 to max bytes, copied into *out (malloc'd). */
+static int get_bytes(enum entry_key k, const cbor_item_t *v, size_t max, uint8_t **out,
+    size_t *len, char *err)
+{
+	size_t n = 0;
+	int rc = -1;
+
+	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v))
+		field_err(err, k, "not a byte string");
+	else if ((n = cbor_bytestring_length(v)) < 1 || n > max)
+		field_err(err, k, "%zu bytes, not 1 to %zu", n, max);
+	else if ((*out = malloc(n)) == NULL)
+		lia_err_set(err, "out of memory decoding %zu bytes", n);
+	else
+		rc = 0;
+	if (rc == 0) {
+		memcpy(*out, cbor_bytestring_handle(v), n);
+		*len = n;
+	}
 	return rc;
 }
 
@@ -674,7 +724,13 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 		break;
 	case K_SIGNALS: rc = get_signals(v, e, err); break;
 	case K_POSITION: rc = get_position(v, e, err); break;
-	case K_TYPE: case K_COUNT: break;
+	case K_RELAY_ENTRY:
+		rc = get_bytes(k, v, RELAY_INNER_MAX, &e->inner, &e->inner_len, err);
+		break;
+	case K_RELAY_CERT:
+		rc = get_bytes(k, v, LIA_RELAY_CERT_MAX, &e->inner_cert, &e->inner_cert_len, err);
+		break;
+	default: break;
 	}
 	return rc;
 }
@@ -913,5 +969,7 @@ void lia_entry_finish(struct lia_entry *e)
 	if (e == NULL)
 		return;
 	free(e->text);
+	free(e->inner);
+	free(e->inner_cert);
 	memset(e, 0, sizeof(*e));
 }

@@ -9,6 +9,8 @@
  *   receipt:  8 ref-origin  9 ref-seq  10 ref-hash (SHA-256 of the referenced COSE bytes)
  *   ack:      8 9 10 as receipt, 11 operator
  *   signal:   4 to  12 signals [[code, [param, ...]], ...]  13 position [lat, lon]
+ *   relay:    30 entry (the exact COSE bytes of an entry made by another party's
+ *             unit, heard over the unit link)  31 cert (that unit's certificate, DER)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin).
  *
  * Reserved for kinds being added (types, then payload keys), so that work on
@@ -35,8 +37,11 @@ enum lia_entry_type {
 	LIA_ENTRY_MESSAGE = 1,
 	LIA_ENTRY_RECEIPT = 2,
 	LIA_ENTRY_ACK = 3,
-	LIA_ENTRY_SIGNAL = 4
+	LIA_ENTRY_SIGNAL = 4,
+	LIA_ENTRY_RELAY = 9
 };
+
+#define LIA_RELAY_CERT_MAX 4096             /* DER of a node certificate in a relay */
 
 /* One coded signal in a signal entry: a catalogue code and its parameter values in catalogue order. */
 struct lia_entry_signal {
@@ -71,6 +76,11 @@ struct lia_entry {
 	size_t nsignals;                    /* 1 to LIA_ENTRY_SIGNALS_MAX */
 	struct lia_entry_signal signals[LIA_ENTRY_SIGNALS_MAX];
 	int32_t lat, lon;                   /* 1e-5 degree, |lat| <= LIA_LAT_MAX, |lon| <= LIA_LON_MAX */
+	/* relay: owned (malloc'd by decode); borrowed when the caller fills them to sign */
+	uint8_t *inner;                     /* COSE bytes of the relayed entry, 1 to LIA_COSE_MAX */
+	size_t inner_len;
+	uint8_t *inner_cert;                /* DER, 1 to LIA_RELAY_CERT_MAX */
+	size_t inner_cert_len;
 };
 
 /*
@@ -82,7 +92,7 @@ int lia_entry_validate(const struct lia_entry *e, char *err);
 /* CBOR payload of e into *out (caller frees); validates first. */
 int lia_entry_encode(const struct lia_entry *e, uint8_t **out, size_t *len, char *err);
 
-/* Decodes and validates a payload; e->text is malloc'd: call lia_entry_finish. */
+/* Decodes and validates a payload; e->text (and a relay's inner, inner_cert) are malloc'd: call lia_entry_finish. */
 int lia_entry_decode(const uint8_t *buf, size_t len, struct lia_entry *e, char *err);
 
 /* Encodes and signs e with key as COSE_Sign1 (kid = e->origin); *cose is the caller's. */
@@ -109,7 +119,7 @@ void lia_entry_finish(struct lia_entry *e);
 const char *lia_precedence_name(enum lia_precedence p);
 int lia_precedence_parse(const char *s, enum lia_precedence *p, char *err);
 
-/* "message", "receipt", "ack", "signal". */
+/* "message", "receipt", "ack", "signal", "relay". */
 const char *lia_entry_type_name(enum lia_entry_type t);
 
 #endif
