@@ -39,6 +39,7 @@ int lia_cmd_status(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_wait(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_send_signal(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_signals(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_radio(struct lia_cli *cli, int argc, char **argv);
 
 /* Prints "liaison: <sentence>" on stderr; returns LIA_EXIT_FAIL. */
 int lia_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -393,6 +393,11 @@ int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_
 	return lia_store_get_cert(n->store, name, der, len, err);
 }
 
+json_t *lia_node_radio_json(struct lia_node *n)
+{
+	return lia_radio_json(n->radio);
+}
+
 json_t *lia_node_links_json(struct lia_node *n)
 {
 	json_t *links = json_array();
