@@ -28,7 +28,8 @@
 
 #define RADIO_TICK_MS 50
 #define RADIO_RTO_MIN_MS 1500
-#define RADIO_RTO_CAP_MS 60000
+#define RADIO_RTO_CAP_MS 60000     /* an entry that cannot be encoded waits this long */
+#define RADIO_RTO_STEPS 4           /* backoff caps at 4 times the first timeout: see below */
 #define RADIO_CERT_EVERY_MS 3000
 #define RADIO_TYPICAL_DGRAM 300     /* bytes: a signal with its COSE envelope */
 
@@ -267,8 +268,12 @@ static void service(struct lia_radio *r, struct radio_peer *p, int64_t now)
 			p->sent++;
 		else
 			p->resent++;
-		o->due_ms = now + lia_radio_backoff_ms(o->tries, r->rto_ms, RADIO_RTO_CAP_MS,
-		    next_jitter(r));
+		/*
+		 * Loss on a radio is mostly random, not congestion (the bucket already
+		 * keeps us under the rate): a long backoff would only stretch the tail.
+		 */
+		o->due_ms = now + lia_radio_backoff_ms(o->tries, r->rto_ms,
+		    RADIO_RTO_STEPS * r->rto_ms, next_jitter(r));
 	}
 }
 
