@@ -148,6 +148,10 @@ void lia_radio_urgent(struct lia_radio *r, struct radio_peer *p, const struct li
 		lia_log_error("radio %s: %s", p->def->name, err);
 		return;
 	}
+	/* The same receipt asked for twice (duplicates in a row) goes once. */
+	for (int i = 0; i < p->n_urgent; i++)
+		if (p->urgent[i].len == m->len && memcmp(p->urgent[i].buf, m->buf, m->len) == 0)
+			return;
 	p->n_urgent++;
 }
 
