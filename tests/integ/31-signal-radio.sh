@@ -56,8 +56,6 @@ done
 [ "$(radio_field haixun kaiyo outbox)" = 0 ] || fail "haixun still has signals without kaiyo's receipt"
 grep -q "relay haixun/[0-9]*: signal kaiyo/[0-9]* heard by haixun" "$WORK/beijing.log" ||
 	fail "beijing did not log a relay from haixun"
-id=$(head -1 "$WORK/k.ids")
-cli kaiyo --json show "$id" > /dev/null 2>&1 || true
 cli kaiyo radio > "$WORK/radio.txt" || fail "liaison radio failed"
 grep -q "haixun" "$WORK/radio.txt" || fail "liaison radio does not show haixun: $(cat "$WORK/radio.txt")"
 pass "$((2 * COUNT)) + $COUNT signals over the unit link, each once, through a restart of haixun; at tokyo and beijing too; $(radio_field kaiyo haixun retransmissions) retransmissions by kaiyo"
