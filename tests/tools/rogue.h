@@ -136,6 +136,9 @@ struct rogue_attack {
 	const char *help;
 };
 
+/* rogue_relay.c: a relay of ours around a signal forged as --sign-as's. */
+int rogue_attack_forged_relay(struct rogue *r);
+
 /* The attack called name, or NULL. */
 const struct rogue_attack *rogue_attack_find(const char *name);
 

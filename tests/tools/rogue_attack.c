@@ -374,6 +374,8 @@ static const struct rogue_attack attacks[] = {
 	    "an error frame whose sentence holds a newline, a forged log line and escapes"},
 	{"other-charter", attack_other_charter, 0, 0,
 	    "a hello with another charter hash, then one valid message"},
+	{"forged-relay", rogue_attack_forged_relay, 1, 1,
+	    "a relay (type 9) around a signal claiming --sign-as's node, signed by us"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)
