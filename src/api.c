@@ -275,11 +275,12 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 		return;
 	}
 	hex_encode(c->hash, sizeof(c->hash), hash);
-	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
 	    "node", lia_node_name(api->node), "party", lia_node_party(api->node),
 	    "role", self != NULL ? lia_role_name(self->role) : "unknown",
 	    "mechanism", c->mechanism, "charter_hash", hash,
-	    "links", lia_node_links_json(api->node), "counts", counts);
+	    "links", lia_node_links_json(api->node), "counts", counts,
+	    "radio", lia_node_radio_json(api->node));
 	if (body == NULL)
 		lia_api_error(req, 500, "cannot build the status reply (out of memory)");
 	else

@@ -261,17 +261,110 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 	return rc;
 }
 
+const struct lia_radio_peer_cfg *lia_config_radio_peer(const struct lia_config *cfg,
+    const char *node)
+{
+	for (int i = 0; i < cfg->n_radio_peers; i++)
+		if (strcmp(cfg->radio_peers[i].node, node) == 0)
+			return &cfg->radio_peers[i];
+	return NULL;
+}
+
+/* A decimal bit rate from 300 to 100,000,000. */
+static int rate_parse(const char *s, int64_t *rate)
+{
+	int64_t v = 0;
+	size_t len = strlen(s);
+	int ok = len >= 1 && len <= 9;
+
+	for (size_t i = 0; ok && i < len; i++) {
+		ok = s[i] >= '0' && s[i] <= '9';
+		v = v * 10 + (s[i] - '0');
+	}
+	ok = ok && v >= 300 && v <= 100000000;
+	if (ok)
+		*rate = v;
+	return ok ? 0 : -1;
+}
+
+static int radio_peer_apply(struct lia_config *cfg, const struct lia_conf_line *l, char *problem)
+{
+	struct lia_radio_peer_cfg *peer = &cfg->radio_peers[cfg->n_radio_peers];
+	char sub[LIA_ERR_LEN];
+
+	if (l->argc != 4) {
+		lia_err_set(problem, "\"radio peer\" takes a node name and HOST:PORT");
+		return -1;
+	}
+	if (!lia_name_valid(l->argv[2])) {
+		lia_err_set(problem, "radio peer \"%.64s\" is not a node name", l->argv[2]);
+		return -1;
+	}
+	if (lia_config_radio_peer(cfg, l->argv[2]) != NULL) {
+		lia_err_set(problem, "radio peer %s given twice", l->argv[2]);
+		return -1;
+	}
+	if (cfg->n_radio_peers >= LIA_RADIO_PEERS) {
+		lia_err_set(problem, "more than %d radio peers", LIA_RADIO_PEERS);
+		return -1;
+	}
+	if (lia_split_address(l->argv[3], peer->host, sizeof(peer->host), peer->port, sub) < 0) {
+		lia_err_set(problem, "radio peer %s: %s", l->argv[2], sub);
+		return -1;
+	}
+	snprintf(peer->node, sizeof(peer->node), "%s", l->argv[2]);
+	cfg->n_radio_peers++;
+	return 0;
+}
+
+/* `radio listen HOST:PORT`, `radio peer NODE HOST:PORT` (repeatable), `radio rate BITS`. */
+static int radio_apply(struct lia_config *cfg, const struct lia_conf_line *l, char *problem)
+{
+	char sub[LIA_ERR_LEN];
+	const char *what = l->argc >= 2 ? l->argv[1] : "";
+
+	if (strcmp(what, "peer") == 0)
+		return radio_peer_apply(cfg, l, problem);
+	if (l->argc != 3 || (strcmp(what, "listen") != 0 && strcmp(what, "rate") != 0)) {
+		lia_err_set(problem, "radio takes \"listen HOST:PORT\", \"peer NODE HOST:PORT\" or "
+		    "\"rate BITS\"");
+		return -1;
+	}
+	if (strcmp(what, "rate") == 0) {
+		if (rate_parse(l->argv[2], &cfg->radio_rate) == 0)
+			return 0;
+		lia_err_set(problem, "radio rate \"%.32s\" must be bit/s from 300 to 100000000",
+		    l->argv[2]);
+		return -1;
+	}
+	if (cfg->radio_host[0] != '\0') {
+		lia_err_set(problem, "\"radio listen\" given again");
+		return -1;
+	}
+	if (lia_split_address(l->argv[2], cfg->radio_host, sizeof(cfg->radio_host),
+	    cfg->radio_port, sub) < 0) {
+		cfg->radio_host[0] = '\0';
+		lia_err_set(problem, "radio listen %s", sub);
+		return -1;
+	}
+	return 0;
+}
+
 static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
 {
 	struct config_parse *p = ctx;
 	char problem[LIA_ERR_LEN];
 	int key = 0, rc = -1;
 
+	if (strcmp(l->argv[0], "radio") == 0) {
+		rc = radio_apply(p->cfg, l, problem);
+		goto out;
+	}
 	while (key < KEY_COUNT && strcmp(l->argv[0], key_names[key]) != 0)
 		key++;
 	if (key == KEY_COUNT) {
 		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat, "
-		    "signals, linktest)",
+		    "signals, linktest, radio)",
 		    l->argv[0]);
 		goto out;
 	}
@@ -304,6 +397,7 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 	p.cfg = cfg;
 	cfg->heartbeat_ms = 1000;
 	cfg->linktest_s = LINKTEST_DEFAULT_S;
+	cfg->radio_rate = LIA_RADIO_RATE_DEFAULT;
 	if (dir == NULL)
 		dir = "";
 	if ((size_t)snprintf(cfg->dir, sizeof(cfg->dir), "%s", dir) >= sizeof(cfg->dir) ||
@@ -314,6 +408,10 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 	}
 	if (lia_conf_parse_text(name, text, len, config_line, &p, err) < 0)
 		goto out;
+	if (cfg->n_radio_peers > 0 && cfg->radio_host[0] == '\0') {
+		lia_err_set(err, "%s: \"radio peer\" lines need a \"radio listen\" line", name);
+		goto out;
+	}
 	if (!p.seen[KEY_NODE] || !p.seen[KEY_API]) {
 		lia_err_set(err, "%s: no \"%s\" line (it is required)", name,
 		    p.seen[KEY_NODE] ? "api" : "node");

@@ -11,12 +11,27 @@
  *                             "off" (default 1h)
  *   signals PATH              signal catalogue, relative to the node directory (default
  *                             "signals.json"); when absent the node refuses signal entries
+ *   radio listen HOST:PORT    unit link: the UDP address this unit receives datagrams on
+ *   radio peer NODE HOST:PORT unit link to NODE (a unit of another party), repeatable
+ *   radio rate BITS           unit link pacing per peer in bit/s (default 9600)
  * The directory also holds node.key, node.crt, liaison.db and api.token.
  */
 #ifndef LIA_CONFIG_H
 #define LIA_CONFIG_H
 
+#include <stdint.h>
+
 #include "charter.h"
+
+#define LIA_RADIO_PEERS 16
+#define LIA_RADIO_RATE_DEFAULT 9600
+
+/* One `radio peer` line: where that unit listens for datagrams. */
+struct lia_radio_peer_cfg {
+	char node[LIA_NAME_MAX + 1];
+	char host[LIA_HOST_MAX + 1];
+	char port[8];
+};
 
 struct lia_config {
 	char dir[4096];                    /* node directory as given */
@@ -29,7 +44,16 @@ struct lia_config {
 	char api_port[8];
 	int heartbeat_ms;
 	int linktest_s;                    /* link test period in seconds; 0 = off */
+	char radio_host[LIA_HOST_MAX + 1]; /* "" when the node has no unit link */
+	char radio_port[8];
+	int64_t radio_rate;                /* bit/s per peer */
+	struct lia_radio_peer_cfg radio_peers[LIA_RADIO_PEERS];
+	int n_radio_peers;
 };
+
+/* The `radio peer` line for node, or NULL (borrowed from cfg). */
+const struct lia_radio_peer_cfg *lia_config_radio_peer(const struct lia_config *cfg,
+    const char *node);
 
 /* Reads dir/liaisond.conf into cfg; errors name the file and line. */
 int lia_config_load(const char *dir, struct lia_config *cfg, char *err);

@@ -32,7 +32,7 @@ enum entry_key {
 	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH,
 	K_LATE_NODE = 20, K_DEADLINE, K_STEP, K_LATE, K_DUE, /* overdue notice (20-24) */
 	K_NONCE = 25, K_HEARD = 26, /* link test and answer (keys 25-29 reserved for them) */
-	K_COUNT
+	K_RELAY_ENTRY = 30, K_RELAY_CERT = 31, K_COUNT
 };
 
 /* NULL for a key number reserved for another kind of entry (entry.h): unknown here. */
@@ -43,6 +43,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_LATE_NODE] = "late-node", [K_DEADLINE] = "deadline", [K_STEP] = "step",
 	[K_LATE] = "late", [K_DUE] = "due",
 	[K_NONCE] = "nonce", [K_HEARD] = "heard",
+	[K_RELAY_ENTRY] = "entry", [K_RELAY_CERT] = "cert",
 };
 
 #define BIT(k) (1u << (k))
@@ -59,6 +60,8 @@ static const char *const key_names[K_COUNT] = {
 #define FIELDS_LINKTEST_ANSWER (FIELDS_RECEIPT | BIT(K_NONCE) | BIT(K_HEARD))
 #define FIELDS_OVERDUE (FIELDS_RECEIPT | BIT(K_PRECEDENCE) | BIT(K_LATE_NODE) | BIT(K_DEADLINE) | BIT(K_STEP) | \
 	BIT(K_LATE) | BIT(K_DUE))
+#define FIELDS_RELAY (FIELDS_COMMON | BIT(K_RELAY_ENTRY) | BIT(K_RELAY_CERT))
+#define RELAY_INNER_MAX 8192              /* a unit's entry heard over the radio is small */
 
 #define SEQ_MAX ((uint64_t)INT64_MAX)     /* sequence numbers are SQLite integers */
 #define TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
@@ -99,6 +102,7 @@ const char *lia_entry_type_name(enum lia_entry_type t)
 	case LIA_ENTRY_LINKTEST: return "link test";
 	case LIA_ENTRY_LINKTEST_ANSWER: return "link test answer";
 	case LIA_ENTRY_OVERDUE: return "overdue";
+	case LIA_ENTRY_RELAY: return "relay";
 	}
 	return "unknown";
 }
@@ -152,6 +156,7 @@ static unsigned type_fields(enum lia_entry_type t)
 		[LIA_ENTRY_OVERDUE] = FIELDS_OVERDUE,
 		[LIA_ENTRY_LINKTEST] = FIELDS_LINKTEST,
 		[LIA_ENTRY_LINKTEST_ANSWER] = FIELDS_LINKTEST_ANSWER,
+		[LIA_ENTRY_RELAY] = FIELDS_RELAY,
 	};
 
 	return (unsigned)t < sizeof(fields) / sizeof(fields[0]) ? fields[t] : 0;
@@ -211,7 +216,8 @@ static int field_err(char *err, enum entry_key k, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	lia_err_set(err, "entry field %d (%s): %s", (int)k, key_names[k], msg);
+	lia_err_set(err, "entry field %d (%s): %s", (int)k, key_names[k] ? key_names[k] : "reserved",
+	    msg);
 	return -1;
 }
 
@@ -292,7 +298,8 @@ static int validate_common(const struct lia_entry *e, char *err)
 
 	if (type_fields(e->type) == 0)
 		field_err(err, K_TYPE, "%d is not message (1), receipt (2), ack (3), signal (4), "
-		    "incident (5), overdue notice (6), link test (7) or link test answer (8)", (int)e->type);
+		    "incident (5), overdue notice (6), link test (7), link test answer (8) or relay (9)",
+		    (int)e->type);
 	else if (check_name(K_ORIGIN, e->origin, sizeof(e->origin), err) != 0 ||
 	    check_seq(K_SEQ, e->seq, err) != 0)
 		rc = -1;
@@ -474,11 +481,27 @@ static int validate_overdue(const struct lia_entry *e, char *err)
 	return rc;
 }
 
+static int validate_relay(const struct lia_entry *e, char *err)
+{
+	int rc = 0;
+
+	if (e->inner == NULL || e->inner_len < 1 || e->inner_len > RELAY_INNER_MAX)
+		rc = field_err(err, K_RELAY_ENTRY, "%zu bytes, not 1 to %d", e->inner_len,
+		    RELAY_INNER_MAX);
+	else if (e->inner_cert == NULL || e->inner_cert_len < 1 ||
+	    e->inner_cert_len > LIA_RELAY_CERT_MAX)
+		rc = field_err(err, K_RELAY_CERT, "%zu bytes, not 1 to %d", e->inner_cert_len,
+		    LIA_RELAY_CERT_MAX);
+	return rc;
+}
+
 int lia_entry_validate(const struct lia_entry *e, char *err)
 {
 	int rc = validate_common(e, err);
 
-	if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
+	if (rc == 0 && e->type == LIA_ENTRY_RELAY)
+		rc = validate_relay(e, err);
+	else if (rc == 0 && e->type == LIA_ENTRY_MESSAGE)
 		rc = validate_message(e, err);
 	else if (rc == 0 && e->type == LIA_ENTRY_LINKTEST)
 		rc = check_name(K_TO, e->to, sizeof(e->to), err);
@@ -601,6 +624,8 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		lia_time_format(e->due_ms, time);
 		lia_cbor_put_tstr(o, time);
 		break;
+	case K_RELAY_ENTRY: lia_cbor_put_bstr(o, e->inner, e->inner_len); break;
+	case K_RELAY_CERT: lia_cbor_put_bstr(o, e->inner_cert, e->inner_cert_len); break;
 	case K_COUNT: o->failed = 1; break;
 	}
 }
@@ -613,7 +638,8 @@ static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 
 	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +
 	    (e->type == LIA_ENTRY_SIGNAL ? e->nsignals * SIGNAL_ENC_MAX : 0) +
-	    (e->type == LIA_ENTRY_INCIDENT ? LIA_INCIDENT_TEXT_MAX : 0);
+	    (e->type == LIA_ENTRY_INCIDENT ? LIA_INCIDENT_TEXT_MAX : 0) +
+	    (e->type == LIA_ENTRY_RELAY ? e->inner_len + e->inner_cert_len + 18 : 0);
 	o->len = 0;
 	o->buf = malloc(o->cap);
 	o->failed = o->buf == NULL;
@@ -734,8 +760,8 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 		rc = -1;
 	else if (t > 31 || type_fields((enum lia_entry_type)t) == 0)
 		field_err(err, K_TYPE, "%" PRIu64 " is not message (1), receipt (2), ack (3), "
-		    "signal (4), incident (5), overdue notice (6), link test (7) or link test "
-		    "answer (8)", t);
+		    "signal (4), incident (5), overdue notice (6), link test (7), link test "
+		    "answer (8) or relay (9)", t);
 	else
 		rc = 0;
 	if (rc == 0)
@@ -848,6 +874,28 @@ static int get_text(const cbor_item_t *v, char **text, char *err)
 		lia_err_set(err, "out of memory decoding an entry text of %zu bytes", n);
 	else
 		rc = get_tstr(K_TEXT, v, *text, n + 1, err);
+	return rc;
+}
+
+/* A definite byte string of 1 to max bytes, copied into *out (malloc'd). */
+static int get_bytes(enum entry_key k, const cbor_item_t *v, size_t max, uint8_t **out,
+    size_t *len, char *err)
+{
+	size_t n = 0;
+	int rc = -1;
+
+	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v))
+		field_err(err, k, "not a byte string");
+	else if ((n = cbor_bytestring_length(v)) < 1 || n > max)
+		field_err(err, k, "%zu bytes, not 1 to %zu", n, max);
+	else if ((*out = malloc(n)) == NULL)
+		lia_err_set(err, "out of memory decoding %zu bytes", n);
+	else
+		rc = 0;
+	if (rc == 0) {
+		memcpy(*out, cbor_bytestring_handle(v), n);
+		*len = n;
+	}
 	return rc;
 }
 
@@ -1063,6 +1111,12 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_DUE: rc = get_time(k, v, &e->due_ms, NULL, err); break;
 	case K_NONCE: rc = get_uint(k, v, &e->nonce, err); break;
 	case K_HEARD: rc = get_time(k, v, &e->heard_ms, NULL, err); break;
+	case K_RELAY_ENTRY:
+		rc = get_bytes(k, v, RELAY_INNER_MAX, &e->inner, &e->inner_len, err);
+		break;
+	case K_RELAY_CERT:
+		rc = get_bytes(k, v, LIA_RELAY_CERT_MAX, &e->inner_cert, &e->inner_cert_len, err);
+		break;
 	case K_TYPE: case K_COUNT: break;
 	}
 	return rc;
@@ -1330,5 +1384,7 @@ void lia_entry_finish(struct lia_entry *e)
 	if (e == NULL)
 		return;
 	free(e->text);
+	free(e->inner);
+	free(e->inner_cert);
 	memset(e, 0, sizeof(*e));
 }

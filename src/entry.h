@@ -19,6 +19,8 @@
  *             answer came), 23 late (whole seconds past due), 24 due (RFC 3339)
  *   link test (7):        4 to (the peer tested)  25 nonce
  *   link test answer (8): 8 9 10 as receipt (the test)  25 nonce  26 heard (RFC 3339)
+ *   relay (9): 30 entry (the exact COSE bytes of an entry made by another party's
+ *             unit, heard over the unit link)  31 cert (that unit's certificate, DER)
  * The payload is wrapped in COSE_Sign1 signed by the origin (kid = origin, or
  * no kid in the narrow form: the payload names the origin).
  *
@@ -50,8 +52,11 @@ enum lia_entry_type {
 	LIA_ENTRY_INCIDENT = 5,
 	LIA_ENTRY_OVERDUE = 6,
 	LIA_ENTRY_LINKTEST = 7,
-	LIA_ENTRY_LINKTEST_ANSWER = 8
+	LIA_ENTRY_LINKTEST_ANSWER = 8,
+	LIA_ENTRY_RELAY = 9
 };
+
+#define LIA_RELAY_CERT_MAX 4096             /* DER of a node certificate in a relay */
 
 /* Which answer an overdue notice (and a deadline) is about. */
 enum lia_deadline_kind { LIA_DEADLINE_RECEIPT = 0, LIA_DEADLINE_ACK = 1 };
@@ -139,6 +144,11 @@ struct lia_entry {
 	uint32_t step;                      /* 0 to LIA_OVERDUE_STEP_MAX */
 	uint64_t late_s;                    /* <= LIA_OVERDUE_LATE_MAX */
 	int64_t due_ms;                     /* when the answer was due (UTC ms) */
+	/* relay: owned (malloc'd by decode); borrowed when the caller fills them to sign */
+	uint8_t *inner;                     /* COSE bytes of the relayed entry, 1 to LIA_COSE_MAX */
+	size_t inner_len;
+	uint8_t *inner_cert;                /* DER, 1 to LIA_RELAY_CERT_MAX */
+	size_t inner_cert_len;
 };
 
 /*
@@ -150,7 +160,7 @@ int lia_entry_validate(const struct lia_entry *e, char *err);
 /* CBOR payload of e into *out (caller frees); validates first. */
 int lia_entry_encode(const struct lia_entry *e, uint8_t **out, size_t *len, char *err);
 
-/* Decodes and validates a payload; e->text is malloc'd: call lia_entry_finish. */
+/* Decodes and validates a payload; e->text (and a relay's inner, inner_cert) are malloc'd: call lia_entry_finish. */
 int lia_entry_decode(const uint8_t *buf, size_t len, struct lia_entry *e, char *err);
 
 /* Encodes and signs e with key as COSE_Sign1 (kid = e->origin, none when e->narrow); *cose is the caller's. */
@@ -186,7 +196,7 @@ void lia_entry_finish(struct lia_entry *e);
 const char *lia_precedence_name(enum lia_precedence p);
 int lia_precedence_parse(const char *s, enum lia_precedence *p, char *err);
 
-/* "message", "receipt", "ack", "signal", "incident", "overdue", "link test", "link test answer". */
+/* "message", "receipt", "ack", "signal", "incident", "overdue", "link test", "link test answer", "relay". */
 const char *lia_entry_type_name(enum lia_entry_type t);
 
 /* "open", "attach", "propose", "confirm", "note"; "open", "contained", "closed"; parse: 0 or -1 with err. */

@@ -45,6 +45,8 @@ static const struct command commands[] = {
 	    "show a message, its deliveries, receipts and acks, each signature checked"},
 	{"ack", lia_cmd_ack, "ack ID [--operator NAME]",
 	    "acknowledge a received message for an operator; print the ack's id"},
+	{"radio", lia_cmd_radio, "radio",
+	    "show the unit link: peers, in flight, sent, retransmissions, refused"},
 	{"links", lia_cmd_links, "links",
 	    "show the links to peer nodes"},
 	{"status", lia_cmd_status, "status",

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "incident.h"
 #include "log.h"
+#include "radio.h"
 #include "record.h"
 #include "session.h"
 
@@ -70,15 +71,12 @@ static void wake_link(struct lia_node *n, const char *dest)
 
 	if (l != NULL && l->state == LIA_LINK_UP)
 		lia_session_pump(l);
+	else if (l == NULL)
+		lia_radio_wake(n->radio, dest);
 }
 
-/*
- * Signs e (origin and seq filled here) and stores it as own entry inside the
- * caller's transaction, queued for each of dests. The entry exists only once
- * the caller commits.
- */
-static int sign_and_queue(struct lia_node *n, struct lia_entry *e,
-    const char *const *dests, int n_dests, int deliveries, char *err)
+int lia_node_make_entry(struct lia_node *n, struct lia_entry *e, const char *const *dests,
+    int n_dests, int deliveries, uint8_t **cose_out, size_t *len_out, char *err)
 {
 	uint8_t *cose = NULL;
 	size_t cose_len = 0;
@@ -104,10 +102,56 @@ static int sign_and_queue(struct lia_node *n, struct lia_entry *e,
 	if (e->type == LIA_ENTRY_ACK &&
 	    lia_deadline_acked_here(n, e->ref_origin, e->ref_seq, err) < 0)
 		goto out;
+	if (cose_out != NULL) {
+		*cose_out = cose;
+		*len_out = cose_len;
+		cose = NULL;
+	}
 	rc = 0;
 out:
 	free(cose);
 	return rc;
+}
+
+/*
+ * Signs e (origin and seq filled here) and stores it as own entry inside the
+ * caller's transaction, queued for each of dests. The entry exists only once
+ * the caller commits.
+ */
+static int sign_and_queue(struct lia_node *n, struct lia_entry *e,
+    const char *const *dests, int n_dests, int deliveries, char *err)
+{
+	return lia_node_make_entry(n, e, dests, n_dests, deliveries, NULL, NULL, err);
+}
+
+int lia_node_own_stations(struct lia_node *n, const char **dests, int max)
+{
+	int count = 0;
+
+	if (n->self->role != LIA_ROLE_UNIT)
+		return 0;
+	for (int i = 0; i < n->charter->n_nodes && count < max; i++) {
+		const struct lia_node_def *d = &n->charter->nodes[i];
+		if (d->role == LIA_ROLE_STATION && strcmp(d->party, n->self->party) == 0)
+			dests[count++] = d->name;
+	}
+	return count;
+}
+
+/* Adds the unit's own stations to dests (a unit forwards what it sends to them); the new count. */
+static int add_own_stations(struct lia_node *n, const char **dests, int count)
+{
+	const char *stations[LIA_MAX_NODES];
+	int n_stations = lia_node_own_stations(n, stations, LIA_MAX_NODES);
+
+	for (int i = 0; i < n_stations && count < LIA_MAX_NODES; i++) {
+		int j = 0;
+		while (j < count && strcmp(dests[j], stations[i]) != 0)
+			j++;
+		if (j == count)
+			dests[count++] = stations[i];
+	}
+	return count;
 }
 
 /* Begins, runs sign_and_queue, commits; rolls back on any failure. */
@@ -279,7 +323,7 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 	const struct lia_node_def *recipients[LIA_MAX_NODES];
 	const char *dests[LIA_MAX_NODES];
 	struct lia_entry e;
-	int n_recipients = 0, rc;
+	int n_recipients = 0, n_dests, rc;
 
 	memset(&e, 0, sizeof(e));
 	if (nsigs < 1 || nsigs > LIA_ENTRY_SIGNALS_MAX) {
@@ -300,12 +344,13 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 		return -1;
 	for (int i = 0; i < n_recipients; i++)
 		dests[i] = recipients[i]->name;
-	if (commit_own_entry(n, &e, dests, n_recipients, 1, err) < 0)
+	n_dests = add_own_stations(n, dests, n_recipients);
+	if (commit_own_entry(n, &e, dests, n_dests, 1, err) < 0)
 		return -1;
 	lia_id_format(e.origin, e.seq, id);
 	lia_log_info("sent signal %s (%s%s) to %s (%d recipient%s)", id, e.signals[0].code,
 	    nsigs > 1 ? ", ..." : "", to, n_recipients, n_recipients == 1 ? "" : "s");
-	for (int i = 0; i < n_recipients; i++)
+	for (int i = 0; i < n_dests; i++)
 		wake_link(n, dests[i]);
 	return 0;
 }
@@ -332,8 +377,8 @@ out:
 	return rc;
 }
 
-/* The other stations of this node's party, appended to dests (they keep the incident too). */
-static int add_own_stations(struct lia_node *n, const char **dests, int n_dests)
+/* The other stations of this (station) node's party, appended to dests (they keep the incident too). */
+static int add_fellow_stations(struct lia_node *n, const char **dests, int n_dests)
 {
 	for (int i = 0; i < n->charter->n_nodes && n_dests < LIA_MAX_NODES; i++) {
 		const struct lia_node_def *d = &n->charter->nodes[i];
@@ -355,7 +400,7 @@ int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LE
 		return 1; /* the operator's `to`: a refusal, not a failure of the node */
 	for (int i = 0; i < n_recipients; i++)
 		dests[i] = recipients[i]->name;
-	n_recipients = add_own_stations(n, dests, n_recipients);
+	n_recipients = add_fellow_stations(n, dests, n_recipients);
 	if (lia_store_begin(n->store, err) < 0)
 		return -1;
 	rc = sign_incident(n, e, dests, n_recipients, err);
@@ -526,6 +571,11 @@ int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_
 	return lia_store_get_cert(n->store, name, der, len, err);
 }
 
+json_t *lia_node_radio_json(struct lia_node *n)
+{
+	return lia_radio_json(n->radio);
+}
+
 json_t *lia_node_links_json(struct lia_node *n)
 {
 	json_t *links = json_array();
@@ -610,7 +660,8 @@ static int open_links(struct lia_node *n, char *err)
 {
 	for (int i = 0; i < n->charter->n_nodes; i++) {
 		const struct lia_node_def *peer = &n->charter->nodes[i];
-		if (peer == n->self)
+		/* Units of different parties talk over the unit link when one is configured. */
+		if (peer == n->self || lia_config_radio_peer(&n->cfg, peer->name) != NULL)
 			continue;
 		if (lia_link_init(&n->links[n->n_links], n, peer, err) < 0)
 			return -1;
@@ -642,7 +693,8 @@ int lia_node_create(const struct lia_config *cfg, struct event_base *base,
 	if (load_identity(n, err) < 0 || load_signals(n, err) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/liaison.db", cfg->dir);
-	if (lia_store_open(path, &n->store, err) < 0 || open_links(n, err) < 0)
+	if (lia_store_open(path, &n->store, err) < 0 || open_links(n, err) < 0 ||
+	    lia_radio_create(n, &n->radio, err) < 0)
 		goto fail;
 	*out = n;
 	return 0;
@@ -668,7 +720,7 @@ int lia_node_start(struct lia_node *n, char *err)
 	const char *port = n->cfg.listen_port[0] ? n->cfg.listen_port : n->self->port;
 
 	if (listen_all(n, err) < 0 || lia_record_start(n, err) < 0 ||
-	    lia_deadline_start(n, err) < 0)
+	    lia_deadline_start(n, err) < 0 || lia_radio_start(n->radio, err) < 0)
 		return -1;
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_start(&n->links[i]);
@@ -684,6 +736,7 @@ void lia_node_destroy(struct lia_node *n)
 		return;
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_finish(&n->links[i]);
+	lia_radio_destroy(n->radio);
 	for (int i = 0; i < n->n_listeners; i++)
 		evconnlistener_free(n->listeners[i]);
 	for (int i = 0; i < LIA_PROOF_WAITS; i++)

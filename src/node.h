@@ -66,6 +66,9 @@ int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, ch
 /* Links as JSON: [{"peer","address","state","since","last_error","rtt_ms","outbox"}] (caller decrefs). */
 json_t *lia_node_links_json(struct lia_node *n);
 
+/* The unit link's state (radio.h, lia_radio_json): null when the node has none. */
+json_t *lia_node_radio_json(struct lia_node *n);
+
 /* Borrowed accessors. */
 struct lia_store *lia_node_store(struct lia_node *n);
 const struct lia_charter *lia_node_charter(const struct lia_node *n);

@@ -47,6 +47,7 @@ struct lia_node {
 	struct lia_signal_catalogue *signals; /* owned; NULL when cfg.signals_path is absent */
 	struct event *deadline_timer;         /* deadline_timer.c: armed to the earliest deadline */
 	int deadline_notices;                 /* notices queued since links were last woken for them */
+	struct lia_radio *radio;              /* owned; NULL without `radio listen` (radio.h) */
 };
 
 /* Builds the node from its configuration: charter, key, certificate check, store, links; *out caller frees with lia_node_destroy. */
@@ -80,6 +81,17 @@ int lia_node_linktest_answer(struct lia_node *n, const char *peer, const struct 
  */
 int lia_node_overdue_notice(struct lia_node *n, struct lia_entry *e,
     const char *const *dests, int n_dests, char *err);
+/*
+ * Inside the caller's transaction: signs e as an own entry (origin, seq, time
+ * filled here), stores it, queues it for each of dests (and awaits their
+ * receipts when deliveries); its COSE bytes into *cose (caller frees) unless
+ * cose is NULL. Exists only once the caller commits.
+ */
+int lia_node_make_entry(struct lia_node *n, struct lia_entry *e, const char *const *dests,
+    int n_dests, int deliveries, uint8_t **cose, size_t *cose_len, char *err);
+
+/* A unit's own party's stations (borrowed names) into dests, at most max; 0 for a station. */
+int lia_node_own_stations(struct lia_node *n, const char **dests, int max);
 
 /* DER of node name's certificate (own, or learned at a TLS handshake); *der caller frees. */
 int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_t *len, char *err);

@@ -18,6 +18,7 @@
 #include "deadline.h"
 #include "log.h"
 #include "record.h"
+#include "relay.h"
 #include "session.h"
 
 #define OUTPUT_HIGH_WATER (256 * 1024)
@@ -239,7 +240,8 @@ static int accept_signal(struct lia_link *l, const struct lia_entry *e,
 	char why[LIA_ERR_LEN];
 	uint8_t hash[32];
 
-	if (!addressed_to_self(l, e)) {
+	/* A unit also sends its signals to its own stations (radio.h). */
+	if (!addressed_to_self(l, e) && !lia_relay_own_unit_copy(l, e)) {
 		lia_err_set(err, "signal %s/%" PRIu64 " is addressed to %s, which does not include %s",
 		    e->origin, e->seq, e->to, n->self->name);
 		return 1;
@@ -313,6 +315,7 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	case LIA_ENTRY_LINKTEST: return accept_linktest(l, e, cose, cose_len, err);
 	case LIA_ENTRY_LINKTEST_ANSWER: return accept_linktest_answer(l, e, cose, cose_len, err);
 	case LIA_ENTRY_OVERDUE: return lia_deadline_notice_in(l->node, e, cose, cose_len, err);
+	case LIA_ENTRY_RELAY: return lia_relay_accept(l, e, cose, cose_len, err);
 	}
 	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
 	return 1;

@@ -217,7 +217,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SET_CURSOR] = "INSERT INTO cursors (peer, seq) VALUES (?1, ?2)"
 		" ON CONFLICT (peer) DO UPDATE SET seq = excluded.seq",
 	[ST_ADD_DELIVERY] = "INSERT INTO deliveries (seq, dest) SELECT seq, ?2 FROM entries"
-		" WHERE dir = 0 AND seq = ?1 AND type IN (1, 4) ON CONFLICT DO NOTHING",
+		" WHERE dir = 0 AND seq = ?1 AND type IN (1, 4, 9) ON CONFLICT DO NOTHING",
 	[ST_MARK_DELIVERED] = "UPDATE deliveries SET receipt_seq = ?3, delivered_ms = ?4"
 		" WHERE seq = ?1 AND dest = ?2 AND receipt_seq IS NULL",
 	[ST_HAS_DELIVERY] = "SELECT 1 FROM deliveries WHERE seq = ?1 AND dest = ?2",

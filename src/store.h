@@ -62,6 +62,9 @@ typedef int (*lia_store_entry_fn)(void *ctx, uint64_t seq, const uint8_t *cose, 
 int lia_store_scan_outbox(struct lia_store *s, const char *dest, uint64_t after, int limit,
     lia_store_entry_fn fn, void *ctx, char *err);
 
+/* Drops own entry seq from dest's queue alone (the unit link's receipts arrive in any order); 0 also when it was not queued. */
+int lia_store_dequeue(struct lia_store *s, const char *dest, uint64_t seq, char *err);
+
 /* Number of entries still queued for dest. */
 int lia_store_outbox_count(struct lia_store *s, const char *dest, int64_t *n, char *err);
 

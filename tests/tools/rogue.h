@@ -146,6 +146,8 @@ struct rogue_attack {
 
 /* rogue_incident.c: open, propose, confirm its own proposal, attach an entry never sent. */
 int rogue_attack_incident(struct rogue *r);
+/* rogue_relay.c: a relay of ours around a signal forged as --sign-as's. */
+int rogue_attack_forged_relay(struct rogue *r);
 
 /* The attack called name, or NULL. */
 const struct rogue_attack *rogue_attack_find(const char *name);

@@ -76,6 +76,7 @@ const struct lia_charter *lia_node_charter(const struct lia_node *n) { return n-
 const char *lia_node_name(const struct lia_node *n) { (void)n; return "tokyo"; }
 const char *lia_node_party(const struct lia_node *n) { (void)n; return "japan"; }
 json_t *lia_node_links_json(struct lia_node *n) { (void)n; return json_array(); }
+json_t *lia_node_radio_json(struct lia_node *n) { (void)n; return json_null(); }
 
 /* The record's node side (record.c) is tested by the integration tests; api_record.c's own routing, query parsing and store proofs are tested here. */
 json_t *lia_record_status_json(struct lia_node *n) { (void)n; return json_pack("{s:s}", "origin", "t/tokyo"); }

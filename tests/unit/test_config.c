@@ -157,6 +157,39 @@ static void test_required(void **state)
 	expect_error("", "liaisond.conf:", "no \"node\" line");
 }
 
+static void test_radio_lines(void **state)
+{
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse("node kaiyo\napi 127.0.0.1:9\nradio listen 10.0.0.1:7000\n"
+	    "radio peer haixun 10.0.0.2:7000\nradio peer haijing [::1]:7001\nradio rate 2400\n",
+	    &cfg, err), 0);
+	assert_string_equal(cfg.radio_host, "10.0.0.1");
+	assert_string_equal(cfg.radio_port, "7000");
+	assert_int_equal(cfg.radio_rate, 2400);
+	assert_int_equal(cfg.n_radio_peers, 2);
+	assert_string_equal(lia_config_radio_peer(&cfg, "haijing")->host, "::1");
+	assert_null(lia_config_radio_peer(&cfg, "beijing"));
+	assert_int_equal(parse("node kaiyo\napi 127.0.0.1:9\n", &cfg, err), 0);
+	assert_int_equal(cfg.radio_rate, LIA_RADIO_RATE_DEFAULT);
+	assert_string_equal(cfg.radio_host, "");
+	expect_error("node a\napi 127.0.0.1:9\nradio peer b 1.2.3.4:5\n", "liaisond.conf",
+	    "need a \"radio listen\"");
+	expect_error("node a\napi 127.0.0.1:9\nradio listen 1.2.3.4:5\nradio listen 1.2.3.4:6\n",
+	    "liaisond.conf:4", "given again");
+	expect_error("node a\napi 127.0.0.1:9\nradio listen 1.2.3.4:5\nradio peer b 1.2.3.4:5\n"
+	    "radio peer b 1.2.3.4:6\n", "liaisond.conf:5", "given twice");
+	expect_error("node a\napi 127.0.0.1:9\nradio rate 10\n", "liaisond.conf:3", "300");
+	expect_error("node a\napi 127.0.0.1:9\nradio rate 1e6\n", "liaisond.conf:3", "bit/s");
+	expect_error("node a\napi 127.0.0.1:9\nradio peer B! 1.2.3.4:5\n", ":3", "not a node name");
+	expect_error("node a\napi 127.0.0.1:9\nradio peer b 1.2.3.4:0\n", ":3", "radio peer b");
+	expect_error("node a\napi 127.0.0.1:9\nradio peer b\n", ":3", "HOST:PORT");
+	expect_error("node a\napi 127.0.0.1:9\nradio volume 11\n", ":3", "radio takes");
+	expect_error("node a\napi 127.0.0.1:9\nradio\n", ":3", "radio takes");
+}
+
 static void test_split_address(void **state)
 {
 	static const struct { const char *addr, *host, *port; } good[] = {
@@ -239,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_api_not_loopback),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_radio_lines),
 		cmocka_unit_test(test_split_address),
 		cmocka_unit_test(test_split_address_host_length),
 		cmocka_unit_test(test_load),

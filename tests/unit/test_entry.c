@@ -254,7 +254,7 @@ static void test_invalid_fields_named(void **state)
 
 	(void)state;
 	make_message(&e, text);
-	e.type = 9;
+	e.type = 30; /* 9 is the relay now; 30 stays unassigned */
 	expect_invalid(&e, "entry field 0 (type)");
 	make_message(&e, text);
 	strcpy(e.origin, "Tokyo");
@@ -1013,6 +1013,47 @@ static void test_signal_decode_refused(void **state)
 	expect_decode_error(&b, "deterministic");
 }
 
+/* A relay (type 9): the inner COSE and certificate bytes survive a round trip; empty or oversized ones are refused. */
+static void test_relay(void **state)
+{
+	uint8_t inner[300], cert[500], big[4097];
+	struct lia_entry e, d;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	memset(inner, 0xa5, sizeof(inner));
+	memset(cert, 0x30, sizeof(cert));
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_RELAY;
+	strcpy(e.origin, "kaiyo");
+	e.seq = 4;
+	e.time_ms = 1700000000000;
+	e.inner = inner;
+	e.inner_len = sizeof(inner);
+	e.inner_cert = cert;
+	e.inner_cert_len = sizeof(cert);
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	if (lia_entry_decode(buf, len, &d, err) != 0)
+		fail_msg("decode: %s", err);
+	assert_int_equal(d.type, LIA_ENTRY_RELAY);
+	assert_int_equal(d.inner_len, sizeof(inner));
+	assert_memory_equal(d.inner, inner, sizeof(inner));
+	assert_int_equal(d.inner_cert_len, sizeof(cert));
+	assert_memory_equal(d.inner_cert, cert, sizeof(cert));
+	assert_string_equal(lia_entry_type_name(d.type), "relay");
+	lia_entry_finish(&d);
+	assert_null(d.inner);
+	free(buf);
+	e.inner_len = 0;
+	expect_invalid(&e, "entry field 30 (entry): 0 bytes");
+	e.inner_len = sizeof(inner);
+	e.inner_cert = big;
+	e.inner_cert_len = sizeof(big);
+	expect_invalid(&e, "entry field 31 (cert): 4097 bytes");
+}
+
 /* The narrow form: uint seconds, catalogue number, uint values, no to (docs/wire.md). */
 static void make_narrow_signal(struct lia_entry *e)
 {
@@ -1309,6 +1350,7 @@ int main(void)
 		cmocka_unit_test(test_overdue_round_trip),
 		cmocka_unit_test(test_overdue_invalid_fields),
 		cmocka_unit_test(test_overdue_keys_elsewhere),
+		cmocka_unit_test(test_relay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -402,6 +402,35 @@ static void test_outbox(void **state)
 	assert_int_equal(count(f, "outbox"), 2);
 }
 
+/* The unit link drops one outbox row per receipt, in any order (store_radio.c). */
+static void test_dequeue(void **state)
+{
+	struct fx *f = *state;
+	struct seen w;
+	int64_t n = -1;
+
+	assert_int_equal(lia_store_begin(f->s, f->err), 0);
+	for (uint64_t seq = 1; seq <= 4; seq++) {
+		add_message(f, "tokyo", seq, "china", LIA_DIR_OUT);
+		assert_int_equal(lia_store_queue(f->s, "haixun", seq, f->err), 0);
+		assert_int_equal(lia_store_queue(f->s, "beijing", seq, f->err), 0);
+	}
+	assert_int_equal(lia_store_commit(f->s, f->err), 0);
+	assert_int_equal(lia_store_dequeue(f->s, "haixun", 3, f->err), 0);
+	assert_int_equal(lia_store_dequeue(f->s, "haixun", 1, f->err), 0);
+	assert_int_equal(lia_store_dequeue(f->s, "haixun", 1, f->err), 0); /* again: nothing */
+	assert_int_equal(lia_store_dequeue(f->s, "haixun", 99, f->err), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lia_store_scan_outbox(f->s, "haixun", 0, 10, on_entry, &w, f->err), 2);
+	assert_int_equal(w.seq[0], 2);
+	assert_int_equal(w.seq[1], 4);
+	assert_int_equal(lia_store_outbox_count(f->s, "beijing", &n, f->err), 0);
+	assert_int_equal(n, 4);
+	reopen(f);
+	assert_int_equal(lia_store_outbox_count(f->s, "haixun", &n, f->err), 0);
+	assert_int_equal(n, 2);
+}
+
 /* A callback may use the store: scans hand over copies, not live rows. */
 static int on_entry_reenter(void *ctx, uint64_t seq, const uint8_t *cose, size_t len)
 {
@@ -1857,6 +1886,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dequeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_reentrant, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursors, setup, teardown),
