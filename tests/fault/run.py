@@ -319,13 +319,13 @@ def faketime_usable(liaisond):
     return None
 
 def default_count():
-    """FAULT_COUNT, else COUNT/40 capped at 60: COUNT is the suite's 2000-scale knob,
-    which the ASan run lowers to 500 (so 12 messages a step there)."""
+    """FAULT_COUNT, else COUNT/50 capped at 40: COUNT is the suite's 2000-scale knob,
+    which the ASan run lowers to 500 (so 10 messages a step there)."""
     if "FAULT_COUNT" in os.environ:
         return int(os.environ["FAULT_COUNT"])
     if "COUNT" in os.environ:
-        return max(5, min(60, int(os.environ["COUNT"]) // 40))
-    return 60
+        return max(5, min(40, int(os.environ["COUNT"]) // 50))
+    return 40
 
 def main():
     # meson's timeout sends SIGTERM: unwind through the finally blocks, which stop the
