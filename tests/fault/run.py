@@ -170,7 +170,7 @@ def params(rng, fault, count):
     if fault == "loss":
         p["percent"] = 30
     elif fault == "slow":
-        p["rate"] = rng.choice(["64kbit", "256kbit"])
+        p["rate"] = rng.choice(["16kbit", "64kbit"])
     elif fault == "delay":
         p["hold"] = round(rng.uniform(4.0, 7.0), 1)
     elif fault == "kill":
@@ -338,7 +338,7 @@ def main():
     ap.add_argument("--schedule", type=int, help="run only this schedule of the seed")
     ap.add_argument("--count", type=int, default=default_count())
     ap.add_argument("--steps", type=int, default=int(os.environ.get("STEPS", "3")))
-    ap.add_argument("--keep", action="store_true", help="keep the work directory of a failed schedule")
+    ap.add_argument("--keep", action="store_true", help="keep the work directories (node directories copied off their tmpfs)")
     args = ap.parse_args()
     args.liaison, args.liaisond = os.environ.get("LIAISON"), os.environ.get("LIAISOND")
     if not args.liaison or not args.liaisond:
