@@ -131,7 +131,20 @@ def fault_disk(mech, burst, p):
     while time.time() - t0 < p["hold"] or (len(burst.errors[node]) == before and time.time() - t0 < 20):
         time.sleep(0.1)
     mech.check_alive()
-    failed = burst.errors[node][before:]
+    down = (0, 0)  # errors while the node was down (unreachable, or killed mid-send) are not refusals
+    if p.get("restart"):  # SIGKILL on the full disk, then start there: no crash, sends still refused
+        lo = len(burst.errors[node])
+        mech.kill(node)
+        mech.start(node)
+        seen = len(burst.errors[node])
+        down = (lo, seen)
+        t1 = time.time()
+        while len(burst.errors[node]) == seen and time.time() - t1 < 10:
+            time.sleep(0.1)
+        mech.check_alive()
+        print(f"  {node} killed and restarted on its full disk")
+    errors = burst.errors[node]
+    failed = errors[before:down[0]] + errors[down[1]:] if down[1] else errors[before:]
     mech.free_disk(node)
     burst.hold_open.discard(node)
     if not failed:
@@ -177,6 +190,8 @@ def params(rng, fault, count):
         p["kills"], p["down"] = rng.randint(1, 3), round(rng.uniform(0.0, 0.5), 2)
     elif fault == "clock":
         p["skew"] = rng.choice(SKEWS)
+    elif fault == "disk":
+        p["restart"] = rng.random() < 0.5
     return p
 
 # --- checks -------------------------------------------------------------------------
@@ -358,6 +373,8 @@ def main():
             print(f"SKIP: clock fault: {no_clock}")
             return 77
         steps = [params(random.Random(0), args.fault, args.count)]
+        if args.fault == "disk":  # the fixed run also restarts the node on its full disk
+            steps[0]["restart"] = True
         if args.fault == "clock":  # both ways: ahead on one node, then behind on the other
             steps.append(dict(steps[0], skew="-7m" if steps[0]["skew"] == "+7m" else "+7m",
                               node="tokyo" if steps[0]["node"] == "beijing" else "beijing"))
