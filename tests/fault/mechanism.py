@@ -72,6 +72,15 @@ class Mechanism:
             self.net.exec_prefix("beijing") + [sys.executable, f"{HERE}/relay.py",
             f"{Net.ADDR['beijing']}:{RELAY_PORT}", f"{Net.ADDR['tokyo']}:{PEER_PORT}", str(delay_s)],
             stdout=log, stderr=subprocess.STDOUT)
+        # Wait until it listens: a SIGUSR1 that came before its handler would kill it.
+        for _ in range(100):
+            with open(f"{self.work}/relay.log") as f:
+                if "relay: " in f.read():
+                    return
+            if self.relay.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError("the relay did not start (see relay.log)")
 
     def relay_delay(self, on):
         self.relay.send_signal(signal.SIGUSR1 if on else signal.SIGUSR2)
@@ -113,6 +122,8 @@ class Mechanism:
         for node, p in self.procs.items():
             if p.poll() is not None:
                 raise AssertionError(f"liaisond {node} died by itself (exit {p.returncode}); see {node}.log")
+        if self.relay is not None and self.relay.poll() is not None:
+            raise AssertionError(f"the relay exited ({self.relay.returncode}); see relay.log")
 
     def stop_nodes(self):
         for node in list(self.procs):
