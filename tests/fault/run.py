@@ -102,7 +102,14 @@ def fault_net(kind):
             mech.net.slow(p["rate"])
         else:
             mech.relay_delay(True)
-        time.sleep(p["hold"])
+        if p.get("kill"):  # a node killed in the middle of the network fault, restarted at once
+            time.sleep(p["hold"] / 2)
+            mech.kill(p["node"])
+            mech.start(p["node"])
+            print(f"  killed and restarted {p['node']} during {kind}")
+            time.sleep(p["hold"] / 2)
+        else:
+            time.sleep(p["hold"])
         mech.check_alive()
         print(f"  during {kind}: beijing's link {link_view(mech)}")
         if kind == "delay":
@@ -192,6 +199,8 @@ def params(rng, fault, count):
         p["skew"] = rng.choice(SKEWS)
     elif fault == "disk":
         p["restart"] = rng.random() < 0.5
+    if fault in ("partition", "loss", "delay", "slow"):  # 30 %: a kill in the middle too
+        p["kill"] = rng.random() < 0.3
     return p
 
 # --- checks -------------------------------------------------------------------------
@@ -373,6 +382,7 @@ def main():
             print(f"SKIP: clock fault: {no_clock}")
             return 77
         steps = [params(random.Random(0), args.fault, args.count)]
+        steps[0].pop("kill", None)  # a fixed run is the one fault alone
         if args.fault == "disk":  # the fixed run also restarts the node on its full disk
             steps[0]["restart"] = True
         if args.fault == "clock":  # both ways: ahead on one node, then behind on the other
