@@ -272,6 +272,7 @@ void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 {
 	struct bufferevent *bev = l->bev;
 	int was_up = l->state >= LIA_LINK_HELLO;
+	int64_t up_since_ms = l->since_ms;
 
 	if (bev == NULL)
 		return;
@@ -289,11 +290,12 @@ void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 	l->reconnects++;
 	path_down(l, was_up);
 	end_probe(l); /* a probe started before the loss would now race the redial */
-	if (!was_up) {
+	if (!was_up || lia_path_short_lived(lia_now_ms() - up_since_ms, l->node->cfg.heartbeat_ms)) {
 		schedule_redial(l);
 	} else if (l->dialer) {
 		/* The path that was working died: the next one at once. */
 		l->fails_in_row = 0;
+		l->backoff_ms = BACKOFF_MIN_MS;
 		l->path = lia_path_next(l->path, lia_link_path_count(l));
 		schedule_redial_in(l, 0);
 	}
@@ -422,7 +424,6 @@ static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 		return;
 	}
 	lia_log_info("link %s: authenticated (incoming)", l->peer->name);
-	l->backoff_ms = BACKOFF_MIN_MS;
 	attach(l, bev, key);
 	l->path = local_path(n, bev);
 }
@@ -504,7 +505,6 @@ static void dialled_connected(struct lia_link *l)
 		return;
 	}
 	lia_log_info("link %s: authenticated (outgoing)", l->peer->name);
-	l->backoff_ms = BACKOFF_MIN_MS;
 	attach(l, l->bev, key);
 }
 

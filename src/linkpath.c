@@ -23,6 +23,13 @@ int lia_path_delay_ms(int fails_in_row, int n, int backoff_ms)
 	return fails_in_row > 0 && fails_in_row % n == 0 ? backoff_ms : 0;
 }
 
+int lia_path_short_lived(int64_t up_ms, int heartbeat_ms)
+{
+	int64_t floor_ms = heartbeat_ms > 1000 ? 2 * (int64_t)heartbeat_ms : 2000;
+
+	return up_ms < floor_ms;
+}
+
 /* Numeric host and port of sa; -1 for other families. */
 static int sockaddr_text(const struct sockaddr *sa, char host[INET6_ADDRSTRLEN], char port[8])
 {

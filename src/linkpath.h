@@ -22,6 +22,14 @@ int lia_path_next(int cur, int n);
 /* Wait before the next dial: 0 while some path is untried since the last success, else backoff_ms. */
 int lia_path_delay_ms(int fails_in_row, int n, int backoff_ms);
 
+/*
+ * 1 when a connection that was up for up_ms died too soon to count as a
+ * success (under 2 s or two heartbeats): its redial backs off like a failed
+ * dial, so a peer that drops us at once (say its disk is full) is not redialled
+ * many times a second.
+ */
+int lia_path_short_lived(int64_t up_ms, int heartbeat_ms);
+
 /* Index of the address in addrs[0..n) equal to the numeric socket address sa (IPv4 or IPv6), or -1. */
 int lia_path_find(const struct lia_addr *addrs, int n, const struct sockaddr *sa);
 

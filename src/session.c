@@ -26,8 +26,16 @@
 #define ERROR_CODE_PROTOCOL 1
 #define ERROR_CODE_REJECTED 2
 
-/* Outcome of one frame: go on, or drop the link (the reason is in err). */
-enum verdict { GO_ON = 0, DROP = -1 };
+/*
+ * Outcome of one frame: go on, or drop the link (the reason is in err). A
+ * local fault (our store failed) drops the link too, but its sentence names
+ * our files: it is logged here and the peer is told only that we failed.
+ */
+enum verdict { GO_ON = 0, DROP = -1, LOCAL_FAULT = -2 };
+
+#define LOCAL_FAULT_SENTENCE "the receiver could not store the entries (a local failure, " \
+	"logged there); they will be asked for again"
+
 
 /* Entries read in one go share a transaction; the cursor moves on commit. */
 struct batch {
@@ -350,8 +358,10 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 		    " but the last committed is %" PRIu64, l->peer->name, e.seq, f->prev, b->cursor);
 		goto out;
 	}
-	if (!b->open && lia_store_begin(l->node->store, err) < 0)
+	if (!b->open && lia_store_begin(l->node->store, err) < 0) {
+		rc = LOCAL_FAULT;
 		goto out;
+	}
 	b->open = 1;
 	switch (accept_entry(l, &e, f->cose, f->cose_len, why)) {
 	case 0:
@@ -362,6 +372,7 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 		break;
 	default:
 		snprintf(err, LIA_ERR_LEN, "%s", why);
+		rc = LOCAL_FAULT;
 		goto out;
 	}
 	b->cursor = e.seq;
@@ -435,7 +446,7 @@ static int finish_batch(struct lia_link *l, struct batch *b, char *err)
 	if (lia_store_set_cursor(s, l->peer->name, b->cursor, err) < 0 ||
 	    lia_store_commit(s, err) < 0) {
 		lia_store_rollback(s);
-		return DROP;
+		return LOCAL_FAULT;
 	}
 	l->cursor = b->cursor;
 	if (b->entries > 0) {
@@ -461,19 +472,26 @@ void lia_session_read(struct lia_link *l)
 		rc = next_frame(l, &f, err);
 		if (rc == 0)
 			break;
-		if (rc < 0 || dispatch(l, &f, &b, err) != GO_ON || l->bev == NULL) {
-			lia_frame_finish(&f);
-			goto drop;
-		}
+		if (rc > 0)
+			rc = dispatch(l, &f, &b, err);
 		lia_frame_finish(&f);
+		if (rc != GO_ON || l->bev == NULL)
+			goto drop;
 	}
-	if (finish_batch(l, &b, err) == GO_ON)
+	if ((rc = finish_batch(l, &b, err)) == GO_ON)
 		return;
 drop:
 	if (b.open)
 		lia_store_rollback(l->node->store);
-	if (l->bev != NULL)
+	if (l->bev == NULL)
+		return;
+	if (rc == LOCAL_FAULT) {
+		lia_log_error("link %s: %s", l->peer->name, err);
+		lia_link_drop(l, LOCAL_FAULT_SENTENCE, 1);
+		snprintf(l->last_error, sizeof(l->last_error), "%s", err);
+	} else {
 		lia_link_drop(l, err[0] ? err : "protocol error", 1);
+	}
 }
 
 static int send_queued(void *ctx, uint64_t seq, const uint8_t *cose, size_t cose_len)

@@ -32,7 +32,9 @@ rewrite() {
 	cp "$WORK/honest.db" "$WORK/tokyo/liaison.db"
 	sqlite3 "$WORK/tokyo/liaison.db" "DROP TRIGGER entries_fixed; DROP TRIGGER entries_kept; $1
 		DROP TABLE cosignatures; DROP TABLE checkpoints; DROP TABLE witnessed;
-		DROP TABLE evidence; DROP TABLE tree; DROP TABLE log; PRAGMA user_version = 1;" \
+		DROP TABLE evidence; DROP TABLE tree; DROP TABLE log;
+		DROP TABLE incident_steps; DROP TABLE incidents; DROP TABLE deadlines;
+		PRAGMA user_version = 1;" \
 		|| fail "sqlite3 could not alter the store"
 	start_node tokyo
 }

@@ -64,6 +64,19 @@ static void test_find(void **state)
 	assert_int_equal(lia_path_find(addrs, 3, NULL), -1);
 }
 
+/* A connection dropped soon after it came up backs off; one that lasted resets the backoff. */
+static void test_short_lived(void **state)
+{
+	(void)state;
+	assert_int_equal(lia_path_short_lived(0, 1000), 1);
+	assert_int_equal(lia_path_short_lived(1999, 1000), 1);
+	assert_int_equal(lia_path_short_lived(2000, 1000), 0);
+	assert_int_equal(lia_path_short_lived(1500, 200), 1);  /* the floor is 2 s */
+	assert_int_equal(lia_path_short_lived(2500, 200), 0);
+	assert_int_equal(lia_path_short_lived(5999, 3000), 1); /* two heartbeats of 3 s */
+	assert_int_equal(lia_path_short_lived(6000, 3000), 0);
+}
+
 static void test_probe_due(void **state)
 {
 	(void)state;
@@ -80,6 +93,7 @@ int main(void)
 		cmocka_unit_test(test_delay),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_probe_due),
+		cmocka_unit_test(test_short_lived),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
