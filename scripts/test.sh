@@ -2,8 +2,12 @@
 # test.sh - builds Liaison and runs every test: unit and integration tests in a
 # normal build, the same again under ASan+UBSan, and a short run of each fuzz
 # target. Prints "N passed, N failed" last; exits non-zero on any failure.
-# FUZZ_SECONDS (default 30) sets each fuzz target's run; SKIP_SANITIZE=1 and
-# SKIP_FUZZ=1 skip those stages for quick local runs.
+# FUZZ_SECONDS (default 20) sets each fuzz target's run; SKIP_SANITIZE=1 and
+# SKIP_FUZZ=1 skip those stages for quick local runs. The sanitizer stage runs
+# every test again with smaller loads (it looks for memory and undefined
+# behaviour, not throughput), so that CI stays under 30 minutes on 2 cores:
+# 500 messages for the kill, failover and fault tests (SANITIZE_COUNT), 20
+# radio signals, FLASH and ROUTINE deadlines, one random fault schedule.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh || { echo "test.sh: cannot install dependencies"; exit 1; }
@@ -31,11 +35,13 @@ run_suite build-test
 if [ -z "${SKIP_SANITIZE:-}" ]; then
 	echo "== ASan + UBSan build"
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-	COUNT=${SANITIZE_COUNT:-500} run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	COUNT=${SANITIZE_COUNT:-500} RADIO_COUNT=${SANITIZE_RADIO_COUNT:-20} \
+		PRECEDENCES="FLASH ROUTINE" FAULT_SCHEDULES=1 \
+		run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 fi
 
 if [ -z "${SKIP_FUZZ:-}" ]; then
-	echo "== fuzz targets, ${FUZZ_SECONDS:-30} s each"
+	echo "== fuzz targets, ${FUZZ_SECONDS:-20} s each"
 	if CC=clang run_fuzz=1 meson setup build-fuzz -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1 || [ -d build-fuzz ]; then
 		ninja -C build-fuzz || failed=$((failed + 1))
@@ -44,7 +50,7 @@ if [ -z "${SKIP_FUZZ:-}" ]; then
 			name=${t##*/fuzz_}
 			corpus=$(mktemp -d); cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null || true
 			dict=(); [ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)
-			if "$t" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-30}" -print_final_stats=0 \
+			if "$t" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 \
 				"$corpus" > "build-fuzz/fuzz-$name.log" 2>&1; then
 				echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/fuzz-$name.log" || tail -1 "build-fuzz/fuzz-$name.log"))"
 				passed=$((passed + 1))
