@@ -40,24 +40,43 @@ if [ -z "${SKIP_SANITIZE:-}" ]; then
 		run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 fi
 
+fuzz_one() { # fuzz target: runs it on a copy of its corpus; "ok" or "FAILED" in build-fuzz/fuzz-NAME.result
+	local t=$1 name=${1##*/fuzz_} corpus result=FAILED
+	local dict=()
+	corpus=$(mktemp -d); cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null || true
+	[ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)
+	if "$t" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=1 \
+		"$corpus" > "build-fuzz/fuzz-$name.log" 2>&1; then
+		result=ok
+	fi
+	echo "$result" > "build-fuzz/fuzz-$name.result"
+	rm -rf "$corpus"
+}
+
 if [ -z "${SKIP_FUZZ:-}" ]; then
 	echo "== fuzz targets, ${FUZZ_SECONDS:-20} s each"
 	if CC=clang run_fuzz=1 meson setup build-fuzz -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1 || [ -d build-fuzz ]; then
 		ninja -C build-fuzz || failed=$((failed + 1))
+		targets=()
+		rm -f build-fuzz/fuzz-*.result
 		for t in build-fuzz/fuzz/fuzz_*; do
-			[ -f "$t" ] && [ -x "$t" ] || continue
+			[ -f "$t" ] && [ -x "$t" ] && targets+=("$t")
+		done
+		# Two at a time: one per core.
+		for ((i = 0; i < ${#targets[@]}; i += 2)); do
+			fuzz_one "${targets[i]}" &
+			[ -z "${targets[i + 1]:-}" ] || fuzz_one "${targets[i + 1]}" &
+			wait
+		done
+		for t in "${targets[@]}"; do
 			name=${t##*/fuzz_}
-			corpus=$(mktemp -d); cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null || true
-			dict=(); [ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)
-			if "$t" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 \
-				"$corpus" > "build-fuzz/fuzz-$name.log" 2>&1; then
+			if [ "$(cat "build-fuzz/fuzz-$name.result" 2>/dev/null)" = ok ]; then
 				echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/fuzz-$name.log" || tail -1 "build-fuzz/fuzz-$name.log"))"
 				passed=$((passed + 1))
 			else
 				echo "fuzz $name: FAILED"; tail -30 "build-fuzz/fuzz-$name.log"; failed=$((failed + 1))
 			fi
-			rm -rf "$corpus"
 		done
 	else
 		echo "test.sh: cannot configure the fuzz build"; failed=$((failed + 1))
