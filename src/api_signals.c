@@ -25,7 +25,7 @@
 #define SIGNALS_LISTED 1000 /* newest signal entries a listing shows (a unit link test moves a few hundred) */
 
 static const struct lia_api_field send_fields[] = {
-	{"to", JSON_STRING, 1},
+	{"to", JSON_STRING, 0}, /* missing or "": a broadcast (a unit's radio peers) */
 	{"signals", JSON_ARRAY, 1},
 	{"lat", JSON_INTEGER, 1},
 	{"lon", JSON_INTEGER, 1},
@@ -78,6 +78,23 @@ static int recipients_check(struct lia_api *api, const char *to, char *sentence)
 	return 0;
 }
 
+/* Checks the body's "to": a name with recipients, or missing or "" for a broadcast a unit may send. */
+static int read_to(struct lia_api *api, const char *to, char *sentence)
+{
+	const char *peers[LIA_MAX_NODES];
+	char err[LIA_ERR_LEN] = "";
+
+	if (to == NULL || to[0] == '\0') {
+		if (lia_node_broadcast_peers(api->node, peers, LIA_MAX_NODES, err) < 0)
+			return lia_err_set(sentence, "field \"to\" missing: %s", err), -1;
+		return 0;
+	}
+	if (!lia_name_valid(to))
+		return lia_err_set(sentence, "field \"to\": \"%.40s\" is not a node or party name", to),
+		    -1;
+	return recipients_check(api, to, sentence);
+}
+
 /* Reads and checks a send body into e (type, to, signals, position); fills sentence. */
 static int read_send(struct lia_api *api, json_t *body, struct lia_entry *e, char *sentence)
 {
@@ -90,12 +107,9 @@ static int read_send(struct lia_api *api, json_t *body, struct lia_entry *e, cha
 	memset(e, 0, sizeof(*e));
 	e->type = LIA_ENTRY_SIGNAL;
 	e->nsignals = json_array_size(sigs);
-	if (!lia_name_valid(to))
-		return lia_err_set(sentence, "field \"to\": \"%.40s\" is not a node or party name", to),
-		    -1;
-	if (recipients_check(api, to, sentence) < 0)
+	if (read_to(api, to, sentence) < 0)
 		return -1;
-	snprintf(e->to, sizeof(e->to), "%s", to);
+	snprintf(e->to, sizeof(e->to), "%s", to != NULL ? to : "");
 	if (e->nsignals < 1 || e->nsignals > LIA_ENTRY_SIGNALS_MAX)
 		return lia_err_set(sentence, "field \"signals\": must hold 1 to %d signals, not %zu",
 		    LIA_ENTRY_SIGNALS_MAX, e->nsignals), -1;
@@ -168,8 +182,9 @@ static int list_one(void *arg, const char *origin, uint64_t seq, const uint8_t *
 		return 0;
 	}
 	lia_time_format(e.time_ms, when);
-	json_array_append_new(ctx->list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o}",
-	    "id", id, "from", e.origin, "to", e.to, "time", when,
+	/* A broadcast keeps "to": "" (no name) and says so in "broadcast". */
+	json_array_append_new(ctx->list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:o}",
+	    "id", id, "from", e.origin, "to", e.to, "broadcast", e.to[0] == '\0', "time", when,
 	    "box", strcmp(e.origin, lia_node_name(ctx->node)) == 0 ? "out" : "in",
 	    "lat", (json_int_t)e.lat, "lon", (json_int_t)e.lon, "signals", render_all(ctx, &e)));
 	lia_entry_finish(&e);

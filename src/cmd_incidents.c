@@ -205,8 +205,9 @@ static void print_step(const json_t *s)
 		put_line("      ", str(s, "title")[0] ? str(s, "title") : str(s, "reason")[0] ?
 		    str(s, "reason") : str(s, "text"));
 	if (json_is_object(entry)) {
-		printf("      %s %s from %s, %s", str(entry, "type"), str(entry, "id"),
-		    str(entry, "from"), str(entry, "time"));
+		printf("      %s %s from %s%s, %s", str(entry, "type"), str(entry, "id"),
+		    str(entry, "from"), json_is_true(json_object_get(entry, "broadcast")) ?
+		    " to (all)" : "", str(entry, "time"));
 		print_position(entry);
 		putchar('\n');
 		if (str(entry, "text")[0])

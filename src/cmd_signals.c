@@ -93,8 +93,8 @@ int lia_cmd_send_signal(struct lia_cli *cli, int argc, char **argv)
 		else if (r == 0 && ch == 'a')
 			at = optarg;
 	}
-	if (to == NULL || at == NULL || optind >= argc) {
-		status = lia_cli_usage("send-signal", "--to, --at and at least one CODE are required");
+	if (at == NULL || optind >= argc) {
+		status = lia_cli_usage("send-signal", "--at and at least one CODE are required");
 		goto out;
 	}
 	if (parse_at(at, &lat, &lon) < 0) {
@@ -113,8 +113,10 @@ int lia_cmd_send_signal(struct lia_cli *cli, int argc, char **argv)
 	}
 	if ((status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
-	body = json_pack("{s:s, s:O, s:i, s:i}", "to", to, "signals", sigs, "lat", (json_int_t)lat,
+	body = json_pack("{s:O, s:i, s:i}", "signals", sigs, "lat", (json_int_t)lat,
 	    "lon", (json_int_t)lon);
+	if (to != NULL) /* without --to: a broadcast to the unit's radio peers */
+		json_object_set_new(body, "to", json_string(to));
 	status = lia_cli_daemon_post(cli, &d, "/v1/signals", body);
 out:
 	lia_cli_daemon_close(&d);
@@ -131,6 +133,14 @@ static const char *str(const json_t *o, const char *key)
 	return s != NULL ? s : "?";
 }
 
+/* The addressee as shown: "(all)" for a broadcast (no name). */
+static const char *to_label(const json_t *e)
+{
+	const char *to = json_string_value(json_object_get(e, "to"));
+
+	return to != NULL && to[0] == '\0' ? "(all)" : str(e, "to");
+}
+
 /* One entry: "ID  TIME  FROM -> TO  at LAT,LON", then each rendered signal indented. */
 static void print_signal_entry(const json_t *e)
 {
@@ -140,7 +150,7 @@ static void print_signal_entry(const json_t *e)
 	json_t *line;
 
 	printf("%s  %s  %s -> %s  at %s%lld.%05lld,%s%lld.%05lld\n", str(e, "id"), str(e, "time"),
-	    str(e, "from"), str(e, "to"), lat < 0 ? "-" : "", llabs(lat) / 100000,
+	    str(e, "from"), to_label(e), lat < 0 ? "-" : "", llabs(lat) / 100000,
 	    llabs(lat) % 100000, lon < 0 ? "-" : "", llabs(lon) / 100000, llabs(lon) % 100000);
 	if (json_is_string(json_object_get(e, "error")))
 		printf("    (unreadable: %s)\n", str(e, "error"));

@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	    "validate a charter; print its mechanism, parties, nodes and hash"},
 	{"send", lia_cmd_send, "send --to NAME [--precedence FLASH|IMMEDIATE|PRIORITY|ROUTINE] [--lang TAG] TEXT...",
 	    "send a message to a node or party (TEXT \"-\" reads standard input); print its id"},
-	{"send-signal", lia_cmd_send_signal, "send-signal --to NAME --at LAT,LON CODE[:V1,V2] ...",
+	{"send-signal", lia_cmd_send_signal, "send-signal [--to NAME] --at LAT,LON CODE[:V1,V2] ...",
 	    "sign and send coded on-site signals (checked against the catalogue) at a position"},
 	{"signals", lia_cmd_signals, "signals [--lang en|zh|ja|ko]",
 	    "list the signals sent and received, rendered in one language with their codes"},

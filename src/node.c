@@ -317,10 +317,40 @@ static void narrow_signals(struct lia_node *n, struct lia_entry *e)
 	}
 }
 
+int lia_node_broadcast_peers(struct lia_node *n, const char **dests, int max, char *err)
+{
+	int count = 0;
+
+	/* Only the radio makes a broadcast meaningful: everyone in range hears it. */
+	if (n->self->role != LIA_ROLE_UNIT)
+		return lia_err_set(err, "a station addresses its signals: give --to"), -1;
+	for (int i = 0; i < n->cfg.n_radio_peers && count < max; i++)
+		dests[count++] = n->cfg.radio_peers[i].node;
+	if (count == 0)
+		return lia_err_set(err, "unit %s has no radio peer to broadcast to: give --to",
+		    n->self->name), -1;
+	return count;
+}
+
+/* The recipients of a signal to `to`, or of a broadcast ("" or NULL) the radio peers; -1 refused. */
+static int signal_recipients(struct lia_node *n, const char *to, const char **dests, char *err)
+{
+	const struct lia_node_def *recipients[LIA_MAX_NODES];
+	int count = 0;
+
+	if (to == NULL || to[0] == '\0')
+		return lia_node_broadcast_peers(n, dests, LIA_MAX_NODES, err);
+	if (lia_charter_recipients(n->charter, to, n->self->name, recipients,
+	    LIA_MAX_NODES, &count, err) < 0)
+		return -1;
+	for (int i = 0; i < count; i++)
+		dests[i] = recipients[i]->name;
+	return count;
+}
+
 int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_entry_signal *sigs,
     size_t nsigs, int32_t lat, int32_t lon, char id[LIA_ID_LEN], char *err)
 {
-	const struct lia_node_def *recipients[LIA_MAX_NODES];
 	const char *dests[LIA_MAX_NODES];
 	struct lia_entry e;
 	int n_recipients = 0, n_dests, rc;
@@ -335,21 +365,18 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 	memcpy(e.signals, sigs, nsigs * sizeof(*sigs));
 	e.lat = lat;
 	e.lon = lon;
-	snprintf(e.to, sizeof(e.to), "%s", to);
+	snprintf(e.to, sizeof(e.to), "%s", to != NULL ? to : "");
 	if ((rc = lia_node_check_signals(n, &e, err)) < 0)
 		return rc;
 	narrow_signals(n, &e);
-	if (lia_charter_recipients(n->charter, to, n->self->name, recipients,
-	    LIA_MAX_NODES, &n_recipients, err) < 0)
+	if ((n_recipients = signal_recipients(n, to, dests, err)) < 0)
 		return -1;
-	for (int i = 0; i < n_recipients; i++)
-		dests[i] = recipients[i]->name;
 	n_dests = add_own_stations(n, dests, n_recipients);
 	if (commit_own_entry(n, &e, dests, n_dests, 1, err) < 0)
 		return -1;
 	lia_id_format(e.origin, e.seq, id);
 	lia_log_info("sent signal %s (%s%s) to %s (%d recipient%s)", id, e.signals[0].code,
-	    nsigs > 1 ? ", ..." : "", to, n_recipients, n_recipients == 1 ? "" : "s");
+	    nsigs > 1 ? ", ..." : "", e.to[0] ? e.to : "(all)", n_recipients, n_recipients == 1 ? "" : "s");
 	for (int i = 0; i < n_dests; i++)
 		wake_link(n, dests[i]);
 	return 0;

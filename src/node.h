@@ -36,10 +36,18 @@ int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
  * range, values in catalogue order), then composes, signs and commits a
  * signal entry to `to` at position lat, lon (1e-5 degree). Nothing is signed
  * when a check fails: err names the code and parameter; LIA_ENOTFOUND for an
- * unknown code. Writes the id into id.
+ * unknown code. Writes the id into id. A `to` of NULL or "" is a broadcast:
+ * on a unit, queued for every radio peer (and its own stations).
  */
 int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_entry_signal *sigs,
     size_t nsigs, int32_t lat, int32_t lon, char id[LIA_ID_LEN], char *err);
+
+/*
+ * The nodes a broadcast signal goes to: this unit's radio peers, into dests
+ * (at most max); the count, or -1 with err when there are none or this node
+ * is a station (a station has no radio: it addresses its signals).
+ */
+int lia_node_broadcast_peers(struct lia_node *n, const char **dests, int max, char *err);
 
 /*
  * Completes incident entry e (type, action and its fields set by the caller;

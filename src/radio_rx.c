@@ -138,13 +138,15 @@ static void resend_receipt(struct lia_radio *r, struct radio_peer *p, const stru
 		    p->def->name, e->origin, e->seq, f.found ? ": " : "", f.found ? err : "");
 }
 
-/* 1 when this node is among e's recipients. */
+/* 1 when this node is among e's recipients, or e is a broadcast (no `to`): we heard it on the air. */
 static int addressed_here(struct lia_node *n, const struct lia_entry *e)
 {
 	const struct lia_node_def *to[LIA_MAX_NODES];
 	char ignored[LIA_ERR_LEN];
 	int count = 0;
 
+	if (e->to[0] == '\0')
+		return 1;
 	if (lia_charter_recipients(n->charter, e->to, e->origin, to, LIA_MAX_NODES, &count,
 	    ignored) < 0)
 		return 0;

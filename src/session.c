@@ -248,10 +248,14 @@ static int accept_signal(struct lia_link *l, const struct lia_entry *e,
 	char why[LIA_ERR_LEN];
 	uint8_t hash[32];
 
-	/* A unit also sends its signals to its own stations (radio.h). */
+	/* A unit also sends its signals, broadcasts too, to its own stations (radio.h). */
 	if (!addressed_to_self(l, e) && !lia_relay_own_unit_copy(l, e)) {
-		lia_err_set(err, "signal %s/%" PRIu64 " is addressed to %s, which does not include %s",
-		    e->origin, e->seq, e->to, n->self->name);
+		if (e->to[0] == '\0')
+			lia_err_set(err, "signal %s/%" PRIu64 " is a broadcast (no `to`): only the radio "
+			    "carries those, and a station takes its own unit's", e->origin, e->seq);
+		else
+			lia_err_set(err, "signal %s/%" PRIu64 " is addressed to %s, which does not "
+			    "include %s", e->origin, e->seq, e->to, n->self->name);
 		return 1;
 	}
 	if (lia_node_check_signals(n, e, why) < 0) {

@@ -282,6 +282,7 @@ static json_t *entry_summary(struct lia_store *s, const char *origin, uint64_t s
 		for (size_t i = 0; i < e.nsignals; i++)
 			json_array_append_new(sigs, signal_code_json(&e.signals[i]));
 		json_object_set_new(o, "signals", sigs);
+		json_object_set_new(o, "broadcast", json_boolean(e.to[0] == '\0'));
 		json_object_set_new(o, "lat", json_integer(e.lat));
 		json_object_set_new(o, "lon", json_integer(e.lon));
 	}

@@ -5,7 +5,8 @@
 # parties' stations: the sender's own copy over its hotline link, the
 # receiver's relay (type 9) to its station. haixun is killed while kaiyo
 # sends: kaiyo's outstanding signals survive and arrive after the restart.
-# RADIO31_COUNT signals each way (default 5).
+# RADIO31_COUNT signals each way (default 5), then one broadcast (no `to`)
+# from kaiyo, which haixun and both stations hold; a station may not broadcast.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/radio_lib.sh"
 
@@ -56,6 +57,19 @@ done
 [ "$(radio_field haixun kaiyo outbox)" = 0 ] || fail "haixun still has signals without kaiyo's receipt"
 grep -q "relay haixun/[0-9]*: signal kaiyo/[0-9]* heard by haixun" "$WORK/beijing.log" ||
 	fail "beijing did not log a relay from haixun"
+# A broadcast (no --to): heard by haixun, relayed to beijing, forwarded to tokyo.
+bid=$(cli kaiyo send-signal --at 31.5,124.75 "L-MV4:045,12.5") || fail "kaiyo refused a broadcast"
+echo "$bid" > "$WORK/b.ids"
+for n in haixun tokyo beijing; do
+	wait_signals "$n" kaiyo "$WORK/b.ids" 30
+	[ "$(broadcast_ids "$n" kaiyo)" = "$bid" ] || fail "$n does not hold $bid as a broadcast"
+done
+cli beijing signals | grep -q "^$bid .* kaiyo -> (all) " || fail "beijing's listing does not show $bid to (all): $(cli beijing signals | grep "^$bid")"
+cli tokyo send-signal --at 31.5,124.75 "L-MV4:045,12.5" 2> "$WORK/st.err" && fail "a station sent a broadcast"
+grep -q "a station addresses its signals: give --to" "$WORK/st.err" || fail "station's broadcast refusal unclear: $(cat "$WORK/st.err")"
+for _ in $(seq 1 30); do [ "$(radio_field kaiyo haixun outbox)" = 0 ] && break; sleep 1; done
+[ "$(radio_field kaiyo haixun outbox)" = 0 ] || fail "haixun did not receipt kaiyo's broadcast"
+
 cli kaiyo radio > "$WORK/radio.txt" || fail "liaison radio failed"
 grep -q "haixun" "$WORK/radio.txt" || fail "liaison radio does not show haixun: $(cat "$WORK/radio.txt")"
-pass "$((2 * COUNT)) + $COUNT signals over the unit link, each once, through a restart of haixun; at tokyo and beijing too; $(radio_field kaiyo haixun retransmissions) retransmissions by kaiyo"
+pass "$((2 * COUNT)) + $COUNT signals over the unit link, each once, through a restart of haixun; at tokyo and beijing too; a broadcast at haixun, tokyo and beijing; $(radio_field kaiyo haixun retransmissions) retransmissions by kaiyo"

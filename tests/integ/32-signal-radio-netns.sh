@@ -3,8 +3,8 @@
 # haixun (china) run in network namespaces joined by a veth pair that drops
 # 30% of datagrams each way (nftables numgen) and carries 2,400 bit/s (tc
 # tbf). Each unit also has a clean veth to the root namespace, where the
-# stations tokyo and beijing run (the hotline side). RADIO_COUNT signals in
-# all (default 200, half each way) must arrive exactly once at the other unit
+# stations tokyo and beijing run (the hotline side). RADIO_COUNT broadcast
+# signals (no `to`: the 120-byte form) in all (default 200, half each way) must arrive exactly once at the other unit
 # and at both stations. Prints the time taken and the retransmissions
 # (about 6.5 minutes for 200 signals: the channel is the limit).
 # Needs root (network namespaces); skipped (77) otherwise.
@@ -91,18 +91,19 @@ start_unit kaiyo; start_unit haixun
 wait_link_up kaiyo tokyo 30
 wait_link_up haixun beijing 30
 
-send_all() { # FROM TO N FILE (run in the background: the EXIT trap is the parent's)
+# Broadcasts (no --to): the 120-byte form a unit sends to every radio peer.
+send_all() { # FROM N FILE (run in the background: the EXIT trap is the parent's)
 	local i
 	trap - EXIT
-	for i in $(seq 1 "$3"); do
-		cli "$1" send-signal --to "$2" --at 31.5,124.75 "L-MV4:0$((i % 9))5,12.5" >> "$4" ||
+	for i in $(seq 1 "$2"); do
+		cli "$1" send-signal --at 31.5,124.75 "L-MV4:0$((i % 9))5,12.5" >> "$3" ||
 			{ echo "send-signal from $1 refused" >&2; return 1; }
 	done
 }
 start=$(date +%s)
 : > "$WORK/k.ids"; : > "$WORK/h.ids"
-send_all kaiyo haixun "$PER" "$WORK/k.ids" & sk=$!
-send_all haixun kaiyo "$PER" "$WORK/h.ids" & sh=$!
+send_all kaiyo "$PER" "$WORK/k.ids" & sk=$!
+send_all haixun "$PER" "$WORK/h.ids" & sh=$!
 wait $sk || fail "sending from kaiyo failed"
 wait $sh || fail "sending from haixun failed"
 [ "$(wc -l < "$WORK/k.ids")" -eq "$PER" ] && [ "$(wc -l < "$WORK/h.ids")" -eq "$PER" ] ||
@@ -135,9 +136,16 @@ took=$(($(date +%s) - start))
 # Exactly once, and nothing missing, at each node (wait_signals names what lacks).
 for st in haixun tokyo beijing; do wait_signals "$st" kaiyo "$WORK/k.ids" 1; done
 for st in kaiyo tokyo beijing; do wait_signals "$st" haixun "$WORK/h.ids" 1; done
+# Every one of them is a broadcast where it arrived (heard on the air, or relayed).
+for st in haixun tokyo beijing; do
+	broadcast_ids "$st" kaiyo | cmp -s - <(sort "$WORK/k.ids") || fail "$st holds kaiyo's signals not as broadcasts"
+done
+for st in kaiyo tokyo beijing; do
+	broadcast_ids "$st" haixun | cmp -s - <(sort "$WORK/h.ids") || fail "$st holds haixun's signals not as broadcasts"
+done
 [ "$(radio_field kaiyo haixun outbox)" = 0 ] || fail "kaiyo still waits for receipts of $(radio_field kaiyo haixun outbox) signals"
 [ "$(radio_field haixun kaiyo outbox)" = 0 ] || fail "haixun still waits for receipts of $(radio_field haixun kaiyo outbox) signals"
 cli kaiyo radio; cli haixun radio
 rk=$(radio_field kaiyo haixun retransmissions); rh=$(radio_field haixun kaiyo retransmissions)
 dk=$(radio_field kaiyo haixun duplicates); dh=$(radio_field haixun kaiyo duplicates)
-pass "$COUNT signals over a ${LOSS}%-loss ${RATE} bit/s unit link: all at the other unit after ${arrived:-?} s, all receipted and at both stations after ${took} s (from the first send), each once at the other unit and both stations; retransmissions: kaiyo $rk, haixun $rh; duplicates received (receipt re-sent): kaiyo $dk, haixun $dh"
+pass "$COUNT broadcast signals over a ${LOSS}%-loss ${RATE} bit/s unit link: all at the other unit after ${arrived:-?} s, all receipted and at both stations after ${took} s (from the first send), each once at the other unit and both stations; retransmissions: kaiyo $rk, haixun $rh; duplicates received (receipt re-sent): kaiyo $dk, haixun $dh"

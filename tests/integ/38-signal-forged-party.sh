@@ -9,6 +9,8 @@
 # origin, tells the rogue in an error frame, stores nothing, drops the link,
 # and goes on serving: beijing's messages still arrive, and akizuki's own
 # valid signal is stored afterwards (so the refusals were for the forgery).
+# A valid broadcast of akizuki's own (no `to`) is refused too (as content:
+# the link stays up): over TLS only a station takes one, from its own unit.
 # ROUNDS (default 1) repeats the forged attacks.
 . "$(dirname "$0")/lib.sh"
 : "${ROGUE:?ROGUE must name the rogue binary}"
@@ -76,6 +78,7 @@ for _ in $(seq 1 "$ROUNDS"); do
 	refused signal-claim-theirs "$CLAIM" --claim haijing --sign-as "$WORK/haijing"
 	refused signal-nokey 'entry from akizuki fails its signature check'
 done
+
 cli haixun --json signals > "$WORK/signals.json" || fail "haixun signals failed"
 grep -q '"haijing/' "$WORK/signals.json" && fail "a forged haijing signal is listed: $(cat "$WORK/signals.json")"
 
@@ -86,3 +89,12 @@ grep -q "^rx seen 1" "$OUT" || fail "haixun did not confirm akizuki's valid sign
 cli haixun --json signals | grep -q '"akizuki/1"' || fail "akizuki's valid signal is not listed at haixun"
 [ "$(entries)" -gt "$before" ] || fail "akizuki's valid signal was not stored"
 pass "akizuki's own valid signal is stored and confirmed; the forged ones were refused for the forgery alone"
+
+# Last (its seq is then seen): a broadcast of akizuki's own over TLS: refused as content (error 2, the link stays up), nothing stored.
+BCAST='signal akizuki/[0-9]+ is a broadcast \(no `to`\): only the radio carries those'
+before=$(entries)
+rogue 3 signal-broadcast --wait 2000
+grep -Eq -- "^rx error 2: $BCAST" "$OUT" || fail "signal-broadcast: no error frame saying: $BCAST"
+logged "link akizuki: rejected: $BCAST"
+[ "$(entries)" = "$before" ] || fail "signal-broadcast: haixun stored something"
+pass "signal-broadcast: refused over TLS ($BCAST), told, nothing stored"

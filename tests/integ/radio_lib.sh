@@ -38,6 +38,16 @@ wait_signals() {
 	fail "$n lacks $(comm -23 "$want" "$WORK/got-$n-$origin" | wc -l) of $origin's signals after $t s: $(comm -23 "$want" "$WORK/got-$n-$origin" | head -5 | tr '\n' ' ')"
 }
 
+# broadcast_ids NODE ORIGIN: like signal_ids, only the broadcasts (no `to`).
+broadcast_ids() {
+	cli "$1" --json signals 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for s in d["signals"]:
+    if s["id"].split("/")[0] == sys.argv[1] and s["broadcast"] is True and s["to"] == "":
+        print(s["id"])' "$2" | sort
+}
+
 # radio_field NODE PEER FIELD: one counter of `liaison radio --json`.
 radio_field() {
 	cli "$1" --json radio | python3 -c '

@@ -132,6 +132,7 @@ int rogue_attack_signal_claim(struct rogue *r);
 int rogue_attack_signal_claim_nokey(struct rogue *r);
 int rogue_attack_signal_claim_theirs(struct rogue *r);
 int rogue_attack_signal_nokey(struct rogue *r);
+int rogue_attack_signal_broadcast(struct rogue *r);
 
 /* One attack: 0 done (whatever the peer did), -1 local failure (printed). */
 typedef int (*rogue_attack_fn)(struct rogue *r);

@@ -473,6 +473,8 @@ static const struct rogue_attack attacks[] = {
 	{"other-charter", attack_other_charter, 0, 0,
 	    "a hello with another charter hash, then one valid message"},
 	{"signal-valid", rogue_attack_signal_valid, 1, 0, "a valid signal of ours to --to"},
+	{"signal-broadcast", rogue_attack_signal_broadcast, 1, 0,
+	    "a valid signal of ours without `to` (a broadcast), over TLS"},
 	{"signal-claim", rogue_attack_signal_claim, 1, 0,
 	    "a signal claiming --claim's origin, signed with our own key"},
 	{"signal-claim-nokey", rogue_attack_signal_claim_nokey, 1, 0,

@@ -33,10 +33,9 @@ static void make_signal(struct lia_entry *e, const struct rogue *r, const char *
 	e->lon = 12475000;
 }
 
-/* Signs a signal from origin with key (described by whose, for the output) and sends it as the next entry. */
-static int send_signal(struct rogue *r, const char *origin, EVP_PKEY *key, const char *whose)
+/* Signs signal e with key (described by whose, for the output) and sends it as the next entry. */
+static int sign_and_send(struct rogue *r, struct lia_entry *e, EVP_PKEY *key, const char *whose)
 {
-	struct lia_entry e;
 	uint8_t *cose = NULL;
 	size_t len = 0;
 	int rc;
@@ -45,13 +44,22 @@ static int send_signal(struct rogue *r, const char *origin, EVP_PKEY *key, const
 		fprintf(stderr, "rogue: no key to sign with (%s)\n", whose);
 		return -1;
 	}
-	make_signal(&e, r, origin);
-	if (rogue_sign(&e, key, &cose, &len) < 0)
+	if (rogue_sign(e, key, &cose, &len) < 0)
 		return -1;
-	printf("signal %s/%" PRIu64 " as %s, signed with %s\n", e.origin, e.seq, origin, whose);
-	rc = rogue_send_next(r, &e, cose, len);
+	printf("signal %s/%" PRIu64 " to %s, signed with %s\n", e->origin, e->seq,
+	    e->to[0] ? e->to : "(all)", whose);
+	rc = rogue_send_next(r, e, cose, len);
 	free(cose);
 	return rc;
+}
+
+/* A signal from origin to the recipient, signed with key. */
+static int send_signal(struct rogue *r, const char *origin, EVP_PKEY *key, const char *whose)
+{
+	struct lia_entry e;
+
+	make_signal(&e, r, origin);
+	return sign_and_send(r, &e, key, whose);
 }
 
 /* The --claim name, or NULL (printed) when none was given. */
@@ -98,6 +106,16 @@ int rogue_attack_signal_claim_theirs(struct rogue *r)
 	const char *origin = claimed(r);
 
 	return origin != NULL ? send_signal(r, origin, r->other_key, "--sign-as's key") : -1;
+}
+
+/* A broadcast (no `to`) of ours, valid on the radio, over the TLS link where nobody takes it. */
+int rogue_attack_signal_broadcast(struct rogue *r)
+{
+	struct lia_entry e;
+
+	make_signal(&e, r, r->self);
+	e.to[0] = '\0';
+	return sign_and_send(r, &e, r->key, "our own key");
 }
 
 int rogue_attack_signal_nokey(struct rogue *r)

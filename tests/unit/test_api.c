@@ -155,6 +155,14 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 	return -1;
 }
 
+/* tokyo is a station here: a broadcast is refused as node.c refuses it. */
+int lia_node_broadcast_peers(struct lia_node *n, const char **dests, int max, char *err)
+{
+	(void)n; (void)dests; (void)max;
+	lia_err_set(err, "a station addresses its signals: give --to");
+	return -1;
+}
+
 /* Incidents are covered by test_incident and tests/integ/35-incident.sh; here only the routes link. */
 const char *lia_node_signal_code(struct lia_node *n, unsigned number)
 {
@@ -669,6 +677,19 @@ static void test_signal_recipient_refused(void **state)
 	}
 }
 
+/* A signal without "to" (or with "") is a broadcast only a unit with radio peers sends: a station gets a 400 saying to give --to. */
+static void test_signal_broadcast_refused_on_station(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(call_error(f, "POST", "/v1/signals",
+	    "{\"signals\":[{\"code\":\"D\"}],\"lat\":0,\"lon\":0}",
+	    "a station addresses its signals: give --to"), 400);
+	assert_int_equal(call_error(f, "POST", "/v1/signals",
+	    "{\"to\":\"\",\"signals\":[{\"code\":\"D\"}],\"lat\":0,\"lon\":0}",
+	    "a station addresses its signals: give --to"), 400);
+}
+
 static void test_show_flags_forgeries(void **state)
 {
 	struct fx *f = *state;
@@ -753,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_routes_methods_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_quoting_bad_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signal_recipient_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_broadcast_refused_on_station, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_flags_forgeries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_once_and_only_received, setup, teardown),
 	};

@@ -529,6 +529,8 @@ static void test_accept_flow(void **state)
 	assert_int_equal(json_array_size(json_object_get(o, "pending")), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(
 	    json_object_get(o, "timeline"), 1), "entry"), "text")), "We see your frigate");
+	assert_true(json_is_false(json_object_get(json_object_get(json_array_get(
+	    json_object_get(o, "timeline"), 0), "entry"), "broadcast")));
 	json_decref(o);
 	/* The tables survive a reopen. */
 	lia_store_close(f->s);
@@ -536,6 +538,35 @@ static void test_accept_flow(void **state)
 	assert_int_equal(state_of(f), LIA_STATE_CONTAINED);
 	assert_int_equal(lia_store_incidents_json(f->s, 10, &o, f->err), 0);
 	assert_int_equal(json_array_size(o), 1);
+	json_decref(o);
+}
+
+/* An incident opened from a broadcast signal (no `to`, heard on the radio): the timeline says so, and an addressed signal says it is not. */
+static void test_timeline_broadcast(void **state)
+{
+	struct fx *f = *state;
+	struct lia_entry sig, e;
+	uint8_t sig_hash[32];
+	json_t *o = NULL, *entry;
+
+	memset(&sig, 0, sizeof(sig));
+	sig.type = LIA_ENTRY_SIGNAL;
+	snprintf(sig.origin, sizeof(sig.origin), "beijing");
+	sig.seq = 1;
+	sig.time_ms = T0 - 1000;
+	sig.nsignals = 1;
+	snprintf(sig.signals[0].code, sizeof(sig.signals[0].code), "NC");
+	assert_int_equal(offer(f, &sig, sig_hash), 0);
+	e = make(LIA_INCIDENT_OPEN, "tokyo", 1);
+	snprintf(e.subj_origin, sizeof(e.subj_origin), "beijing");
+	e.subj_seq = 1;
+	memcpy(e.subj_hash, sig_hash, 32);
+	if (offer(f, &e, NULL) != 0)
+		fail_msg("%s", f->err);
+	assert_int_equal(lia_store_incident_json(f->s, "tokyo", 1, &o, f->err), 0);
+	entry = json_object_get(json_array_get(json_object_get(o, "timeline"), 0), "entry");
+	assert_true(json_is_true(json_object_get(entry, "broadcast")));
+	assert_string_equal(json_string_value(json_object_get(entry, "to")), "");
 	json_decref(o);
 }
 
@@ -603,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_decide_received),
 		cmocka_unit_test_setup_teardown(test_accept_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crossing_confirms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeline_broadcast, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
