@@ -2,7 +2,7 @@
 # test.sh - builds Liaison and runs every test: unit and integration tests in a
 # normal build, the same again under ASan+UBSan, and a short run of each fuzz
 # target. Prints "N passed, N failed" last; exits non-zero on any failure.
-# FUZZ_SECONDS (default 20) sets each fuzz target's run; SKIP_SANITIZE=1 and
+# FUZZ_SECONDS (default 12) sets each fuzz target's run; SKIP_SANITIZE=1 and
 # SKIP_FUZZ=1 skip those stages for quick local runs. The sanitizer stage runs
 # every test again with smaller loads (it looks for memory and undefined
 # behaviour, not throughput), so that CI stays under 30 minutes on 2 cores:
@@ -45,7 +45,7 @@ fuzz_one() { # fuzz target: runs it on a copy of its corpus; "ok" or "FAILED" in
 	local dict=()
 	corpus=$(mktemp -d); cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null || true
 	[ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)
-	if "$t" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=1 \
+	if "$t" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-12}" -print_final_stats=1 \
 		"$corpus" > "build-fuzz/fuzz-$name.log" 2>&1; then
 		result=ok
 	fi
@@ -54,7 +54,7 @@ fuzz_one() { # fuzz target: runs it on a copy of its corpus; "ok" or "FAILED" in
 }
 
 if [ -z "${SKIP_FUZZ:-}" ]; then
-	echo "== fuzz targets, ${FUZZ_SECONDS:-20} s each"
+	echo "== fuzz targets, ${FUZZ_SECONDS:-12} s each"
 	if CC=clang run_fuzz=1 meson setup build-fuzz -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1 || [ -d build-fuzz ]; then
 		ninja -C build-fuzz || failed=$((failed + 1))
