@@ -75,6 +75,21 @@ static void wake_link(struct lia_node *n, const char *dest)
 		lia_radio_wake(n->radio, dest);
 }
 
+/*
+ * Stores own entry e: 0, negative on failure, or 1 when incident.c refuses an
+ * incident entry under the incident's rules (it stores what it accepts, with
+ * the incident's tables, the same way for our entries and our peers').
+ */
+static int store_own_entry(struct lia_node *n, const struct lia_entry *e, const uint8_t *cose,
+    size_t cose_len, char *err)
+{
+	if (e->type == LIA_ENTRY_INCIDENT)
+		return lia_incident_accept(n->store, n->charter, n->self->party, e, cose, cose_len,
+		    LIA_DIR_OUT, err);
+	return lia_store_add_entry(n->store, e, LIA_DIR_OUT, cose, cose_len, e->time_ms, err) < 0 ?
+	    -1 : 0;
+}
+
 int lia_node_make_entry(struct lia_node *n, struct lia_entry *e, const char *const *dests,
     int n_dests, int deliveries, uint8_t **cose_out, size_t *len_out, char *err)
 {
@@ -87,9 +102,11 @@ int lia_node_make_entry(struct lia_node *n, struct lia_entry *e, const char *con
 	if (e->narrow)
 		e->time_ms -= e->time_ms % 1000; /* the narrow form carries whole seconds */
 	if (lia_store_next_seq(n->store, &e->seq, err) < 0 ||
-	    lia_entry_sign(e, n->key, &cose, &cose_len, err) < 0 ||
-	    lia_store_add_entry(n->store, e, LIA_DIR_OUT, cose, cose_len, e->time_ms, err) < 0)
+	    lia_entry_sign(e, n->key, &cose, &cose_len, err) < 0)
 		goto out;
+	if ((rc = store_own_entry(n, e, cose, cose_len, err)) != 0)
+		goto out;
+	rc = -1;
 	for (int i = 0; i < n_dests; i++) {
 		if (lia_store_queue(n->store, dests[i], e->seq, err) < 0)
 			goto out;
@@ -382,28 +399,6 @@ int lia_node_send_signal(struct lia_node *n, const char *to, const struct lia_en
 	return 0;
 }
 
-/* Inside a transaction: signs e, lets incident.c decide and store it, queues it for dests. */
-static int sign_incident(struct lia_node *n, struct lia_entry *e, const char *const *dests,
-    int n_dests, char *err)
-{
-	uint8_t *cose = NULL;
-	size_t cose_len = 0;
-	int rc = -1;
-
-	snprintf(e->origin, sizeof(e->origin), "%s", n->self->name);
-	e->time_ms = lia_now_ms();
-	if (lia_store_next_seq(n->store, &e->seq, err) < 0 ||
-	    lia_entry_sign(e, n->key, &cose, &cose_len, err) < 0)
-		goto out;
-	rc = lia_incident_accept(n->store, n->charter, n->self->party, e, cose, cose_len,
-	    LIA_DIR_OUT, err);
-	for (int i = 0; i < n_dests && rc == 0; i++)
-		rc = lia_store_queue(n->store, dests[i], e->seq, err);
-out:
-	free(cose);
-	return rc;
-}
-
 /* The other stations of this (station) node's party, appended to dests (they keep the incident too). */
 static int add_fellow_stations(struct lia_node *n, const char **dests, int n_dests)
 {
@@ -430,7 +425,7 @@ int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LE
 	n_recipients = add_fellow_stations(n, dests, n_recipients);
 	if (lia_store_begin(n->store, err) < 0)
 		return -1;
-	rc = sign_incident(n, e, dests, n_recipients, err);
+	rc = lia_node_make_entry(n, e, dests, n_recipients, 0, NULL, NULL, err);
 	if (rc != 0 || lia_store_commit(n->store, err) < 0) {
 		lia_store_rollback(n->store);
 		return rc != 0 ? rc : -1;

@@ -85,7 +85,8 @@ int lia_node_overdue_notice(struct lia_node *n, struct lia_entry *e,
  * Inside the caller's transaction: signs e as an own entry (origin, seq, time
  * filled here), stores it, queues it for each of dests (and awaits their
  * receipts when deliveries); its COSE bytes into *cose (caller frees) unless
- * cose is NULL. Exists only once the caller commits.
+ * cose is NULL. Exists only once the caller commits. Returns 1 (err says why)
+ * when an incident entry is refused under the incident's rules.
  */
 int lia_node_make_entry(struct lia_node *n, struct lia_entry *e, const char *const *dests,
     int n_dests, int deliveries, uint8_t **cose, size_t *cose_len, char *err);
