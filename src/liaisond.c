@@ -75,7 +75,7 @@ static int run(const char *dir)
 		goto out;
 	}
 	if (lia_node_create(&cfg, base, &node, err) < 0 ||
-	    lia_api_token(dir, token, err) < 0 ||
+	    lia_token_get(dir, token, err) < 0 ||
 	    lia_node_start(node, err) < 0 ||
 	    lia_api_start(node, base, cfg.api_host, cfg.api_port, token, &api, err) < 0)
 		goto out;

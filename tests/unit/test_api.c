@@ -291,7 +291,7 @@ static int setup(void **state)
 	fixture_tmpdir("api", f->dir);
 	make_identities(f);
 	path_join(tokyo, f->dir, "tokyo");
-	assert_int_equal(lia_api_token(tokyo, f->token, err), 0);
+	assert_int_equal(lia_token_get(tokyo, f->token, err), 0);
 	free_port(f->port);
 	f->base = event_base_new();
 	assert_int_equal(lia_api_start(&f->node, f->base, "127.0.0.1", f->port, f->token, &f->api, err), 0);
@@ -412,9 +412,9 @@ static void test_token_created_private_and_stable(void **state)
 	assert_int_equal(st.st_size, LIA_TOKEN_LEN);
 	assert_int_equal(strspn(f->token, "0123456789abcdef"), LIA_TOKEN_LEN);
 	path_join(path, f->dir, "tokyo");
-	assert_int_equal(lia_api_token(path, again, err), 0);
+	assert_int_equal(lia_token_get(path, again, err), 0);
 	assert_string_equal(again, f->token);
-	assert_int_equal(lia_api_token_read(path, again, err), 0);
+	assert_int_equal(lia_token_read(path, again, err), 0);
 	assert_string_equal(again, f->token);
 }
 
@@ -426,12 +426,12 @@ static void test_token_refused_when_loose_or_malformed(void **state)
 	path_join(dir, f->dir, "tokyo");
 	path_join(path, f->dir, "tokyo/api.token");
 	assert_int_equal(chmod(path, 0640), 0);
-	assert_true(lia_api_token(dir, token, err) < 0);
+	assert_true(lia_token_get(dir, token, err) < 0);
 	assert_non_null(strstr(err, path));
 	assert_int_equal(chmod(path, 0600), 0);
 	fixture_write(dir, "api.token", "0123zz", 6, path);
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_true(lia_api_token(dir, token, err) < 0);
+	assert_true(lia_token_get(dir, token, err) < 0);
 	assert_non_null(strstr(err, "hex token"));
 }
 
@@ -441,7 +441,7 @@ static void test_token_read_never_creates(void **state)
 	char err[LIA_ERR_LEN] = "", token[LIA_TOKEN_LEN + 1], dir[4096], path[4096];
 
 	path_join(dir, f->dir, "beijing");
-	assert_int_equal(lia_api_token_read(dir, token, err), LIA_ENOTFOUND);
+	assert_int_equal(lia_token_read(dir, token, err), LIA_ENOTFOUND);
 	path_join(path, dir, "api.token");
 	assert_int_equal(access(path, F_OK), -1);
 	assert_non_null(strstr(err, path));

@@ -15,7 +15,7 @@
 
 #include "clock.h"
 #include "incident.h"
-#include "deadline.h"
+#include "deadline_timer.h"
 #include "log.h"
 #include "record.h"
 #include "relay.h"

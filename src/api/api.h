@@ -19,11 +19,9 @@
 #include <event2/event.h>
 
 #include "node.h"
+#include "token.h"
+#include "api_limits.h"
 
-#define LIA_API_BODY_MAX (64 * 1024)
-#define LIA_TOKEN_LEN 64 /* hex characters */
-#define LIA_API_LIST_DEFAULT 50 /* messages listed when no limit is given */
-#define LIA_API_LIST_MAX 100000 /* most messages one listing returns; a larger limit is read as this */
 
 struct lia_api;
 
@@ -33,15 +31,5 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 
 /* Stops serving and frees; NULL is fine. */
 void lia_api_stop(struct lia_api *api);
-
-/* Reads dir/api.token, creating it (0600, O_EXCL, 32 random bytes as hex) when absent. */
-int lia_api_token(const char *dir, char token[LIA_TOKEN_LEN + 1], char *err);
-
-/*
- * Reads dir/api.token without ever creating it (for the CLI): LIA_ENOTFOUND
- * when absent; refuses a file that group or others may access, or that does
- * not hold LIA_TOKEN_LEN hex characters. Errors name the file.
- */
-int lia_api_token_read(const char *dir, char token[LIA_TOKEN_LEN + 1], char *err);
 
 #endif

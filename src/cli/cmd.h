@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "api.h"
+#include "api_limits.h"
+#include "id.h"
+#include "token.h"
 #include "config.h"
 
 #define LIA_EXIT_OK 0

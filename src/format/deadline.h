@@ -25,7 +25,6 @@
 
 #define LIA_DEADLINE_INTERVAL_CAP_MS (INT64_C(24) * 3600 * 1000)
 
-struct lia_node;
 struct lia_deadline_row;
 
 /* The charter's period for kind at precedence p, in ms. */
@@ -41,42 +40,5 @@ int64_t lia_deadline_interval(int64_t period_ms, uint32_t step);
 
 /* Whole seconds from due_ms to now_ms (0 when not yet due). */
 uint64_t lia_deadline_late_s(int64_t due_ms, int64_t now_ms);
-
-/* Node side (deadline_timer.c). */
-
-/* Creates the timer and arms it to the earliest pending deadline. */
-int lia_deadline_start(struct lia_node *n, char *err);
-
-/* Frees the timer; NULL-safe on a node never started. */
-void lia_deadline_stop(struct lia_node *n);
-
-/* Re-arms the timer to the earliest pending deadline (after a commit that added or met some). */
-void lia_deadline_rearm(struct lia_node *n);
-
-/* Inside the caller's transaction: own message e was queued for dest: its receipt and ack deadlines. */
-int lia_deadline_sent(struct lia_node *n, const struct lia_entry *e, const char *dest, char *err);
-
-/* Inside the caller's transaction: message e was received here: this node's ack deadline. */
-int lia_deadline_received(struct lia_node *n, const struct lia_entry *e, char *err);
-
-/*
- * Inside the caller's transaction: the answer of kind to own message seq came
- * from node by (its receipt, or its ack, which answers every recipient's ack
- * deadline and by's receipt too). Deadlines already overdue get a closing
- * notice (step 0) for the late node and its escalation target.
- */
-int lia_deadline_answered(struct lia_node *n, uint64_t seq, const char *by,
-    enum lia_deadline_kind kind, char *err);
-
-/* Inside the caller's transaction: this node's operator acknowledged (origin, seq). */
-int lia_deadline_acked_here(struct lia_node *n, const char *origin, uint64_t seq, char *err);
-
-/*
- * Inside the caller's transaction: checks and records an overdue notice from
- * peer (already verified as peer's): 0 stored, 1 refused (err says why),
- * negative on a store failure. Logs it loudly (the re-announcement).
- */
-int lia_deadline_notice_in(struct lia_node *n, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err);
 
 #endif

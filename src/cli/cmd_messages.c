@@ -9,13 +9,12 @@
  * daemon's JSON as is, escaped by the JSON encoder.
  */
 #include "cmd.h"
-#include "api.h"
 #include "clock.h"
 #include "config.h"
 #include "entry.h"
 #include "err.h"
 #include "httpc.h"
-#include "node.h"
+#include "id.h"
 #include "text.h"
 
 #include <errno.h>

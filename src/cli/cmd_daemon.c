@@ -35,7 +35,7 @@ int lia_cli_daemon_open(const struct lia_cli *cli, struct lia_cli_daemon *d)
 	}
 	snprintf(d->address, sizeof(d->address),
 	    strchr(d->cfg.api_host, ':') != NULL ? "[%s]:%s" : "%s:%s", d->cfg.api_host, d->cfg.api_port);
-	rc = lia_api_token_read(cli->dir, d->token, err);
+	rc = lia_token_read(cli->dir, d->token, err);
 	if (rc == LIA_ENOTFOUND)
 		status = lia_cli_fail("%s (is liaisond running for %s?)", err, d->where);
 	else if (rc < 0)

@@ -14,9 +14,9 @@
 
 #include "charter.h"
 #include "entry.h"
+#include "id.h"
 #include "store.h"
 
-#define LIA_ID_LEN (LIA_NAME_MAX + 24) /* "origin/seq" and the NUL */
 
 struct lia_node;
 
@@ -82,9 +82,5 @@ struct lia_store *lia_node_store(struct lia_node *n);
 const struct lia_charter *lia_node_charter(const struct lia_node *n);
 const char *lia_node_name(const struct lia_node *n);
 const char *lia_node_party(const struct lia_node *n);
-
-/* "origin/seq" into id; parse back, validating both parts. */
-void lia_id_format(const char *origin, uint64_t seq, char id[LIA_ID_LEN]);
-int lia_id_parse(const char *id, char origin[LIA_NAME_MAX + 1], uint64_t *seq, char *err);
 
 #endif

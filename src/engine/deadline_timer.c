@@ -9,7 +9,7 @@
  * step), so a crash repeats at most the step it was in. The wall clock may
  * jump: the timer wakes at least hourly and compares against it again.
  */
-#include "deadline.h"
+#include "deadline_timer.h"
 #include "node_internal.h"
 
 #include <inttypes.h>

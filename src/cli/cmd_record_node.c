@@ -7,7 +7,7 @@
 #include "cmd_record.h"
 #include "conf.h"
 #include "err.h"
-#include "node.h"
+#include "id.h"
 
 #include <getopt.h>
 #include <inttypes.h>
