@@ -1,6 +1,7 @@
 /* log.c - timestamped lines on standard error, one write each so lines from a node never interleave. */
 #include "log.h"
 #include "clock.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,24 +9,11 @@
 #include <unistd.h>
 
 /*
- * Sentences may quote what a peer sent: control characters (C0, DEL, and C1
- * as UTF-8 C2 80..9F) become '?', so a peer cannot forge log lines or send
- * terminal escapes to whoever reads the log.
+ * Sentences may quote what a peer sent: lia_text_sanitize turns controls (C0,
+ * DEL, C1), bidi overrides and isolates, and bytes that are not UTF-8 into
+ * '?', so a peer can neither forge log lines, send terminal escapes to
+ * whoever reads the log, nor reorder what a reader sees.
  */
-static void neutralize(char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			s[i] = '?';
-		else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f) {
-			s[i] = '?';
-			s[++i] = '?';
-		}
-	}
-}
-
 __attribute__((format(printf, 2, 0)))
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
@@ -38,7 +26,7 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line + used, sizeof(line) - (size_t)used - 1, fmt, ap);
 	used = (int)strnlen(line, sizeof(line) - 2);
-	neutralize(line, (size_t)used);
+	used = (int)lia_text_sanitize(line, line, (size_t)used, 0);
 	line[used++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)used) < 0)
 		return; /* nowhere else to report it */

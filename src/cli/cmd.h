@@ -76,10 +76,11 @@ int lia_cli_common_option(struct lia_cli *cli, const char *cmd, int ch, char **a
 void lia_cli_print_json(const json_t *v);
 
 /*
- * Writes text from outside (a peer's message, an operator name) to out with
- * control characters, C1 controls and bidirectional overrides replaced by
- * '?', so a message cannot drive the terminal; keeps newlines when
- * keep_newlines, else shows them as '?' too.
+ * Writes text from outside (a peer's message, an operator name) to out
+ * through lia_text_sanitize (text.h): control characters, C1 controls,
+ * bidirectional overrides and isolates and bytes that are not UTF-8 show as
+ * '?', so a message cannot drive the terminal; tabs stay, newlines stay when
+ * keep_newlines, else show as '?' too. s NULL prints nothing.
  */
 void lia_cli_put_text(FILE *out, const char *s, int keep_newlines);
 

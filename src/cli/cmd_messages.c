@@ -255,13 +255,17 @@ out:
 /* The first line of text, at most PREVIEW_CHARS characters, "..." when cut. */
 static void preview(const char *text, char *out, size_t n)
 {
-	size_t i = 0, chars = 0;
+	size_t i = 0, chars = 0, len = strlen(text), k;
+	uint32_t c;
 
-	while (text[i] != '\0' && text[i] != '\n' && i + 8 < n) {
-		if (((unsigned char)text[i] & 0xc0) != 0x80 && ++chars > PREVIEW_CHARS)
+	/* One character at a time (a byte that is not UTF-8 counts as one). */
+	while (text[i] != '\0' && text[i] != '\n' && ++chars <= PREVIEW_CHARS) {
+		k = lia_utf8_decode((const uint8_t *)text + i, len - i, &c);
+		k = k > 0 ? k : 1;
+		if (i + k + 8 > n)
 			break;
-		out[i] = text[i];
-		i++;
+		memcpy(out + i, text + i, k);
+		i += k;
 	}
 	out[i] = '\0';
 	if (text[i] != '\0')
@@ -522,11 +526,10 @@ static const char *default_operator(void)
 
 static int check_operator(const char *op)
 {
-	size_t len = strlen(op), controls = 0;
+	size_t len = strlen(op);
+	int controls = lia_text_unsafe_offset(op, len, 0) < len; /* after UTF-8 below: the rest */
 	int status = LIA_EXIT_OK;
 
-	for (size_t i = 0; i < len; i++)
-		controls += (unsigned char)op[i] < 0x20 || op[i] == 0x7f;
 	if (len == 0)
 		status = lia_cli_usage("ack", "the operator name is empty");
 	else if (len > LIA_OPERATOR_MAX)

@@ -7,6 +7,7 @@
  * a failure, 2 for a usage error.
  */
 #include "cmd.h"
+#include "text.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -165,38 +166,19 @@ void lia_cli_print_json(const json_t *v)
 	fputc('\n', stdout);
 }
 
-/* Bytes of the character at s to show as '?', or 0 to show it as is. */
-static size_t unsafe_length(const unsigned char *s, int keep_newlines)
-{
-	if (s[0] == '\n')
-		return keep_newlines ? 0 : 1;
-	if (s[0] < 0x20 && s[0] != '\t')
-		return 1;
-	if (s[0] == 0x7f)
-		return 1;
-	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-		return 2; /* C1 controls U+0080..U+009F */
-	if (s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
-		return 3; /* U+202A..U+202E embeddings and overrides */
-	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
-		return 3; /* U+2066..U+2069 isolates */
-	return 0;
-}
-
 void lia_cli_put_text(FILE *out, const char *s, int keep_newlines)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	size_t n;
+	size_t len = s != NULL ? strlen(s) : 0;
+	char *clean = malloc(len + 1);
 
-	while (*p != '\0') {
-		n = unsafe_length(p, keep_newlines);
-		if (n > 0) {
-			fputc('?', out);
-			p += n;
-		} else {
-			fputc(*p++, out);
-		}
+	if (clean == NULL) {
+		fputc('?', out); /* out of memory: show nothing of the text */
+		return;
 	}
+	lia_text_sanitize(clean, s != NULL ? s : "", len,
+	    LIA_TEXT_KEEP_TAB | (keep_newlines ? LIA_TEXT_KEEP_NEWLINE : 0));
+	fputs(clean, out);
+	free(clean);
 }
 
 static int cmd_help(struct lia_cli *cli, int argc, char **argv)

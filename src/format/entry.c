@@ -15,6 +15,7 @@
 #include "cose.h"
 #include "cbor_out.h"
 #include "err.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -228,29 +229,12 @@ static int check_utf8(enum entry_key k, const uint8_t *p, size_t len, char *err)
 	return bad < len ? field_err(err, k, "invalid UTF-8 at byte %zu", bad) : 0;
 }
 
-/* 1 when the UTF-8 character at p (n bytes) is a control (C0, DEL, C1) or a bidi override. */
-static int is_control(const uint8_t *p, size_t n)
-{
-	return (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) ||
-	    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) ||
-	    (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) || /* U+202A..E */
-	    (n == 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9);   /* U+2066..9 */
-}
-
+/* Refuses a control (C0, DEL, C1) or a bidi override or isolate: what lia_text_sanitize replaces. */
 static int check_no_controls(enum entry_key k, const uint8_t *p, size_t len, char *err)
 {
-	size_t i = 0;
-	int rc = 0;
+	size_t at = lia_text_unsafe_offset((const char *)p, len, 0);
 
-	while (i < len && rc == 0) {
-		size_t n = 1;
-		while (n < 4 && !(i + n <= len && lia_utf8_valid(p + i, n)))
-			n++;
-		if (is_control(p + i, n))
-			rc = field_err(err, k, "control character at byte %zu", i);
-		i += n;
-	}
-	return rc;
+	return at < len ? field_err(err, k, "control character at byte %zu", at) : 0;
 }
 
 /* Bounded text from a struct: 1..max bytes of UTF-8 held in a buffer of size bytes. */

@@ -106,18 +106,6 @@ static int text_valid(const char *s, size_t len)
 	return ok && lia_utf8_valid((const uint8_t *)s, len);
 }
 
-/* Decodes the code point at s[*i] of valid UTF-8 and advances *i. */
-static uint32_t utf8_next(const uint8_t *s, size_t *i)
-{
-	uint32_t c = s[(*i)++];
-	int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-
-	c &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
-	while (more-- > 0)
-		c = c << 6 | (s[(*i)++] & 0x3f);
-	return c;
-}
-
 /* Unicode White_Space (what Go's unicode.IsSpace accepts). */
 static int is_unicode_space(uint32_t c)
 {
@@ -132,9 +120,11 @@ int lia_note_name_valid(const char *name, size_t len)
 	size_t i = 0;
 
 	while (ok && i < len) {
-		uint32_t c = utf8_next((const uint8_t *)name, &i);
+		uint32_t c = 0;
+		size_t n = lia_utf8_decode((const uint8_t *)name + i, len - i, &c);
 
-		ok = c != '+' && c >= 0x20 && !is_unicode_space(c);
+		i += n;
+		ok = n > 0 && c != '+' && c >= 0x20 && !is_unicode_space(c);
 	}
 	return ok;
 }

@@ -29,45 +29,10 @@ void lia_bundle_report_finish(struct lia_bundle_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-/* Bytes of the UTF-8 sequence s[0..n) starts with when well-formed (text.h rules), else 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-	    (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-
-	if (len == 0 || len > n || !lia_utf8_valid(s, len))
-		return 0;
-	*cp = len == 1 ? s[0] : (uint32_t)(s[0] & (0x7f >> len));
-	for (size_t i = 1; i < len; i++)
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	return len;
-}
-
-/* C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates. */
-static int unsafe(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);
-}
-
-/* Replaces in place whatever could drive a terminal or is not UTF-8 with '?'. */
+/* Replaces in place whatever could drive a terminal or is not UTF-8 with '?' (text.h). */
 static void clean(char *s)
 {
-	size_t n = strlen(s), i = 0, o = 0, len;
-	uint32_t c = 0;
-
-	while (i < n) {
-		len = utf8_seq((const unsigned char *)s + i, n - i, &c);
-		if (len == 0 || unsafe(c)) {
-			s[o++] = '?';
-			i += len > 0 ? len : 1;
-		} else {
-			memmove(s + o, s + i, len);
-			o += len;
-			i += len;
-		}
-	}
-	s[o] = '\0';
+	lia_text_sanitize(s, s, strlen(s), 0);
 }
 
 int lia_bundle_report_fail(struct lia_bundle_report *r, const char *check, const char *fmt, ...)
