@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "encoding.h"
 #include "err.h"
 #include "text.h"
 
@@ -25,74 +26,6 @@
 #define COSIG_LEN (8 + ED25519_SIG_LEN) /* tlog-cosignature timestamped_signature */
 #define COSIG_TIME_MAX UINT64_C(0x7fffffffffffffff)
 #define ROOT_B64_LEN 44
-
-/* ---- base64, RFC 4648 section 4, canonical form only ---- */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Writes the padded base64 of in[0..len) and a NUL to out (4 * ceil(len / 3) + 1 bytes); returns its length. */
-static size_t b64_encode(const uint8_t *in, size_t len, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-
-		if (i + 1 < len)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64_alphabet[v >> 18 & 63];
-		out[o++] = b64_alphabet[v >> 12 & 63];
-		out[o++] = i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int b64_value(char c)
-{
-	const char *p = c != '\0' ? strchr(b64_alphabet, c) : NULL;
-
-	return p != NULL ? (int)(p - b64_alphabet) : -1;
-}
-
-/* Decodes canonical padded base64 in[0..len) into out (cap bytes). 0 with *out_len, or -1. */
-static int b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
-{
-	size_t pad = 0, o = 0;
-	int rc = -1;
-
-	if (len == 0 || len % 4 != 0)
-		goto out;
-	pad = (in[len - 1] == '=') + (in[len - 1] == '=' && in[len - 2] == '=');
-	if (len / 4 * 3 - pad > cap)
-		goto out;
-	for (size_t i = 0; i < len; i += 4) {
-		int v[4];
-		uint32_t w = 0;
-
-		for (size_t k = 0; k < 4; k++) {
-			int is_pad = i + k >= len - pad;
-
-			v[k] = is_pad ? (in[i + k] == '=' ? 0 : -1) : b64_value(in[i + k]);
-			if (v[k] < 0)
-				goto out;
-			w = w << 6 | (uint32_t)v[k];
-		}
-		/* The bits under the padding must be zero (RFC 4648 section 3.5). */
-		if (i + 4 == len && (w & ((UINT32_C(1) << (8 * pad)) - 1)) != 0)
-			goto out;
-		for (size_t k = 0; k < 3 && (i + 4 < len || k < 3 - pad); k++)
-			out[o++] = (uint8_t)(w >> (16 - 8 * k));
-	}
-	*out_len = o;
-	rc = 0;
-out:
-	return rc;
-}
 
 /* ---- text and names (signed-note "Format") ---- */
 
@@ -243,7 +176,7 @@ static int format_line(const char *name, uint32_t key_id, const uint8_t *sig, si
 	}
 	be_write(key_id, raw, 4);
 	memcpy(raw + 4, sig, sig_len);
-	b64_encode(raw, 4 + sig_len, b64);
+	lia_base64_encode(raw, 4 + sig_len, b64);
 	n = snprintf(line, LIA_NOTE_LINE_MAX, SIG_PREFIX "%s %s\n", name, b64);
 	if (n < 0 || n >= LIA_NOTE_LINE_MAX) {
 		lia_err_set(err, "the signature line of \"%.64s\" is too long", name);
@@ -342,7 +275,7 @@ static int parse_sig_line(const char *line, size_t len, struct lia_note_sig *sig
 		goto out;
 	}
 	/* Key ID and at least one byte of signature. */
-	if (b64_decode(b64, b64_len, raw, b64_len / 4 * 3, &raw_len) != 0 || raw_len < 5) {
+	if (lia_base64_decode(b64, b64_len, raw, b64_len / 4 * 3, &raw_len) != 0 || raw_len < 5) {
 		lia_err_set(err, "the signature of \"%.*s\" is not canonical base64 of 5 bytes or more",
 		    (int)(name_len > 64 ? 64 : name_len), line + SIG_PREFIX_LEN);
 		goto out;
@@ -531,7 +464,7 @@ int lia_checkpoint_make(const char *origin, uint64_t size, const uint8_t root[st
 		lia_err_set(err, "\"%.64s\" is not a valid checkpoint origin", origin ? origin : "");
 		goto out;
 	}
-	b64_encode(root, 32, b64);
+	lia_base64_encode(root, 32, b64);
 	n = snprintf(out, LIA_CHECKPOINT_MAX, "%s\n%" PRIu64 "\n%s\n", origin, size, b64);
 	if (n < 0 || n >= LIA_CHECKPOINT_MAX) {
 		lia_err_set(err, "the checkpoint of \"%.64s\" is too long", origin);
@@ -592,7 +525,7 @@ static int checkpoint_head(const char *body, size_t len, size_t *pos, struct lia
 		goto out;
 	}
 	if (next_line(body, len, pos, &line, &n) != 0 || n != ROOT_B64_LEN ||
-	    b64_decode(line, n, cp->root, sizeof(cp->root), &root_len) != 0 || root_len != 32) {
+	    lia_base64_decode(line, n, cp->root, sizeof(cp->root), &root_len) != 0 || root_len != 32) {
 		lia_err_set(err, "a checkpoint's third line must be a base64 32-byte root hash");
 		goto out;
 	}
@@ -737,7 +670,7 @@ int lia_note_vkey_make(const char *name, uint8_t type, const uint8_t pub[static 
 		goto out;
 	raw[0] = type;
 	memcpy(raw + 1, pub, ED25519_PUB_LEN);
-	b64_encode(raw, sizeof(raw), b64);
+	lia_base64_encode(raw, sizeof(raw), b64);
 	n = snprintf(out, LIA_NOTE_VKEY_MAX, "%s+%08" PRIx32 "+%s", name, id, b64);
 	if (n < 0 || n >= LIA_NOTE_VKEY_MAX) {
 		lia_err_set(err, "the verifier key of \"%.64s\" is too long", name);
@@ -748,23 +681,15 @@ out:
 	return rc;
 }
 
-/* Parses exactly 8 hex digits (either case). 0, or -1. */
+/* Parses exactly 8 hex digits (either case), big-endian. 0, or -1. */
 static int parse_hex32(const char *s, size_t len, uint32_t *v)
 {
-	int ok = len == 8;
-	uint32_t x = 0;
+	uint8_t b[4];
 
-	for (size_t i = 0; i < len && ok; i++) {
-		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		ok = d >= 0;
-		x = x << 4 | (uint32_t)(d & 0xf);
-	}
-	if (ok)
-		*v = x;
-	return ok ? 0 : -1;
+	if (len != 8 || lia_hex_decode(s, sizeof(b), b) != 0)
+		return -1;
+	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return 0;
 }
 
 int lia_note_vkey_parse(const char *vkey, char name[static LIA_NOTE_NAME_MAX + 1], uint8_t *type,
@@ -785,7 +710,7 @@ int lia_note_vkey_parse(const char *vkey, char name[static LIA_NOTE_NAME_MAX + 1
 	name_len = (size_t)(p1 - vkey);
 	if (!lia_note_name_valid(vkey, name_len) ||
 	    parse_hex32(p1 + 1, (size_t)(p2 - p1 - 1), &want) != 0 ||
-	    b64_decode(p2 + 1, len - (size_t)(p2 + 1 - vkey), raw, sizeof(raw), &raw_len) != 0 ||
+	    lia_base64_decode(p2 + 1, len - (size_t)(p2 + 1 - vkey), raw, sizeof(raw), &raw_len) != 0 ||
 	    raw_len != sizeof(raw)) {
 		lia_err_set(err, "a verifier key has a bad name, key ID or Ed25519 key");
 		goto out;

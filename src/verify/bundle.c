@@ -14,6 +14,7 @@
 #include "bundle_internal.h"
 #include "cert.h"
 #include "conf.h"
+#include "encoding.h"
 #include "err.h"
 
 #include <errno.h>
@@ -317,8 +318,7 @@ static void charter_report(struct lia_bundle_ctx *ctx, const struct lia_node_def
 	const struct lia_charter *c = ctx->charter;
 
 	snprintf(r->mechanism, sizeof(r->mechanism), "%s", c->mechanism);
-	for (int i = 0; i < 32; i++)
-		snprintf(r->charter_hash + 2 * i, 3, "%02x", c->hash[i]);
+	lia_hex_encode(c->hash, 32, r->charter_hash);
 	r->n_parties = c->n_parties;
 	for (int i = 0; i < c->n_parties; i++) {
 		snprintf(r->parties[i].name, sizeof(r->parties[i].name), "%s", c->parties[i].name);

@@ -12,6 +12,7 @@
 #include "bundle_internal.h"
 #include "cert.h"
 #include "cose.h"
+#include "encoding.h"
 #include "entry.h"
 #include "err.h"
 
@@ -19,58 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define B64_MAX (((size_t)LIA_COSE_MAX + 2) / 3 * 4) /* base64 of the largest entry */
+#define B64_MAX LIA_BASE64_LEN(LIA_COSE_MAX) /* base64 of the largest entry */
 
-static int b64_value(unsigned char c)
-{
-	int v = -1;
-
-	if (c >= 'A' && c <= 'Z')
-		v = c - 'A';
-	else if (c >= 'a' && c <= 'z')
-		v = c - 'a' + 26;
-	else if (c >= '0' && c <= '9')
-		v = c - '0' + 52;
-	else if (c == '+')
-		v = 62;
-	else if (c == '/')
-		v = 63;
-	return v;
-}
-
-/* RFC 4648 section 4 base64 with padding, canonical only (unused bits zero); *out is the caller's. */
+/* Canonical padded base64 (encoding.h) into a buffer of its own; *out is the caller's. */
 static int b64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len)
 {
-	size_t pad = len >= 1 && in[len - 1] == '=' ? 1 + (len >= 2 && in[len - 2] == '=') : 0;
-	uint8_t *buf = len % 4 == 0 ? malloc(len / 4 * 3 + 1) : NULL;
-	uint32_t acc = 0;
-	size_t n = 0;
+	uint8_t *buf = malloc(len / 4 * 3 + 1);
 	int rc = -1;
 
-	for (size_t i = 0; buf != NULL && i < len - pad; i++) {
-		int v = b64_value((unsigned char)in[i]);
-		if (v < 0)
-			goto out;
-		acc = acc << 6 | (uint32_t)v;
-		if (i % 4 == 3) {
-			buf[n++] = (uint8_t)(acc >> 16);
-			buf[n++] = (uint8_t)(acc >> 8);
-			buf[n++] = (uint8_t)acc;
-		}
+	if (buf != NULL && lia_base64_decode(in, len, buf, len / 4 * 3, out_len) == 0) {
+		*out = buf;
+		buf = NULL;
+		rc = 0;
 	}
-	if (buf == NULL || (pad == 1 && (acc & 0x3)) || (pad == 2 && (acc & 0xf)))
-		goto out;
-	if (pad == 1) {
-		buf[n++] = (uint8_t)(acc >> 10);
-		buf[n++] = (uint8_t)(acc >> 2);
-	} else if (pad == 2) {
-		buf[n++] = (uint8_t)(acc >> 4);
-	}
-	*out = buf;
-	*out_len = n;
-	buf = NULL;
-	rc = 0;
-out:
 	free(buf);
 	return rc;
 }
