@@ -7,6 +7,8 @@
  * a failure, 2 for a usage error.
  */
 #include "cmd.h"
+#include "err.h"
+#include "id.h"
 #include "text.h"
 
 #include <getopt.h>
@@ -179,6 +181,62 @@ void lia_cli_put_text(FILE *out, const char *s, int keep_newlines)
 	    LIA_TEXT_KEEP_TAB | (keep_newlines ? LIA_TEXT_KEEP_NEWLINE : 0));
 	fputs(clean, out);
 	free(clean);
+}
+
+const char *lia_cli_str_of(const json_t *v, char *buf, size_t n)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, n, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, n, "%s", json_is_true(v) ? "yes" : "no");
+	else
+		snprintf(buf, n, "-");
+	return buf;
+}
+
+const char *lia_cli_field_of(const json_t *obj, const char *key, char *buf, size_t n)
+{
+	return lia_cli_str_of(json_object_get(obj, key), buf, n);
+}
+
+void lia_cli_print_field(int width, const char *label, const char *value)
+{
+	printf("%*s: ", width, label);
+	lia_cli_put_text(stdout, value, 0);
+	putchar('\n');
+}
+
+void lia_cli_print_cell(const char *s, int width)
+{
+	lia_cli_put_text(stdout, s, 0);
+	for (int i = (int)strlen(s); i < width; i++)
+		putchar(' ');
+}
+
+int lia_cli_check_id(const char *cmd, const char *id)
+{
+	char origin[LIA_NAME_MAX + 1], err[LIA_ERR_LEN] = "";
+	uint64_t seq;
+
+	if (lia_id_parse(id, origin, &seq, err) < 0)
+		return lia_cli_usage(cmd, "\"%.60s\" is not a message id like tokyo/1: %s", id, err);
+	return LIA_EXIT_OK;
+}
+
+int lia_cli_common_options_only(struct lia_cli *cli, const char *cmd, int argc, char **argv,
+    int *status)
+{
+	static const struct option options[] = { LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0} };
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1)
+		if (lia_cli_common_option(cli, cmd, ch, argv, status) < 0)
+			return -1;
+	return 0;
 }
 
 static int cmd_help(struct lia_cli *cli, int argc, char **argv)
