@@ -1,6 +1,6 @@
 /*
- * note.c - C2SP signed notes, checkpoints, cosignatures and vkeys (see
- * note.h). Input to the parsers is hostile: every length is checked before
+ * note.c - C2SP signed notes and tlog-cosignatures (see note.h); the
+ * checkpoint body is checkpoint.c, verifier keys note_vkey.c. Input to the parsers is hostile: every length is checked before
  * it is used, text must be UTF-8 without control characters other than
  * newline, and base64 must be canonical (RFC 4648 section 4, padded, with
  * zero spare bits), so one value has one encoding.
@@ -25,12 +25,10 @@
 #define ED25519_SIG_LEN 64
 #define COSIG_LEN (8 + ED25519_SIG_LEN) /* tlog-cosignature timestamped_signature */
 #define COSIG_TIME_MAX UINT64_C(0x7fffffffffffffff)
-#define ROOT_B64_LEN 44
 
 /* ---- text and names (signed-note "Format") ---- */
 
-/* 1 when s[0..len) is UTF-8 with no control character but newline. */
-static int text_valid(const char *s, size_t len)
+int lia_note_text_valid(const char *s, size_t len)
 {
 	int ok = 1;
 
@@ -49,7 +47,7 @@ static int is_unicode_space(uint32_t c)
 
 int lia_note_name_valid(const char *name, size_t len)
 {
-	int ok = name != NULL && len > 0 && len <= LIA_NOTE_NAME_MAX && text_valid(name, len);
+	int ok = name != NULL && len > 0 && len <= LIA_NOTE_NAME_MAX && lia_note_text_valid(name, len);
 	size_t i = 0;
 
 	while (ok && i < len) {
@@ -196,7 +194,7 @@ static int body_check(const char *body, size_t len, char *err)
 		lia_err_set(err, "a note text of %zu bytes cannot be signed", len);
 	else if (body[len - 1] != '\n')
 		lia_err_set(err, "a note text must end in a newline");
-	else if (!text_valid(body, len))
+	else if (!lia_note_text_valid(body, len))
 		lia_err_set(err, "a note text must be UTF-8 without control characters");
 	else
 		rc = 0;
@@ -311,7 +309,7 @@ static int note_shape(const char *buf, size_t len, size_t *split, char *err)
 
 	if (buf == NULL || len == 0 || len > LIA_NOTE_MAX) {
 		lia_err_set(err, "a signed note of %zu bytes is outside 1..%d", len, LIA_NOTE_MAX);
-	} else if (!text_valid(buf, len)) {
+	} else if (!lia_note_text_valid(buf, len)) {
 		lia_err_set(err, "a signed note must be UTF-8 without control characters");
 	} else if (buf[len - 1] != '\n') {
 		lia_err_set(err, "a signed note must end in a newline");
@@ -450,121 +448,6 @@ out:
 	return rc;
 }
 
-/* ---- checkpoints (tlog-checkpoint "Note text") ---- */
-
-int lia_checkpoint_make(const char *origin, uint64_t size, const uint8_t root[static 32],
-    char out[static LIA_CHECKPOINT_MAX], size_t *out_len, char *err)
-{
-	char b64[ROOT_B64_LEN + 1];
-	int n;
-	int rc = -1;
-
-	/* The origin SHOULD contain no spaces or '+' and match the log's key name: we insist. */
-	if (origin == NULL || !lia_note_name_valid(origin, strlen(origin))) {
-		lia_err_set(err, "\"%.64s\" is not a valid checkpoint origin", origin ? origin : "");
-		goto out;
-	}
-	lia_base64_encode(root, 32, b64);
-	n = snprintf(out, LIA_CHECKPOINT_MAX, "%s\n%" PRIu64 "\n%s\n", origin, size, b64);
-	if (n < 0 || n >= LIA_CHECKPOINT_MAX) {
-		lia_err_set(err, "the checkpoint of \"%.64s\" is too long", origin);
-		goto out;
-	}
-	*out_len = (size_t)n;
-	rc = 0;
-out:
-	return rc;
-}
-
-/* Parses ASCII decimal s[0..len) without leading zeros into *v. 0, or -1. */
-static int parse_decimal(const char *s, size_t len, uint64_t *v)
-{
-	int ok = len > 0 && len <= 20 && (s[0] != '0' || len == 1);
-	uint64_t x = 0;
-
-	for (size_t i = 0; i < len && ok; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		ok = s[i] >= '0' && s[i] <= '9' && x <= (UINT64_MAX - d) / 10;
-		x = x * 10 + d;
-	}
-	if (ok)
-		*v = x;
-	return ok ? 0 : -1;
-}
-
-/* Sets *line and *n to the line at *pos of s[0..len) (without newline) and moves past it. 0, or -1 at the end. */
-static int next_line(const char *s, size_t len, size_t *pos, const char **line, size_t *n)
-{
-	const char *nl = *pos < len ? memchr(s + *pos, '\n', len - *pos) : NULL;
-
-	if (nl != NULL) {
-		*line = s + *pos;
-		*n = (size_t)(nl - *line);
-		*pos += *n + 1;
-	}
-	return nl != NULL ? 0 : -1;
-}
-
-/* The three mandatory lines: origin, tree size, root hash. */
-static int checkpoint_head(const char *body, size_t len, size_t *pos, struct lia_checkpoint *cp,
-    char *err)
-{
-	const char *line;
-	size_t n, root_len = 0;
-	int rc = -1;
-
-	if (next_line(body, len, pos, &line, &n) != 0 || n == 0 || n > LIA_NOTE_NAME_MAX) {
-		lia_err_set(err, "a checkpoint's origin line must hold 1..%d bytes", LIA_NOTE_NAME_MAX);
-		goto out;
-	}
-	memcpy(cp->origin, line, n);
-	cp->origin[n] = '\0';
-	if (next_line(body, len, pos, &line, &n) != 0 || parse_decimal(line, n, &cp->size) != 0) {
-		lia_err_set(err, "a checkpoint's second line must be a decimal tree size");
-		goto out;
-	}
-	if (next_line(body, len, pos, &line, &n) != 0 || n != ROOT_B64_LEN ||
-	    lia_base64_decode(line, n, cp->root, sizeof(cp->root), &root_len) != 0 || root_len != 32) {
-		lia_err_set(err, "a checkpoint's third line must be a base64 32-byte root hash");
-		goto out;
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
-int lia_checkpoint_parse(const char *body, size_t len, struct lia_checkpoint *cp, char *err)
-{
-	const char *line;
-	size_t pos = 0, n;
-	int rc = -1;
-
-	memset(cp, 0, sizeof(*cp));
-	if (body == NULL || len == 0 || len > LIA_NOTE_MAX || body[len - 1] != '\n' ||
-	    !text_valid(body, len)) {
-		lia_err_set(err, "a checkpoint must be UTF-8 text of at most %d bytes ending in a"
-		    " newline", LIA_NOTE_MAX);
-		goto out;
-	}
-	if (checkpoint_head(body, len, &pos, cp, err) != 0)
-		goto out;
-	cp->ext_offset = pos;
-	/* Extension lines are opaque but must not be empty. */
-	while (next_line(body, len, &pos, &line, &n) == 0) {
-		if (n == 0) {
-			lia_err_set(err, "a checkpoint has an empty extension line");
-			goto out;
-		}
-		cp->ext_count++;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		memset(cp, 0, sizeof(*cp));
-	return rc;
-}
-
 /* ---- cosignatures (tlog-cosignature "Ed25519 signed message") ---- */
 
 /* *msg (caller frees) = "cosignature/v1\ntime <t>\n" || body. */
@@ -644,95 +527,5 @@ int lia_cosig_verify(const struct lia_note *note, const char *name, const uint8_
 	rc = 0;
 out:
 	free(msg);
-	return rc;
-}
-
-/* ---- verifier keys ---- */
-
-int lia_note_vkey_make(const char *name, uint8_t type, const uint8_t pub[static 32],
-    char out[static LIA_NOTE_VKEY_MAX], char *err)
-{
-	uint8_t raw[1 + ED25519_PUB_LEN];
-	char b64[(sizeof(raw) + 2) / 3 * 4 + 1];
-	uint32_t id;
-	int n;
-	int rc = -1;
-
-	if (type != LIA_NOTE_ED25519 && type != LIA_NOTE_COSIG_V1) {
-		lia_err_set(err, "verifier keys of type 0x%02x are not supported", type);
-		goto out;
-	}
-	if (name == NULL || !lia_note_name_valid(name, strlen(name))) {
-		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
-		goto out;
-	}
-	if (lia_note_key_id(name, type, pub, &id, err) != 0)
-		goto out;
-	raw[0] = type;
-	memcpy(raw + 1, pub, ED25519_PUB_LEN);
-	lia_base64_encode(raw, sizeof(raw), b64);
-	n = snprintf(out, LIA_NOTE_VKEY_MAX, "%s+%08" PRIx32 "+%s", name, id, b64);
-	if (n < 0 || n >= LIA_NOTE_VKEY_MAX) {
-		lia_err_set(err, "the verifier key of \"%.64s\" is too long", name);
-		goto out;
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
-/* Parses exactly 8 hex digits (either case), big-endian. 0, or -1. */
-static int parse_hex32(const char *s, size_t len, uint32_t *v)
-{
-	uint8_t b[4];
-
-	if (len != 8 || lia_hex_decode(s, sizeof(b), b) != 0)
-		return -1;
-	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	return 0;
-}
-
-int lia_note_vkey_parse(const char *vkey, char name[static LIA_NOTE_NAME_MAX + 1], uint8_t *type,
-    uint8_t pub[static 32], char *err)
-{
-	size_t len = vkey ? strnlen(vkey, LIA_NOTE_VKEY_MAX) : 0, raw_len = 0, name_len;
-	const char *p1 = len ? memchr(vkey, '+', len) : NULL;
-	const char *p2 = p1 ? memchr(p1 + 1, '+', len - (size_t)(p1 + 1 - vkey)) : NULL;
-	uint8_t raw[1 + ED25519_PUB_LEN];
-	uint32_t want = 0, id = 0;
-	int rc = -1;
-
-	/* "<name>+<hash>+<keydata>"; the key data may itself hold '+'. */
-	if (len == 0 || len >= LIA_NOTE_VKEY_MAX || p2 == NULL) {
-		lia_err_set(err, "a verifier key must read <name>+<key ID>+<key>");
-		goto out;
-	}
-	name_len = (size_t)(p1 - vkey);
-	if (!lia_note_name_valid(vkey, name_len) ||
-	    parse_hex32(p1 + 1, (size_t)(p2 - p1 - 1), &want) != 0 ||
-	    lia_base64_decode(p2 + 1, len - (size_t)(p2 + 1 - vkey), raw, sizeof(raw), &raw_len) != 0 ||
-	    raw_len != sizeof(raw)) {
-		lia_err_set(err, "a verifier key has a bad name, key ID or Ed25519 key");
-		goto out;
-	}
-	if (raw[0] != LIA_NOTE_ED25519 && raw[0] != LIA_NOTE_COSIG_V1) {
-		lia_err_set(err, "verifier keys of type 0x%02x are not supported", raw[0]);
-		goto out;
-	}
-	memcpy(name, vkey, name_len);
-	name[name_len] = '\0';
-	if (lia_note_key_id(name, raw[0], raw + 1, &id, err) != 0)
-		goto out;
-	if (id != want) {
-		lia_err_set(err, "the verifier key of \"%.64s\" has key ID %08" PRIx32
-		    ", its key gives %08" PRIx32, name, want, id);
-		goto out;
-	}
-	*type = raw[0];
-	memcpy(pub, raw + 1, ED25519_PUB_LEN);
-	rc = 0;
-out:
-	if (rc != 0)
-		name[0] = '\0';
 	return rc;
 }

@@ -51,6 +51,9 @@ struct lia_checkpoint {
 	size_t ext_offset; /* where they start in the body */
 };
 
+/* 1 when s[0..len) is note text: well-formed UTF-8 with no control character but newline, else 0. */
+int lia_note_text_valid(const char *s, size_t len);
+
 /* 1 when name[0..len) is a valid key name (1..255 bytes of UTF-8, no control, Unicode space or '+'), else 0. */
 int lia_note_name_valid(const char *name, size_t len);
 
