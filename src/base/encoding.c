@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 
@@ -51,20 +52,13 @@ size_t lia_base64_encode(const uint8_t *in, size_t len, char *out)
 	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)len);
 }
 
-/* The 6-bit value of a base64 character of the standard alphabet, or -1. */
+/* The 6-bit value of a base64 character of the standard alphabet (RFC 4648 table 1), or -1. */
 static int base64_value(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c != '\0' ? memchr(alphabet, c, 64) : NULL;
+
+	return p != NULL ? (int)(p - alphabet) : -1;
 }
 
 /* 1 when in[0..len) is canonical padded base64 (see encoding.h); *pad gets the '=' count. */
