@@ -89,6 +89,12 @@ int bench_opts_finish(struct bench_opts *o, struct bench_result *r, long max_n)
 	return 0;
 }
 
+bool bench_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    (strncmp(host, "127.", 4) == 0 && strspn(host + 4, "0123456789.") == strlen(host + 4));
+}
+
 double bench_due_ms(long i, double rate)
 {
 	return (double)i * 1e3 / rate;

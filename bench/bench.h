@@ -22,6 +22,7 @@
 #ifndef LIA_BENCH_H
 #define LIA_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -91,6 +92,9 @@ int bench_opt(int c, const char *arg, struct bench_opts *o, struct bench_result 
  * given or the count exceeds max_n.
  */
 int bench_opts_finish(struct bench_opts *o, struct bench_result *r, long max_n);
+
+/* True when host names a loopback address (127.0.0.0/8, ::1, localhost): the only ones the benchmarks use. */
+bool bench_loopback(const char *host);
 
 /* Peak resident set (VmHWM) of pid in kB, or -1 when it cannot be read. */
 long bench_vmhwm_kb(pid_t pid);
