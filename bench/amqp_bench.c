@@ -24,11 +24,12 @@
  * publisher (monotonic clock); one-way, to the message's arrival at the
  * responder. The open loop (-r RATE -d SECONDS) publishes message i at
  * i / RATE s after the start, or as soon as the window has room (counted
- * late), and counts latency from the intended time. Loopback only; the
+ * late), and counts latency from the intended time; with -1 the next
+ * message goes only once the last one's receipt is in. Loopback only; the
  * connection and RPCs time out (IO_TIMEOUT_S), every wait is bounded by the
  * run's deadline, and SIGALRM ends the program if anything is stuck beyond.
  *
- * Usage: amqp_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
+ * Usage: amqp_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
  *                   [-H HOST] -p PORT [-u USER:PASSWORD] [-P NAME=PID]...
  */
 #include <errno.h>
@@ -61,6 +62,7 @@ struct aq {
 	pthread_mutex_t lock;
 	long n, window;
 	double rate;           /* open loop: messages per second; 0 for the window */
+	int serial;            /* -1: the next message once the last one's receipt is in */
 	const char *host, *user, *password;
 	int port;
 	double deadline_ms;    /* bench_mono_ms() time the run must end by */
@@ -477,7 +479,7 @@ static double publish_due(struct aq *a, amqp_connection_state_t conn, struct ben
 	char body[64];
 	int len;
 
-	while (a->inflight < a->window && a->next < a->n) {
+	while (a->inflight < a->window && a->next < a->n && (!a->serial || a->received == a->next)) {
 		long i = a->next;
 		double now = bench_mono_ms(), due = t0 + (a->rate > 0 ? bench_due_ms(i, a->rate) : 0);
 
@@ -580,9 +582,10 @@ out:
 	return rc == 0 && !a->failed ? 0 : -1;
 }
 
-static int aq_init(struct aq *a, long n, long window, double rate)
+static int aq_init(struct aq *a, long n, long window, double rate, int serial)
 {
 	memset(a, 0, sizeof *a);
+	a->serial = serial;
 	a->n = n;
 	a->window = window;
 	a->rate = rate;
@@ -605,7 +608,7 @@ static void aq_finish(struct aq *a)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: amqp_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] "
+	fprintf(stderr, "usage: amqp_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] "
 	    "[-r RATE -d SECONDS [-S SLICE_S]] [-H HOST] -p PORT [-u USER:PASSWORD] "
 	    "[-P NAME=PID]...\n");
 	exit(2);
@@ -639,7 +642,7 @@ int main(int argc, char **argv)
 	}
 	/* Every wait has its own bound; this one ends the program if any failed to. */
 	alarm((unsigned)(o.timeout_s + 6 * IO_TIMEOUT_S));
-	if (aq_init(&a, o.n, o.window, o.rate) != 0) {
+	if (aq_init(&a, o.n, o.window, o.rate, o.serial) != 0) {
 		fprintf(stderr, "amqp_bench: out of memory for %ld messages\n", o.n);
 		aq_finish(&a);
 		return 1;

@@ -50,6 +50,7 @@ int bench_opt(int c, const char *arg, struct bench_opts *o, struct bench_result 
 	const char *what = NULL;
 
 	switch (c) {
+	case '1': o->serial = 1; return 1;
 	case 'n': if ((o->n = bench_parse_count(arg, max_n)) < 0) what = "a message count"; break;
 	case 'w': if ((o->window = bench_parse_count(arg, max_window)) < 0) what = "a window"; break;
 	case 't': if ((o->timeout_s = bench_parse_count(arg, 86400)) < 0) what = "seconds"; break;
@@ -73,6 +74,14 @@ int bench_opts_finish(struct bench_opts *o, struct bench_result *r, long max_n)
 	if ((o->rate > 0) != (o->duration_s > 0)) {
 		fprintf(stderr, "the open loop wants both -r RATE and -d SECONDS\n");
 		return -1;
+	}
+	if (o->serial && o->rate > 0) {
+		fprintf(stderr, "-1 (one at a time) and the open loop (-r, -d) exclude each other\n");
+		return -1;
+	}
+	if (o->serial) {
+		o->window = 1;
+		r->serial = 1;
 	}
 	if (o->rate == 0)
 		return 0;
@@ -237,7 +246,7 @@ int bench_print(FILE *out, struct bench_result *r)
 	qsort(r->latency_ms, n, sizeof r->latency_ms[0], cmp_double);
 	qsort(r->oneway_ms, n, sizeof r->oneway_ms[0], cmp_double);
 	fprintf(out, "system %s\n", r->system);
-	fprintf(out, "mode %s\n", r->rate > 0 ? "open" : "window");
+	fprintf(out, "mode %s\n", r->rate > 0 ? "open" : r->serial ? "serial" : "window");
 	fprintf(out, "messages %zu\n", n);
 	fprintf(out, "seconds %.3f\n", r->seconds);
 	fprintf(out, "msgs_per_s %.1f\n", per_second(n, r->seconds));

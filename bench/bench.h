@@ -18,6 +18,11 @@
  * late_sends and send_lag_max_ms (how far the client's sends fell behind the
  * schedule), and for each slice of SLICE seconds of intended send time
  * slice_Ts_p50_ms and slice_Ts_p99_ms, T the slice's end in seconds.
+ *
+ * With -1 (mode serial) each message is sent only once the receipt of the one
+ * before it is in: one message at a time on an otherwise idle link. Its
+ * window bounds messages not yet receipted; the window of the other mode
+ * bounds those not yet accepted by the first hop only.
  */
 #ifndef LIA_BENCH_H
 #define LIA_BENCH_H
@@ -47,6 +52,7 @@ struct bench_result {
 	double slice_s;         /* open loop: seconds of intended send time per slice */
 	long late_sends;        /* open loop: sends more than BENCH_LATE_MS behind schedule */
 	double send_lag_max_ms; /* open loop: the latest send behind its schedule */
+	int serial;             /* one message at a time (-1): mode serial */
 	struct bench_pid pids[BENCH_MAX_PIDS];
 	int n_pids;
 };
@@ -71,11 +77,12 @@ double bench_due_ms(long i, double rate);
 void bench_note_lag(struct bench_result *r, double lag_ms);
 
 /* The options every load program takes, for getopt (append the program's own). */
-#define BENCH_OPTS "n:w:t:r:d:S:P:"
+#define BENCH_OPTS "1n:w:t:r:d:S:P:"
 
 struct bench_opts {
 	long n, window, timeout_s;  /* -n, -w, -t */
 	double rate, duration_s;    /* -r RATE -d SECONDS: the open loop; 0 for the window */
+	int serial;                 /* -1: one message at a time, the next once the last one's receipt is in */
 };
 
 /*
@@ -88,8 +95,9 @@ int bench_opt(int c, const char *arg, struct bench_opts *o, struct bench_result 
 
 /*
  * After the options: in the open loop (-r and -d both given) sets o->n to
- * RATE x SECONDS and r->rate; -1 with a message when only one of the two is
- * given or the count exceeds max_n.
+ * RATE x SECONDS and r->rate; with -1 sets o->window to 1 and r->serial; -1
+ * with a message when only one of -r and -d is given, -1 comes with them,
+ * or the count exceeds max_n.
  */
 int bench_opts_finish(struct bench_opts *o, struct bench_result *r, long max_n);
 

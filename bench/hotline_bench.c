@@ -23,10 +23,13 @@
  * behind it; WINDOW is then the number of connections, enough that the
  * client is not what stalls (late_sends and send_lag_max_ms say if it was).
  *
+ * With -1, one message at a time: the next POST once A has the receipt of
+ * the one before (next_serial).
+ *
  * Assumes both node directories hold liaisond.conf and api.token, written by
  * liaisond processes that are running. Every request goes through hapi.c.
  *
- * Usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
+ * Usage: hotline_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
  *                      [-P NAME=PID]... NODEDIR_A NODEDIR_B
  */
 #include <inttypes.h>
@@ -47,6 +50,7 @@
 #define POLL_NEWEST_MS 100
 #define POLL_ALL_MS 1000
 #define LINK_WAIT_S 30
+#define SERIAL_POLL_MS 1.0     /* -1: between two looks at the message in flight */
 #define GRACE_S 120            /* beyond -t, for reading the results, before SIGALRM ends it all */
 
 struct hmsg {
@@ -60,6 +64,10 @@ struct hb {
 	struct lia_config a, b;
 	long n, window;
 	double rate;           /* open loop: messages per second; 0 for the window */
+	int serial;            /* -1: one message at a time */
+	long cur;              /* -1: the message in flight */
+	int polling;           /* -1: cur was accepted; its receipt is awaited */
+	double deadline_ms;    /* bench_mono_ms() time the load must end by */
 	double mono0_ms, wall0_ms; /* open loop: the schedule's start, both clocks */
 	struct bench_result *r;
 	long next;             /* cursor of the running phase */
@@ -250,6 +258,53 @@ static int done_get(void *ctx, long idx, int status, json_t *reply)
 }
 
 /*
+ * hapi_next_fn of one message at a time (-1), on one keep-alive connection:
+ * POST message cur, then GET it every SERIAL_POLL_MS until A has B's
+ * receipt, then the next. The polls do not change the figures (the
+ * delivered time is A's stamp, not when the client sees it); they only add
+ * a read of A's database per poll beside an otherwise idle link.
+ */
+static int next_serial(void *ctx, struct hapi_req *req)
+{
+	struct hb *hb = ctx;
+
+	if (hb->cur >= hb->n)
+		return 0;
+	if (!hb->polling) {
+		hb->next = hb->cur;
+		return next_post(ctx, req);
+	}
+	req->idx = hb->cur;
+	req->due_ms = bench_mono_ms() + SERIAL_POLL_MS;
+	snprintf(req->path, sizeof req->path, "/v1/messages/%s/%" PRIu64, hb->a.node,
+	    hb->msgs[hb->cur].seq);
+	return 1;
+}
+
+/* hapi_done_fn of -1: the POST's 201, or a poll's answer. */
+static int done_serial(void *ctx, long idx, int status, json_t *reply)
+{
+	struct hb *hb = ctx;
+
+	if (!hb->polling) {
+		if (done_post(ctx, idx, status, reply) != 0)
+			return -1;
+		hb->polling = 1;
+		return 0;
+	}
+	if (done_get(ctx, idx, status, reply) != 0)
+		return -1;
+	if (hb->msgs[idx].delivered_ms != 0) {
+		hb->cur++;
+		hb->polling = 0;
+	} else if (bench_mono_ms() > hb->deadline_ms) {
+		fprintf(stderr, "hotline_bench: no receipt for message %ld before the timeout\n", idx);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Waits until A lists the last message delivered (a cheap listing of one),
  * then reads every message's delivery time, again for those still queued,
  * until all are delivered or the deadline passes. The listing caps at
@@ -370,7 +425,9 @@ static int hb_run(struct hb *hb, struct bench_result *r, long timeout_s)
 	hb->next = 0;
 	hb->mono0_ms = bench_mono_ms();
 	hb->wall0_ms = (double)lia_now_ms();
-	if (hapi_run(hb->api, next_post, done_post, hb) != 0)
+	hb->deadline_ms = hb->mono0_ms + (double)timeout_s * 1e3;
+	if (hapi_run(hb->api, hb->serial ? next_serial : next_post,
+	    hb->serial ? done_serial : done_post, hb) != 0)
 		return -1;
 	hb->newest = find_newest(hb);
 	if (await_receipts(hb, deadline) != 0 || read_arrivals(hb) != 0 || fill_result(hb, r) != 0)
@@ -380,7 +437,7 @@ static int hb_run(struct hb *hb, struct bench_result *r, long timeout_s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] "
+	fprintf(stderr, "usage: hotline_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] "
 	    "[-r RATE -d SECONDS [-S SLICE_S]] [-P NAME=PID]... NODEDIR_A NODEDIR_B\n");
 	exit(2);
 }
@@ -400,6 +457,7 @@ int main(int argc, char **argv)
 	hb.n = o.n;
 	hb.window = o.window;
 	hb.rate = o.rate;
+	hb.serial = o.serial;
 	/* Every wait below has its own bound; this one ends the program if any failed to. */
 	alarm((unsigned)(o.timeout_s + LINK_WAIT_S + GRACE_S));
 	if (hb_load(&hb, argv[optind], argv[optind + 1]) == 0 && hb_run(&hb, &r, o.timeout_s) == 0)

@@ -12,9 +12,11 @@
  * in its callbacks. The open loop (-r RATE -d SECONDS) publishes from the
  * main thread instead, message i at i / RATE s after the start (or as soon
  * as the window has room, counted late), and latency counts from that
- * intended time. What both threads touch is under the lock.
+ * intended time. With -1 the next message goes only once the last one's
+ * receipt is in (from the receipt's callback). What both threads touch is
+ * under the lock.
  *
- * Usage: mqtt_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
+ * Usage: mqtt_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
  *                   [-H HOST] -p PORT [-P NAME=PID]...
  */
 #include <errno.h>
@@ -39,6 +41,7 @@ struct mq {
 	struct mosquitto *pub, *resp;
 	long n, window;
 	double rate;           /* open loop: messages per second; 0 for the window */
+	int serial;            /* -1: the next message once the last one's receipt is in */
 	long next;             /* next message number to publish */
 	long inflight;         /* published, no PUBCOMP yet */
 	long accepted;         /* PUBCOMPs seen */
@@ -79,7 +82,7 @@ static void mq_publish_more(struct mq *m)
 	char payload[64];
 	int len, rc;
 
-	while (m->inflight < m->window && m->next < m->n) {
+	while (m->inflight < m->window && m->next < m->n && (!m->serial || m->received == m->next)) {
 		long i = m->next++;
 
 		len = snprintf(payload, sizeof payload, "%ld FLASH bench message", i);
@@ -206,6 +209,8 @@ static void on_message_pub(struct mq *m, const struct mosquitto_message *msg)
 	m->received++;
 	mq_check_done(m);
 	pthread_mutex_unlock(&m->lock);
+	if (m->serial)
+		mq_publish_more(m);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
@@ -267,11 +272,12 @@ static bool resp_ready(const struct mq *m) { return m->subscribed >= 1; }
 static bool pub_ready(const struct mq *m) { return m->subscribed >= 2; }
 static bool all_done(const struct mq *m) { return m->done; }
 
-static int mq_init(struct mq *m, long n, long window, double rate)
+static int mq_init(struct mq *m, long n, long window, double rate, int serial)
 {
 	pthread_condattr_t ca;
 
 	memset(m, 0, sizeof *m);
+	m->serial = serial;
 	m->n = n;
 	m->window = window;
 	m->rate = rate;
@@ -399,7 +405,7 @@ static int mq_run(struct mq *m, struct bench_result *r, const char *host, int po
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mqtt_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] "
+	fprintf(stderr, "usage: mqtt_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] "
 	    "[-r RATE -d SECONDS [-S SLICE_S]] [-H HOST] -p PORT [-P NAME=PID]...\n");
 	exit(2);
 }
@@ -430,7 +436,7 @@ int main(int argc, char **argv)
 	/* Every wait has its own bound; this one ends the program if any failed to. */
 	alarm((unsigned)(o.timeout_s + 60));
 	mosquitto_lib_init();
-	if (mq_init(&m, o.n, o.window, o.rate) != 0) {
+	if (mq_init(&m, o.n, o.window, o.rate, o.serial) != 0) {
 		fprintf(stderr, "mqtt_bench: out of memory for %ld messages\n", o.n);
 	} else if (mq_run(&m, &r, host, (int)port, (double)o.timeout_s * 1e3) == 0) {
 		mq_stop(&m);
