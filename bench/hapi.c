@@ -33,6 +33,8 @@ struct hapi {
 	int active;                  /* requests held or in flight */
 	int stopped;
 	int dispatching;             /* inside event_base_dispatch, so loopexit applies to this run */
+	long late;                   /* requests sent more than BENCH_LATE_MS after they were due */
+	double lag_max_ms;           /* the latest of them */
 	hapi_next_fn next;
 	hapi_done_fn done;
 	void *ctx;
@@ -126,7 +128,11 @@ static void slot_send(struct hapi_slot *s)
 {
 	struct hapi *h = s->h;
 	struct evhttp_request *req = evhttp_request_new(on_done, s);
+	double lag = s->req.due_ms > 0 ? bench_mono_ms() - s->req.due_ms : 0;
 
+	h->late += lag > BENCH_LATE_MS;
+	if (lag > h->lag_max_ms)
+		h->lag_max_ms = lag;
 	if (req == NULL || put_body(req, s->req.body) != 0) {
 		fprintf(stderr, "hapi: out of memory\n");
 		abort();
@@ -252,6 +258,12 @@ int hapi_run(struct hapi *h, hapi_next_fn next, hapi_done_fn done, void *ctx)
 	}
 	close_conns(h);
 	return h->stopped ? -1 : 0;
+}
+
+void hapi_lag(const struct hapi *h, long *late, double *max_ms)
+{
+	*late = h->late;
+	*max_ms = h->lag_max_ms;
 }
 
 struct get_wait {

@@ -49,6 +49,12 @@ struct hapi *hapi_create(const struct lia_config *cfg, const char *dir, int wind
 int hapi_run(struct hapi *h, hapi_next_fn next, hapi_done_fn done, void *ctx);
 
 /*
+ * How many requests with a due time went out more than BENCH_LATE_MS after
+ * it (all connections busy, or the client itself late), and the worst lag.
+ */
+void hapi_lag(const struct hapi *h, long *late, double *max_ms);
+
+/*
  * GET path on its own connection, waiting up to the client's timeout; 0 with
  * *reply (caller decrefs) on HTTP 200, else -1 with a message on stderr.
  */

@@ -69,7 +69,6 @@ struct hb {
 	int polling;           /* -1: cur was accepted; its receipt is awaited */
 	double deadline_ms;    /* bench_mono_ms() time the load must end by */
 	double mono0_ms, wall0_ms; /* open loop: the schedule's start, both clocks */
-	struct bench_result *r;
 	long next;             /* cursor of the running phase */
 	long accepted, delivered;
 	struct hmsg *msgs;
@@ -118,7 +117,6 @@ static int next_post(void *ctx, struct hapi_req *req)
 
 		req->due_ms = hb->mono0_ms + due;
 		hb->msgs[req->idx].send_ms = hb->wall0_ms + due;
-		bench_note_lag(hb->r, bench_mono_ms() - req->due_ms);
 	} else {
 		hb->msgs[req->idx].send_ms = (double)lia_now_ms();
 	}
@@ -429,6 +427,8 @@ static int hb_run(struct hb *hb, struct bench_result *r, long timeout_s)
 	if (hapi_run(hb->api, hb->serial ? next_serial : next_post,
 	    hb->serial ? done_serial : done_post, hb) != 0)
 		return -1;
+	if (hb->rate > 0)
+		hapi_lag(hb->api, &r->late_sends, &r->send_lag_max_ms);
 	hb->newest = find_newest(hb);
 	if (await_receipts(hb, deadline) != 0 || read_arrivals(hb) != 0 || fill_result(hb, r) != 0)
 		return -1;
@@ -446,7 +446,7 @@ int main(int argc, char **argv)
 {
 	struct bench_result r = { .system = "liaison" };
 	struct bench_opts o = { .n = 10000, .window = 64, .timeout_s = 600 };
-	struct hb hb = { .r = &r };
+	struct hb hb = { 0 };
 	int c, rc = 1;
 
 	while ((c = getopt(argc, argv, BENCH_OPTS)) != -1)
