@@ -274,6 +274,11 @@ run_rabbitmq() {
 	timeout $((RUN_TIMEOUT + 60)) "$BUILD/bench/amqp_bench" "${LOAD_ARGS[@]}" \
 		-t "$RUN_TIMEOUT" -p "$RABBIT_PORT" -P "rabbitmq=$beam_pid" > "$WORK/rabbitmq.out" \
 		|| die "amqp_bench failed (log: $WORK/rabbitmq.log, $WORK/rabbitmq/log)"
+	# The broker's own word that both queues are durable quorum queues.
+	rabbit_ctl 60 list_queues --quiet --no-table-headers name type durable > "$WORK/rabbitmq.queues" \
+		2>> "$WORK/rabbitmq.log" || die "rabbitmqctl list_queues failed (see $WORK/rabbitmq.log)"
+	[ "$(awk '$2 == "quorum" && $3 == "true"' "$WORK/rabbitmq.queues" | wc -l)" -eq 2 ] \
+		|| die "the queues are not two durable quorum queues: $(tr '\n' ' ' < "$WORK/rabbitmq.queues")"
 	rabbit_ctl 60 stop >> "$WORK/rabbitmq.log" 2>&1 || true
 	stop_pid "$server_pid"
 	stop_pid "$beam_pid"
