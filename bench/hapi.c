@@ -185,14 +185,20 @@ static void slot_next(struct hapi_slot *s)
 struct hapi *hapi_create(const struct lia_config *cfg, const char *dir, int window)
 {
 	struct hapi *h = calloc(1, sizeof *h);
+	struct event_config *ecfg;
 	char token[LIA_TOKEN_LEN + 1];
 
 	if (read_token(dir, token) != 0) {
 		free(h);
 		return NULL;
 	}
-	if (h == NULL || (h->base = event_base_new()) == NULL ||
-	    (h->slots = calloc((size_t)window, sizeof *h->slots)) == NULL)
+	if (h == NULL || (ecfg = event_config_new()) == NULL)
+		goto oom;
+	/* Timers to the microsecond (timerfd), not epoll's millisecond: the open loop's schedule. */
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	h->base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	if (h->base == NULL || (h->slots = calloc((size_t)window, sizeof *h->slots)) == NULL)
 		goto oom;
 	h->window = window;
 	snprintf(h->host, sizeof h->host, "%s", cfg->api_host);
