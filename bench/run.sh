@@ -34,10 +34,15 @@ BUILD="$ROOT/build-bench"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lia-bench.XXXXXX")
 PIDS=()
 
+# Stops what run.sh started, the last started first; the Erlang VM of our
+# RabbitMQ node (a child of its start script) by its pid file as well, in
+# case run.sh is stopped before it has read that file.
 cleanup() {
-	local pid
-	for pid in "${PIDS[@]:-}"; do
-		[ -n "$pid" ] && stop_pid "$pid"
+	local i pid
+	pid=$(cat "$WORK/rabbitmq/rabbit.pid" 2>/dev/null || true)
+	[[ "$pid" =~ ^[0-9]+$ ]] && PIDS+=("$pid")
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		[ -n "${PIDS[i]}" ] && stop_pid "${PIDS[i]}"
 	done
 	[ -n "${KEEP_WORK:-}" ] && echo "work directory kept: $WORK" >&2 || rm -rf "$WORK"
 }
@@ -231,6 +236,7 @@ rabbit_ports() {
 		RABBITMQ_MNESIA_BASE="$r/mnesia" RABBITMQ_LOG_BASE="$r/log"
 		RABBITMQ_CONFIG_FILE="$r/rabbitmq.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$r/advanced.config"
 		RABBITMQ_ENABLED_PLUGINS_FILE="$r/enabled_plugins" RABBITMQ_PID_FILE="$r/rabbit.pid"
+		ERL_CRASH_DUMP="$r/erl_crash.dump"
 		RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}')
 }
 
