@@ -145,12 +145,11 @@ static const char *reply_text(amqp_rpc_reply_t r, char *buf, size_t len)
 static int rpc_ok(struct aq *a, amqp_connection_state_t conn, const char *what)
 {
 	amqp_rpc_reply_t r = amqp_get_rpc_reply(conn);
-	char buf[200], msg[240];
+	char buf[200];
 
 	if (r.reply_type == AMQP_RESPONSE_NORMAL)
 		return 0;
-	snprintf(msg, sizeof msg, "%s: %s", what, reply_text(r, buf, sizeof buf));
-	aq_fail(a, "%s", msg);
+	aq_fail(a, "%s: %s", what, reply_text(r, buf, sizeof buf));
 	return -1;
 }
 
@@ -168,7 +167,7 @@ static amqp_connection_state_t aq_connect(struct aq *a, const char *who)
 	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
 	amqp_connection_state_t conn = amqp_new_connection();
 	amqp_socket_t *sock = conn ? amqp_tcp_socket_new(conn) : NULL;
-	char buf[200], msg[240];
+	char buf[200];
 	amqp_rpc_reply_t r;
 	int rc;
 
@@ -180,9 +179,7 @@ static amqp_connection_state_t aq_connect(struct aq *a, const char *who)
 	}
 	rc = amqp_socket_open_noblock(sock, a->host, a->port, &tv);
 	if (rc != AMQP_STATUS_OK) {
-		snprintf(msg, sizeof msg, "%s cannot reach %s:%d: %s", who, a->host, a->port,
-		    amqp_error_string2(rc));
-		aq_fail(a, "%s", msg);
+		aq_fail(a, "%s cannot reach %s:%d: %s", who, a->host, a->port, amqp_error_string2(rc));
 		amqp_destroy_connection(conn);
 		return NULL;
 	}
@@ -190,9 +187,7 @@ static amqp_connection_state_t aq_connect(struct aq *a, const char *who)
 	amqp_set_rpc_timeout(conn, &tv);
 	r = amqp_login(conn, "/", 0, FRAME_MAX, 0, AMQP_SASL_METHOD_PLAIN, a->user, a->password);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-		snprintf(msg, sizeof msg, "%s: login as %s: %s", who, a->user,
-		    reply_text(r, buf, sizeof buf));
-		aq_fail(a, "%s", msg);
+		aq_fail(a, "%s: login as %s: %s", who, a->user, reply_text(r, buf, sizeof buf));
 		aq_close(conn);
 		return NULL;
 	}
