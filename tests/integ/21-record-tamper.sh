@@ -56,7 +56,7 @@ PY
 # expect_verify_fails WORDS: an export of Tokyo's altered record fails, naming WORDS.
 expect_verify_fails() {
 	cli tokyo record export "$WORK/t.bundle" >/dev/null || fail "export after tampering"
-	if cli tokyo record verify "$WORK/t.bundle" > "$WORK/t.verify" 2>&1; then
+	if cli tokyo record verify --charter "$WORK/charter" "$WORK/t.bundle" > "$WORK/t.verify" 2>&1; then
 		cat "$WORK/t.verify"; fail "verify accepted a tampered record"
 	fi
 	grep -q "$1" "$WORK/t.verify" || { cat "$WORK/t.verify"; fail "verify did not name \"$1\""; }
@@ -70,7 +70,7 @@ for i in $(seq 1 6); do
 done
 wait_cosigned tokyo 12
 cli tokyo record export "$WORK/honest.bundle" >/dev/null
-cli tokyo record verify "$WORK/honest.bundle" >/dev/null || fail "the honest record does not verify"
+cli tokyo record verify --charter "$WORK/charter" "$WORK/honest.bundle" >/dev/null || fail "the honest record does not verify"
 stop_node tokyo
 sqlite3 "$WORK/tokyo/liaison.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 cp "$WORK/tokyo/liaison.db" "$WORK/honest.db"
@@ -105,6 +105,6 @@ honest, altered = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 honest["checkpoints"] = honest["checkpoints"] + [c for c in altered["checkpoints"]]
 json.dump(honest, open(sys.argv[3], "w"))
 PY
-if cli tokyo record verify "$WORK/forked.bundle" > "$WORK/f.verify" 2>&1; then fail "verify accepted two histories"; fi
+if cli tokyo record verify --charter "$WORK/charter" "$WORK/forked.bundle" > "$WORK/f.verify" 2>&1; then fail "verify accepted two histories"; fi
 grep "^verdict" "$WORK/f.verify"
 pass "byte change, deletion and forged checkpoints each caught by the witness and by verify"
