@@ -176,8 +176,8 @@ static void print_counts(const struct lia_bundle_report *r, FILE *out)
 	    r->entries_in_order);
 	fprintf(out, "checkpoints:  %" PRIu64 " of %" PRIu64 " verified, covering %" PRIu64 " entries\n",
 	    r->checkpoints, r->checkpoints_total, r->covered);
-	fprintf(out, "witnessed by all: %" PRIu64 " entries (the latest checkpoint every other party "
-	    "cosigned)\n", r->cosigned_size);
+	fprintf(out, "all cosigned: %" PRIu64 " entries, under the latest checkpoint every other party "
+	    "cosigned\n", r->cosigned_size);
 	fprintf(out, "receipts:     %" PRIu64 " checked against the entries they name\n", r->receipts);
 	fputs("cosignatures:", out);
 	for (int p = 0, first = 1; p < r->n_parties; p++) {
