@@ -746,6 +746,7 @@ static void test_cosignature_by_own_party(void **state)
 	if (lia_cosig_line(fx.kirishima, MECH "/kirishima", body, len, COSIG_TIME, line, err) != 0)
 		fail_msg("%s", err);
 	add_line(b, 0, line);
+	seed("cosig-own-party.json", b);
 	expect_ignored(b, "checkpoint 0 (size 4): cosignature by kirishima carried, not counted: "
 	    "kirishima is of the log's own party japan", N_CPS);
 }
