@@ -98,7 +98,25 @@ wait_link_up tokyo beijing
 expect_alarm 3 "fork"
 expect_verify_fails "tokyo/5"
 
-# 4. The honest bundle with a second, forged checkpoint for an existing size.
+# 4. The tail cut: the last message (tokyo/6) and its receipt (beijing/6) deleted, and a
+#    checkpoint of the shorter log signed anew. Nothing in the export contradicts it, so it
+#    verifies, but the verdict must not claim more than was witnessed: no checkpoint of it is
+#    cosigned by beijing.
+rewrite "DELETE FROM entries WHERE (origin = 'tokyo' AND seq = 6) OR (origin = 'beijing' AND seq = 6);"
+wait_link_up tokyo beijing
+expect_alarm 4 "shrank"
+for _ in $(seq 1 50); do
+	cli tokyo --json record status | python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if (r.get("checkpoint") or {}).get("size") == r["size"] else 1)' && break
+	sleep 0.1
+done
+cli tokyo record export "$WORK/cut.bundle" >/dev/null || fail "export after the cut"
+st=0; cli tokyo record verify --charter "$WORK/charter" "$WORK/cut.bundle" > "$WORK/cut.verify" 2>&1 || st=$?
+grep "^verdict" "$WORK/cut.verify"
+[ "$st" -eq 0 ] || { cat "$WORK/cut.verify"; fail "the cut record should verify as consistent (exit $st)"; }
+grep -q "^verdict: *NOT WITNESSED" "$WORK/cut.verify" || { cat "$WORK/cut.verify"; fail "the verdict of a cut tail claims it was witnessed"; }
+grep -q "nothing altered, dropped" "$WORK/cut.verify" && fail "the verdict of a cut tail says nothing was dropped"
+
+# 5. The honest bundle with a second, forged checkpoint for an existing size.
 python3 - "$WORK/honest.bundle" "$WORK/t.bundle" "$WORK/forked.bundle" <<'PY'
 import json, sys
 honest, altered = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -107,4 +125,4 @@ json.dump(honest, open(sys.argv[3], "w"))
 PY
 if cli tokyo record verify --charter "$WORK/charter" "$WORK/forked.bundle" > "$WORK/f.verify" 2>&1; then fail "verify accepted two histories"; fi
 grep "^verdict" "$WORK/f.verify"
-pass "byte change, deletion and forged checkpoints each caught by the witness and by verify"
+pass "byte change, deletion, a cut tail and forged checkpoints each caught by the witness and by verify (the cut tail as not witnessed)"
