@@ -144,8 +144,8 @@ void lia_bundle_report_verdict(const struct lia_bundle_report *r, char *out)
 	}
 	proven(r, what, sizeof(what));
 	if (r->anchored)
-		snprintf(out, LIA_BUNDLE_VERDICT, "%s: %s", r->cosigned_size > 0 ? "OK" : "NOT WITNESSED",
-		    what);
+		snprintf(out, LIA_BUNDLE_VERDICT, "%s: %s", r->entries_total == 0 ? "EMPTY" :
+		    r->cosigned_size > 0 ? "OK" : "NOT WITNESSED", what);
 	else
 		snprintf(out, LIA_BUNDLE_VERDICT, "SELF-CONSISTENT ONLY, NOT ANCHORED: the charter and "
 		    "its CAs come from the bundle itself, so anyone could have made them (give --charter "

@@ -1147,6 +1147,16 @@ static void test_no_checkpoint(void **state)
 	    "but no checkpoint is cosigned by every other party", "nothing altered");
 }
 
+static void test_empty_record(void **state)
+{
+	json_t *b = copy();
+
+	(void)state;
+	json_array_clear(member(b, "entries"));
+	json_array_clear(member(b, "checkpoints"));
+	expect_verdict(b, 0, "EMPTY: the record holds no entries", "nothing altered");
+}
+
 static void test_no_cosignature(void **state)
 {
 	json_t *b = copy(), *cps = member(b, "checkpoints");
@@ -1266,6 +1276,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_tail_resigned),
 		cmocka_unit_test(test_no_checkpoint),
 		cmocka_unit_test(test_no_cosignature),
+		cmocka_unit_test(test_empty_record),
 		cmocka_unit_test(test_altered_after_receipt),
 		cmocka_unit_test(test_receipts_counted),
 	};
