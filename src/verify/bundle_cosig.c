@@ -45,7 +45,7 @@ static int witness_find(struct lia_bundle_ctx *ctx, const char *at, const struct
 	const struct lia_node_def *def = w != NULL ? lia_charter_node(ctx->charter, w) : NULL;
 	char err[LIA_ERR_LEN] = "";
 	uint32_t id = 0;
-	int k = -1;
+	int k = -1, found = -1;
 
 	if (strcmp(s->name, r->origin) == 0)
 		lia_bundle_report_ignore(r, "%s: a second line as %s (key ID %08" PRIx32 ") ignored: "
@@ -61,8 +61,8 @@ static int witness_find(struct lia_bundle_ctx *ctx, const char *at, const struct
 		lia_bundle_report_ignore(r, "%s: line as %s by key ID %08" PRIx32 " ignored: an unknown "
 		    "key, not the cosignature key of %s (%08" PRIx32 ")", at, s->name, s->key_id, w, id);
 	else
-		return k;
-	return -1;
+		found = k;
+	return found;
 }
 
 /* c2sp.org/tlog-cosignature: line j of checkpoint c, alone, verifies as witness k's cosignature/v1. */
@@ -92,10 +92,10 @@ static void cosig_line(struct lia_bundle_ctx *ctx, const char *at, const struct 
 	const struct lia_bundle_node *w;
 	int k = witness_find(ctx, at, &c->note.sigs[j]);
 
-	if (k < 0)
-		return;
-	w = &ctx->nodes[k];
-	if (cosig_valid(c, j, w, err) != 0) {
+	w = k >= 0 ? &ctx->nodes[k] : NULL;
+	if (w == NULL) {
+		/* witness_find named why the line is ignored */
+	} else if (cosig_valid(c, j, w, err) != 0) {
 		lia_bundle_report_ignore(r, "%s: line by %s ignored: %s", at, w->name, err);
 	} else if (counted[k]) {
 		lia_bundle_report_ignore(r, "%s: a second valid line by %s ignored", at, w->name);

@@ -138,12 +138,10 @@ void lia_bundle_report_verdict(const struct lia_bundle_report *r, char *out)
 {
 	char what[LIA_BUNDLE_VERDICT - 256];
 
-	if (!r->ok) {
-		snprintf(out, LIA_BUNDLE_VERDICT, "FAILED (%s): %s", r->check, r->failure);
-		return;
-	}
 	proven(r, what, sizeof(what));
-	if (r->anchored)
+	if (!r->ok)
+		snprintf(out, LIA_BUNDLE_VERDICT, "FAILED (%s): %s", r->check, r->failure);
+	else if (r->anchored)
 		snprintf(out, LIA_BUNDLE_VERDICT, "%s: %s", r->entries_total == 0 ? "EMPTY" :
 		    r->cosigned_size > 0 ? "OK" : "NOT WITNESSED", what);
 	else
