@@ -275,8 +275,17 @@ static int ref_check(struct lia_bundle_ctx *ctx, const struct id_key *ids, size_
 	int rc = 0;
 
 	hit = node < 0 ? NULL : bsearch(&want, ids, ctx->n_entries, sizeof(*ids), id_cmp);
+	/*
+	 * The node logs each of its own entries when it makes it, before anyone can answer it, so
+	 * an answer to an own entry the record lacks shows that entry was dropped. Another node's
+	 * entry may simply never have been sent here: nothing to hold it against.
+	 */
+	if (hit == NULL && node == ctx->self)
+		rc = lia_bundle_report_fail(ctx->report, "receipts", "entry %zu (%s/%" PRIu64 ") names "
+		    "%s/%" PRIu64 ", which the record does not hold: the node's own entry was dropped",
+		    i, ctx->nodes[e->node].name, e->seq, e->refs[r].origin, e->refs[r].seq);
 	if (hit == NULL)
-		goto out; /* not in this log: nothing here to hold it against */
+		goto out;
 	ctx->report->receipts++;
 	if (memcmp(ctx->entries[hit->index].hash, e->refs[r].hash, 32) != 0) {
 		short_hex(e->refs[r].hash, a);

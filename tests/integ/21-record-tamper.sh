@@ -6,6 +6,8 @@
 # cosigned (or a smaller one). Each time: Beijing, the witness, refuses to
 # cosign, raises an alarm and keeps both checkpoints as evidence; and an
 # export of the altered record fails `record verify`, which names the entry.
+# A tail cut with its receipts verifies only as NOT WITNESSED; a last own
+# message deleted while beijing's receipt of it stays fails on that receipt.
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || fail "sqlite3 is needed (scripts/deps.sh installs it)"
 
@@ -97,6 +99,7 @@ rewrite "CREATE TEMP TABLE sw AS SELECT seq, n FROM entries WHERE origin = 'toky
 wait_link_up tokyo beijing
 expect_alarm 3 "fork"
 expect_verify_fails "tokyo/5"
+cp "$WORK/t.bundle" "$WORK/swapped.bundle" # its checkpoints fork the honest ones (case 6)
 
 # 4. The tail cut: the last message (tokyo/6) and its receipt (beijing/6) deleted, and a
 #    checkpoint of the shorter log signed anew. Nothing in the export contradicts it, so it
@@ -116,8 +119,15 @@ grep "^verdict" "$WORK/cut.verify"
 grep -q "^verdict: *NOT WITNESSED" "$WORK/cut.verify" || { cat "$WORK/cut.verify"; fail "the verdict of a cut tail claims it was witnessed"; }
 grep -q "nothing altered, dropped" "$WORK/cut.verify" && fail "the verdict of a cut tail says nothing was dropped"
 
-# 5. The honest bundle with a second, forged checkpoint for an existing size.
-python3 - "$WORK/honest.bundle" "$WORK/t.bundle" "$WORK/forked.bundle" <<'PY'
+# 5. Only the last message (tokyo/6) deleted: tokyo's own seqs still run 1..5 without a gap,
+#    but beijing's signed receipt of tokyo/6 is still in the log and names it.
+rewrite "DELETE FROM entries WHERE origin = 'tokyo' AND seq = 6;"
+wait_link_up tokyo beijing
+expect_alarm 5 "shrank"
+expect_verify_fails "tokyo/6, which the record does not hold"
+
+# 6. The honest bundle with a second, forged checkpoint for an existing size.
+python3 - "$WORK/honest.bundle" "$WORK/swapped.bundle" "$WORK/forked.bundle" <<'PY'
 import json, sys
 honest, altered = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 honest["checkpoints"] = honest["checkpoints"] + [c for c in altered["checkpoints"]]

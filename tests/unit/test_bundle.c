@@ -1219,6 +1219,24 @@ static void test_altered_after_receipt(void **state)
 	expect_refused(b, "receipts", "entry 20 (beijing/8) names tokyo/11 with hash ");
 }
 
+/* Tokyo's last own entry (entry 18, tokyo/13) dropped, beijing's receipt of it kept: no gap in tokyo's seqs, but the receipt shows it. */
+static void test_own_entry_dropped_receipt_kept(void **state)
+{
+	json_t *b = copy(), *cps = member(b, "checkpoints");
+	uint8_t *cose;
+	size_t len = 0;
+
+	(void)state;
+	json_array_remove(cps, N_CPS - 1);
+	cose = receipt_of(18, &len);
+	json_array_append_new(member(b, "entries"), b64_json(cose, len));
+	free(cose);
+	json_array_remove(member(b, "entries"), 18);
+	seed("dropped-receipt-kept.json", b);
+	expect_refused(b, "receipts", "entry 19 (beijing/8) names tokyo/13, which the record does "
+	    "not hold: the node's own entry was dropped");
+}
+
 static void test_receipts_counted(void **state)
 {
 	struct lia_bundle_report r;
@@ -1279,6 +1297,7 @@ int main(void)
 		cmocka_unit_test(test_empty_record),
 		cmocka_unit_test(test_altered_after_receipt),
 		cmocka_unit_test(test_receipts_counted),
+		cmocka_unit_test(test_own_entry_dropped_receipt_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
