@@ -401,50 +401,167 @@ void lia_note_finish(struct lia_note *note)
 
 /* ---- verification ---- */
 
-/* The first signature with this name and key ID, or NULL (unknown keys are ignored). */
-static const struct lia_note_sig *find_sig(const struct lia_note *note, const char *name,
-    uint32_t key_id)
+/* The next signature line from *at on with this name and key ID, or NULL; *at moves past it. */
+static const struct lia_note_sig *next_sig(const struct lia_note *note, const char *name,
+    uint32_t key_id, size_t *at)
 {
 	const struct lia_note_sig *found = NULL;
 
-	for (size_t i = 0; i < note->nsigs && found == NULL; i++)
-		if (note->sigs[i].key_id == key_id && strcmp(note->sigs[i].name, name) == 0)
-			found = &note->sigs[i];
+	for (; *at < note->nsigs && found == NULL; (*at)++)
+		if (note->sigs[*at].key_id == key_id && strcmp(note->sigs[*at].name, name) == 0)
+			found = &note->sigs[*at];
 	return found;
 }
 
-/* Finds the signature line of (name, type, pub) in note; NULL with err when absent. */
-static const struct lia_note_sig *find_key(const struct lia_note *note, const char *name,
-    uint8_t type, const uint8_t pub[static 32], char *err)
+/* The key ID of (name, type, pub) after checking name; -1 with err. */
+static int known_key_id(const char *name, uint8_t type, const uint8_t pub[static 32],
+    uint32_t *id, char *err)
 {
-	const struct lia_note_sig *sig = NULL;
-	uint32_t id;
+	int rc = -1;
 
 	if (name == NULL || !lia_note_name_valid(name, strlen(name)))
 		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
-	else if (lia_note_key_id(name, type, pub, &id, err) == 0 &&
-	    (sig = find_sig(note, name, id)) == NULL)
+	else
+		rc = lia_note_key_id(name, type, pub, id, err);
+	return rc;
+}
+
+/* 1 when sig is a valid Ed25519 note signature (type 0x01) of note's text by pub. */
+static int note_sig_valid(const struct lia_note *note, const struct lia_note_sig *sig,
+    const uint8_t pub[static 32])
+{
+	return sig->sig_len == ED25519_SIG_LEN &&
+	    ed25519_valid(pub, (const uint8_t *)note->body, note->body_len, sig->sig);
+}
+
+static int cosig_message(const char *body, size_t body_len, uint64_t timestamp, uint8_t **msg,
+    size_t *msg_len, char *err);
+
+/* 1 when sig is a valid tlog-cosignature/v1 (type 0x04) of note's text by pub; its time in *t. */
+static int cosig_sig_valid(const struct lia_note *note, const struct lia_note_sig *sig,
+    const uint8_t pub[static 32], uint64_t *t)
+{
+	uint8_t *msg = NULL;
+	size_t msg_len = 0;
+	int ok = sig->sig_len == COSIG_LEN && (*t = be_read(sig->sig, 8)) <= COSIG_TIME_MAX &&
+	    cosig_message(note->body, note->body_len, *t, &msg, &msg_len, NULL) == 0 &&
+	    ed25519_valid(pub, msg, msg_len, sig->sig + 8);
+
+	free(msg);
+	return ok;
+}
+
+/*
+ * c2sp.org/signed-note "Signatures": a key is a name and a key ID, and lines of
+ * other keys are ignored. Of the lines of this key, the first that verifies
+ * counts: a line that does not verify cannot vouch for anything, so it cannot
+ * hide a valid one either. *index gets the line; -1 with err when none verifies.
+ */
+static int find_valid(const struct lia_note *note, const char *name, uint8_t type,
+    const uint8_t pub[static 32], size_t *index, uint64_t *t, char *err)
+{
+	const struct lia_note_sig *sig;
+	size_t at = 0, seen = 0;
+	uint32_t id = 0;
+	int rc = -1, timestamped = 1;
+
+	if (known_key_id(name, type, pub, &id, err) != 0)
+		goto out;
+	while (rc != 0 && (sig = next_sig(note, name, id, &at)) != NULL) {
+		seen++;
+		timestamped = type != LIA_NOTE_COSIG_V1 ||
+		    (sig->sig_len == COSIG_LEN && be_read(sig->sig, 8) <= COSIG_TIME_MAX);
+		if (type == LIA_NOTE_COSIG_V1 ? cosig_sig_valid(note, sig, pub, t) :
+		    note_sig_valid(note, sig, pub)) {
+			*index = (size_t)(sig - note->sigs);
+			rc = 0;
+		}
+	}
+	if (rc != 0 && seen == 0)
 		lia_err_set(err, "the note has no %s by \"%.64s\" (key ID %08" PRIx32 ")",
 		    type == LIA_NOTE_COSIG_V1 ? "cosignature" : "signature", name, id);
-	return sig;
+	else if (rc != 0 && !timestamped)
+		lia_err_set(err, "the cosignature by \"%.64s\" is not a timestamped Ed25519 signature",
+		    name);
+	else if (rc != 0)
+		lia_err_set(err, "the %s by \"%.64s\" does not verify",
+		    type == LIA_NOTE_COSIG_V1 ? "cosignature" : "note signature", name);
+out:
+	return rc;
 }
 
 int lia_note_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
     char *err)
 {
-	const struct lia_note_sig *sig = find_key(note, name, LIA_NOTE_ED25519, pub, err);
+	size_t index = 0;
+	uint64_t t = 0;
+
+	return find_valid(note, name, LIA_NOTE_ED25519, pub, &index, &t, err);
+}
+
+int lia_note_find(const struct lia_note *note, const struct lia_note_key *key, size_t *index,
+    uint64_t *timestamp, char *err)
+{
+	uint64_t t = 0;
 	int rc = -1;
 
-	if (sig == NULL)
+	if (key->type != LIA_NOTE_ED25519 && key->type != LIA_NOTE_COSIG_V1)
+		lia_err_set(err, "note keys of type 0x%02x are not supported", key->type);
+	else
+		rc = find_valid(note, key->name, key->type, key->pub, index, &t, err);
+	if (rc == 0 && timestamp != NULL)
+		*timestamp = t;
+	return rc;
+}
+
+/* Appends src[0..n) at out + *len (the caller made room) and advances *len. */
+static void put(char *out, size_t *len, const char *src, size_t n)
+{
+	memcpy(out + *len, src, n);
+	*len += n;
+}
+
+int lia_note_keep(const char *text, size_t len, const struct lia_note_key *keys, size_t n_keys,
+    char **out, size_t *out_len, char *err)
+{
+	struct lia_note note;
+	char line[LIA_NOTE_LINE_MAX], *buf = NULL;
+	size_t used = 0, kept = 0, index = 0;
+	uint64_t t = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (lia_note_parse(text, len, &note, err) != 0)
 		goto out;
-	/* A known key whose signature fails rejects the note (signed-note "Signatures"). */
-	if (sig->sig_len != ED25519_SIG_LEN ||
-	    !ed25519_valid(pub, (const uint8_t *)note->body, note->body_len, sig->sig)) {
-		lia_err_set(err, "the note signature by \"%.64s\" does not verify", name);
+	/* The text, a blank line, then at most one line per key: never longer than the input. */
+	if ((buf = malloc(len + 1)) == NULL) {
+		lia_err_set(err, "out of memory filtering a note");
 		goto out;
 	}
+	put(buf, &used, note.body, note.body_len);
+	put(buf, &used, "\n", 1);
+	for (size_t k = 0; k < n_keys; k++) {
+		const struct lia_note_sig *s;
+		if (lia_note_find(&note, &keys[k], &index, &t, NULL) != 0)
+			continue;
+		s = &note.sigs[index];
+		if (format_line(s->name, s->key_id, s->sig, s->sig_len, line, err) != 0)
+			goto out;
+		put(buf, &used, line, strlen(line));
+		kept++;
+	}
+	if (kept == 0) {
+		lia_err_set(err, "the note has no valid signature by any of the %zu keys kept", n_keys);
+		goto out;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*out_len = used;
+	buf = NULL;
 	rc = 0;
 out:
+	free(buf);
+	lia_note_finish(&note);
 	return rc;
 }
 
@@ -504,28 +621,11 @@ out:
 int lia_cosig_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
     uint64_t *timestamp, char *err)
 {
-	const struct lia_note_sig *sig = find_key(note, name, LIA_NOTE_COSIG_V1, pub, err);
-	uint8_t *msg = NULL;
-	size_t msg_len = 0;
+	size_t index = 0;
 	uint64_t t = 0;
-	int rc = -1;
+	int rc = find_valid(note, name, LIA_NOTE_COSIG_V1, pub, &index, &t, err);
 
-	if (sig == NULL)
-		goto out;
-	if (sig->sig_len != COSIG_LEN || (t = be_read(sig->sig, 8)) > COSIG_TIME_MAX) {
-		lia_err_set(err, "the cosignature by \"%.64s\" is not a timestamped Ed25519 signature",
-		    name);
-		goto out;
-	}
-	if (cosig_message(note->body, note->body_len, t, &msg, &msg_len, err) != 0)
-		goto out;
-	if (!ed25519_valid(pub, msg, msg_len, sig->sig + 8)) {
-		lia_err_set(err, "the cosignature by \"%.64s\" does not verify", name);
-		goto out;
-	}
-	*timestamp = t;
-	rc = 0;
-out:
-	free(msg);
+	if (rc == 0)
+		*timestamp = t;
 	return rc;
 }

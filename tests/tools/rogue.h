@@ -150,6 +150,9 @@ int rogue_attack_incident(struct rogue *r);
 /* rogue_relay.c: a relay of ours around a signal forged as --sign-as's. */
 int rogue_attack_forged_relay(struct rogue *r);
 
+/* rogue_record.c: a valid checkpoint of ours carrying a bogus line under the peer's cosignature name and key ID. */
+int rogue_attack_poison_checkpoint(struct rogue *r);
+
 /* The attack called name, or NULL. */
 const struct rogue_attack *rogue_attack_find(const char *name);
 

@@ -490,6 +490,8 @@ static const struct rogue_attack attacks[] = {
 	    "a signal of ours signed with a key of no certificate"},
 	{"incident", rogue_attack_incident, 1, 0,
 	    "incident open and propose, then a confirm of its own proposal, an attach of nothing"},
+	{"poison-checkpoint", rogue_attack_poison_checkpoint, 1, 0,
+	    "a valid checkpoint of ours with a bogus line under the peer's cosignature key first"},
 	{"forged-relay", rogue_attack_forged_relay, 1, 1,
 	    "a relay (type 9) around a signal claiming --sign-as's node, signed by us"},
 };
