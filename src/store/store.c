@@ -48,7 +48,7 @@
  * stored before, so the new tables start empty.
  * Version 6: deadlines (store_deadline.c).
  */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
 #define BUSY_TIMEOUT_MS 5000
 #define STR(x) STR_(x)
@@ -546,6 +546,9 @@ static int upgrade_schema(struct lia_store *s, char *err)
 	if (version < 5 && (rc = exec(s, schema_v5_sql, "create the incident tables", err)) < 0)
 		goto out;
 	if (version < 6 && (rc = exec(s, schema_v6_sql, "create the deadlines table", err)) < 0)
+		goto out;
+	if (version < 7 && (rc = exec(s, store_operator_schema_sql,
+	    "create the console's operator and audit tables", err)) < 0)
 		goto out;
 	if ((rc = prepare_all(s, err)) < 0)
 		goto out;

@@ -58,6 +58,9 @@ extern const char *const store_log_sql[SL_COUNT];
 extern const char *const store_view_sql[SV_COUNT];
 extern const char *const store_deadline_sql[SD_COUNT];
 
+/* Version 7's tables (store_operator.c): operators and the console's audit. */
+extern const char store_operator_schema_sql[];
+
 struct lia_store {
 	sqlite3 *db;
 	char *path;
