@@ -10,7 +10,9 @@
  */
 #include "console.h"
 #include "api_internal.h"
+#include "charter.h"
 #include "clock.h"
+#include "entry.h"
 #include "console_limit.h"
 #include "console_password.h"
 #include "console_session.h"
@@ -61,6 +63,7 @@ struct lia_console {
 	struct evhttp *http;
 	SSL_CTX *tls;                         /* NULL on loopback */
 	char webroot[4096];
+	char signals_path[4096];              /* the node's catalogue file, "" when none */
 	char dummy_hash[LIA_OPERATOR_HASH_MAX + 1]; /* verified for unknown names: same cost */
 	struct lia_console_sessions sessions;
 	struct lia_console_limit limit;
@@ -141,21 +144,13 @@ static int asset_path_ok(const char *path)
 	return 1;
 }
 
-static void serve_asset(struct ctx *x, const char *path)
+/* Sends file (at most ASSET_MAX bytes) with content type type, or 404. */
+static void send_file(struct ctx *x, const char *file, const char *type)
 {
-	char file[4400];
 	struct evbuffer *buf = NULL;
 	struct stat st;
-	int fd = -1;
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (strcmp(path, "/") == 0)
-		path = "/index.html";
-	if (evhttp_request_get_command(x->req) != EVHTTP_REQ_GET || !asset_path_ok(path)) {
-		lia_api_error(x->req, 404, "no such page");
-		return;
-	}
-	snprintf(file, sizeof(file), "%s%s", x->c->webroot, path);
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > ASSET_MAX ||
 	    (buf = evbuffer_new()) == NULL) {
 		if (fd >= 0)
@@ -165,14 +160,27 @@ static void serve_asset(struct ctx *x, const char *path)
 	}
 	if (evbuffer_add_file(buf, fd, 0, st.st_size) != 0) {  /* takes fd */
 		evbuffer_free(buf);
-		lia_api_error(x->req, 500, "cannot read %s", path);
+		lia_api_error(x->req, 500, "cannot read a page");
 		return;
 	}
-	evhttp_add_header(evhttp_request_get_output_headers(x->req), "Content-Type",
-	    content_type(path));
+	evhttp_add_header(evhttp_request_get_output_headers(x->req), "Content-Type", type);
 	evhttp_add_header(evhttp_request_get_output_headers(x->req), "Cache-Control", "no-cache");
 	evhttp_send_reply(x->req, 200, "OK", buf);
 	evbuffer_free(buf);
+}
+
+static void serve_asset(struct ctx *x, const char *path)
+{
+	char file[4400];
+
+	if (strcmp(path, "/") == 0)
+		path = "/index.html";
+	if (evhttp_request_get_command(x->req) != EVHTTP_REQ_GET || !asset_path_ok(path)) {
+		lia_api_error(x->req, 404, "no such page");
+		return;
+	}
+	snprintf(file, sizeof(file), "%s%s", x->c->webroot, path);
+	send_file(x, file, content_type(path));
 }
 
 /* ---- sessions ---- */
@@ -209,12 +217,24 @@ static void set_cookie(struct ctx *x, const char *token, int max_age)
 	OPENSSL_cleanse(cookie, sizeof(cookie));
 }
 
+/* Who is signed in, the CSRF token, this node, and the charter's ack deadlines (ms) by precedence. */
 static json_t *me_json(const struct lia_console_session *s, struct lia_console *c)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "operator", s->operator_name,
-	    "role", lia_store_operator_role_name(s->role), "lang", s->lang, "csrf", s->csrf,
-	    "node", lia_node_name(c->node), "party", lia_node_party(c->node),
-	    "expires_ms", (json_int_t)(s->last_ms + c->sessions.idle_ms));
+	const struct lia_charter *ch = lia_node_charter(c->node);
+	json_t *ack = json_object(), *nodes = json_array(), *me;
+
+	for (int p = 0; p < LIA_PRECEDENCES; p++)
+		json_object_set_new(ack, lia_precedence_name((enum lia_precedence)p),
+		    json_integer(ch->deadlines[p].ack_ms));
+	for (int i = 0; i < ch->n_nodes; i++)
+		json_array_append_new(nodes, json_pack("{s:s, s:s, s:s}", "name", ch->nodes[i].name,
+		    "party", ch->nodes[i].party, "role", lia_role_name(ch->nodes[i].role)));
+	me = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "operator",
+	    s->operator_name, "role", lia_store_operator_role_name(s->role), "lang", s->lang,
+	    "csrf", s->csrf, "node", lia_node_name(c->node), "party", lia_node_party(c->node),
+	    "expires_ms", (json_int_t)(s->last_ms + c->sessions.idle_ms), "ack_deadline_ms", ack,
+	    "nodes", nodes);
+	return me;
 }
 
 /* Finds the request's session and checks its operator is still enabled; else refuses (401/403) and returns -1. */
@@ -335,7 +355,7 @@ static void login(struct ctx *x)
 		lia_api_error(x->req, 500, "%s", err);
 		goto out;
 	}
-	set_cookie(x, x->s->token, (int)(SESSION_IDLE_MS / 1000));
+	set_cookie(x, x->s->token, (int)(c->sessions.life_ms / 1000));
 	audit(x, name, "sign in", "ok", lia_store_operator_role_name(op.role));
 	lia_log_info("console: %s signed in from %s", name, x->address);
 	lia_api_reply(x->req, 200, me_json(x->s, c));
@@ -405,6 +425,17 @@ static void audit_list(struct ctx *x)
 		lia_api_error(x->req, 500, "%s", err);
 	else
 		lia_api_reply(x->req, 200, json_pack("{s:o}", "audit", list));
+}
+
+/* The node's signal catalogue (codes, parameters and their ranges, texts), for the composer. */
+static void catalogue(struct ctx *x)
+{
+	if (lia_api_method(x->req, EVHTTP_REQ_GET) < 0 || need_session(x, "catalogue") < 0)
+		return;
+	if (x->c->signals_path[0] == '\0')
+		lia_api_error(x->req, 404, "this node has no signal catalogue (signals in liaisond.conf)");
+	else
+		send_file(x, x->c->signals_path, "application/json");
 }
 
 /* ---- /v1/... through the API's route table ---- */
@@ -492,6 +523,8 @@ static void console_request(struct evhttp_request *req, void *arg)
 		set_lang(&x);
 	else if (strcmp(path, "/console/audit") == 0)
 		audit_list(&x);
+	else if (strcmp(path, "/console/catalogue") == 0)
+		catalogue(&x);
 	else if (strncmp(path, "/v1/", 4) == 0)
 		api_call(&x, path);
 	else
@@ -554,7 +587,9 @@ int lia_console_start(struct lia_node *node, struct lia_api *api,
 	c->events = events;
 	snprintf(c->webroot, sizeof(c->webroot), "%s",
 	    cfg->console_web[0] != '\0' ? cfg->console_web : webroot_default);
-	lia_console_sessions_init(&c->sessions, SESSION_IDLE_MS, SESSION_LIFE_MS);
+	snprintf(c->signals_path, sizeof(c->signals_path), "%s", cfg->signals_path);
+	lia_console_sessions_init(&c->sessions, cfg->console_idle_s > 0 ?
+	    (int64_t)cfg->console_idle_s * 1000 : SESSION_IDLE_MS, SESSION_LIFE_MS);
 	lia_console_limit_init(&c->limit, LIMIT_WINDOW_MS);
 	if (!is_loopback_host(cfg->console_host) && tls_setup(c, cfg->dir, err) < 0)
 		goto out;
