@@ -106,6 +106,12 @@ test('a signal from a unit, in Japanese for a Japanese operator, on the map at i
   const marker = sato.locator(`#map circle[data-id="${id}"]`);
   await expect(marker).toBeVisible({ timeout: 5000 });
   const [x, y] = await sato.evaluate(() => window.LiaMap.project(124.75, 31.5));
+  // The map opens on the East China Sea: 117-133E, 23-37N fill the 900x520 view.
+  const [x0, y0] = await sato.evaluate(() => window.LiaMap.project(117, 37));
+  const [x1, y1] = await sato.evaluate(() => window.LiaMap.project(133, 23));
+  expect(x0).toBeGreaterThanOrEqual(-1); expect(y0).toBeGreaterThanOrEqual(-1);
+  expect(x1).toBeLessThanOrEqual(901); expect(y1).toBeLessThanOrEqual(521);
+  expect(Math.max(x1 - x0, y1 - y0)).toBeGreaterThan(500);
   expect(Math.abs(Number(await marker.getAttribute('cx')) - x)).toBeLessThan(0.2);
   expect(Math.abs(Number(await marker.getAttribute('cy')) - y)).toBeLessThan(0.2);
   expect(await marker.getAttribute('aria-label')).toContain('本船は針路045°');

@@ -7,7 +7,7 @@
   const NS = 'http://www.w3.org/2000/svg';
   const W = 900, H = 520;
   // The East China Sea: about 117E-133E, 23N-37N.
-  const VIEW = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[117, 23], [133, 23], [133, 37], [117, 37], [117, 23]]] } };
+  const VIEW = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[117, 23], [117, 37], [133, 37], [133, 23], [117, 23]]] } };  // clockwise: the box, not its complement
   let projection = null, svg = null, layer = null, land = null;
 
   function el(name, attrs) {
