@@ -49,6 +49,7 @@ int lia_cmd_overdue(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_radio(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_operator(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_watch(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_console(struct lia_cli *cli, int argc, char **argv);
 
 /* Prints "liaison: <sentence>" on stderr; returns LIA_EXIT_FAIL. */
 int lia_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
