@@ -32,7 +32,9 @@ enum entry_key {
 	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH,
 	K_LATE_NODE = 20, K_DEADLINE, K_STEP, K_LATE, K_DUE, /* overdue notice (20-24) */
 	K_NONCE = 25, K_HEARD = 26, /* link test and answer (keys 25-29 reserved for them) */
-	K_RELAY_ENTRY = 30, K_RELAY_CERT = 31, K_COUNT
+	K_RELAY_ENTRY = 30, K_RELAY_CERT = 31,
+	K_SENDER = 32, /* a message's sending operator (optional) */
+	K_COUNT
 };
 
 /* NULL for a key number reserved for another kind of entry (entry.h): unknown here. */
@@ -44,11 +46,15 @@ static const char *const key_names[K_COUNT] = {
 	[K_LATE] = "late", [K_DUE] = "due",
 	[K_NONCE] = "nonce", [K_HEARD] = "heard",
 	[K_RELAY_ENTRY] = "entry", [K_RELAY_CERT] = "cert",
+	[K_SENDER] = "sender-operator",
 };
 
-#define BIT(k) (1u << (k))
+typedef uint64_t field_mask; /* a bit per key: K_COUNT is past 32 */
+#define BIT(k) (UINT64_C(1) << (k))
 #define FIELDS_COMMON (BIT(K_TYPE) | BIT(K_ORIGIN) | BIT(K_SEQ) | BIT(K_TIME))
-#define FIELDS_MESSAGE (FIELDS_COMMON | BIT(K_TO) | BIT(K_PRECEDENCE) | BIT(K_LANG) | BIT(K_TEXT))
+#define FIELDS_MESSAGE (FIELDS_COMMON | BIT(K_TO) | BIT(K_PRECEDENCE) | BIT(K_LANG) | BIT(K_TEXT) | \
+	BIT(K_SENDER))
+#define FIELDS_MESSAGE_OPTIONAL BIT(K_SENDER) /* entries from before key 32 name no sender */
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
@@ -145,9 +151,9 @@ void lia_entry_hash(const uint8_t *cose, size_t cose_len, uint8_t out[32])
 }
 
 /* The fields an entry of type t carries, as a bit per key; 0 for an unknown type. */
-static unsigned type_fields(enum lia_entry_type t)
+static field_mask type_fields(enum lia_entry_type t)
 {
-	static const unsigned fields[] = {
+	static const field_mask fields[] = {
 		[LIA_ENTRY_MESSAGE] = FIELDS_MESSAGE,
 		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
@@ -166,9 +172,9 @@ static unsigned type_fields(enum lia_entry_type t)
  * An incident action's fields beyond FIELDS_INCIDENT: required ones, and the
  * optional ones (open's subject signal and position). 0 for an unknown action.
  */
-static unsigned incident_fields(enum lia_incident_action a, unsigned *optional)
+static field_mask incident_fields(enum lia_incident_action a, field_mask *optional)
 {
-	static const unsigned fields[] = {
+	static const field_mask fields[] = {
 		[LIA_INCIDENT_OPEN] = BIT(K_INC_TEXT),
 		[LIA_INCIDENT_ATTACH] = BIT(K_INCIDENT) | FIELDS_SUBJECT,
 		[LIA_INCIDENT_PROPOSE] = BIT(K_INCIDENT) | BIT(K_INC_TEXT) | BIT(K_STATE),
@@ -181,21 +187,24 @@ static unsigned incident_fields(enum lia_incident_action a, unsigned *optional)
 }
 
 /* The fields a type may leave out. */
-static unsigned optional_fields(enum lia_entry_type t)
+static field_mask optional_fields(enum lia_entry_type t)
 {
-	return t == LIA_ENTRY_SIGNAL ? FIELDS_SIGNAL_OPTIONAL : 0;
+	return t == LIA_ENTRY_SIGNAL ? FIELDS_SIGNAL_OPTIONAL :
+	    t == LIA_ENTRY_MESSAGE ? FIELDS_MESSAGE_OPTIONAL : 0;
 }
 
 /*
  * The fields e is encoded with: its type's, less an optional one left empty
  * (a signal's to), and for an incident its action's and the optional ones it has.
  */
-static unsigned entry_fields(const struct lia_entry *e)
+static field_mask entry_fields(const struct lia_entry *e)
 {
-	unsigned optional = 0, fields = type_fields(e->type);
+	field_mask optional = 0, fields = type_fields(e->type);
 
 	if ((optional_fields(e->type) & BIT(K_TO)) && e->to[0] == '\0')
 		fields &= ~BIT(K_TO);
+	if ((optional_fields(e->type) & BIT(K_SENDER)) && e->sender_operator[0] == '\0')
+		fields &= ~BIT(K_SENDER);
 	if (e->type != LIA_ENTRY_INCIDENT)
 		return fields;
 	fields |= incident_fields(e->action, &optional);
@@ -324,8 +333,14 @@ static int validate_message(const struct lia_entry *e, char *err)
 		    (unsigned)e->precedence);
 	else if (memchr(e->lang, '\0', sizeof(e->lang)) == NULL || !lia_lang_valid(e->lang))
 		field_err(err, K_LANG, "\"%.*s\" is not a BCP 47 language tag", LIA_LANG_MAX, e->lang);
-	else
-		rc = check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err);
+	else if (check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err) != 0)
+		rc = -1;
+	else if (e->sender_operator[0] == '\0')
+		rc = 0;  /* no sender named: optional, and absent from entries made before key 32 */
+	else if (check_text(K_SENDER, e->sender_operator, sizeof(e->sender_operator),
+	    LIA_OPERATOR_MAX, err) == 0)
+		rc = check_no_controls(K_SENDER, (const uint8_t *)e->sender_operator,
+		    strlen(e->sender_operator), err);
 	return rc;
 }
 
@@ -420,7 +435,7 @@ static int validate_ref(enum entry_key k, const char *origin, size_t size, uint6
 
 static int validate_incident(const struct lia_entry *e, char *err)
 {
-	unsigned optional = 0, fields = incident_fields(e->action, &optional) | optional;
+	field_mask optional = 0, fields = incident_fields(e->action, &optional) | optional;
 
 	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
 		return -1;
@@ -599,6 +614,7 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		lia_cbor_put_raw(o, e->ref_hash, 32);
 		break;
 	case K_OPERATOR: lia_cbor_put_tstr(o, e->operator_name); break;
+	case K_SENDER: lia_cbor_put_tstr(o, e->sender_operator); break;
 	case K_SIGNALS: put_signals(o, e); break;
 	case K_POSITION:
 		put_array_start(o, 2);
@@ -633,7 +649,7 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 /* Encodes a validated entry: its type's fields in ascending key order. */
 static int encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 {
-	unsigned fields = entry_fields(e);
+	field_mask fields = entry_fields(e);
 	size_t count = 0;
 
 	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +
@@ -770,7 +786,7 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 }
 
 /* An incident's action, read before membership is checked: 0, or -1 with err. */
-static int get_action(const cbor_item_t *slot[K_COUNT], unsigned *required, unsigned *optional,
+static int get_action(const cbor_item_t *slot[K_COUNT], field_mask *required, field_mask *optional,
     char *err)
 {
 	uint64_t a = 0;
@@ -789,7 +805,7 @@ static int get_action(const cbor_item_t *slot[K_COUNT], unsigned *required, unsi
 /* Every field of the type (and an incident's action) is present, optional ones in pairs, and no other. */
 static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COUNT], char *err)
 {
-	unsigned fields = type_fields(t), optional = 0;
+	field_mask fields = type_fields(t), optional = 0;
 	int rc = 0;
 
 	if (t == LIA_ENTRY_INCIDENT && get_action(slot, &fields, &optional, err) != 0)
@@ -1094,6 +1110,9 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_REF_HASH: rc = get_hash(v, e->ref_hash, err); break;
 	case K_OPERATOR:
 		rc = get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
+		break;
+	case K_SENDER:
+		rc = get_tstr(k, v, e->sender_operator, sizeof(e->sender_operator), err);
 		break;
 	case K_SIGNALS: rc = get_signals(v, e, err); break;
 	case K_POSITION:

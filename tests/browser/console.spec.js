@@ -63,6 +63,7 @@ test('a FLASH from Tokyo rings at Beijing within 1 s; acknowledged with the oper
   const first = beijing.locator('#inbox-list tbody tr').first();
   await expect(first).toHaveAttribute('data-id', flashId);
   await expect(first.locator('td.text')).toHaveText(text);
+  await expect(first.locator('td.from')).toHaveText('tokyo (Ito)');  // the sender, signed into the message
   expect(await beijing.locator('#inbox-list img').count()).toBe(0);
   await shot(beijing, '03-alarm-beijing');
   await banner.getByRole('button', { name: 'Acknowledge' }).click();
@@ -81,6 +82,9 @@ test('a FLASH from Tokyo rings at Beijing within 1 s; acknowledged with the oper
   const signed = JSON.parse(cli(process.env.TOKYO_DIR, '--json', 'show', flashId));
   expect(signed.acks[0].operator).toBe('Lt. Wang');
   expect(signed.acks[0].signature.valid).toBe(true);
+  const received = JSON.parse(cli(process.env.BEIJING_DIR, '--json', 'show', flashId));
+  expect(received.message.operator).toBe('Ito');
+  expect(received.signature.valid).toBe(true);
   expect(dialogs).toBe(0);
 });
 

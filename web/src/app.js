@@ -159,7 +159,7 @@
       const acks = (m.acks || []).map((a) => `${t('acked_by')} ${a.operator}`).join('; ');
       const tr = h('tr', { class: [isOverdue(m) ? 'overdue' : '', m.precedence === 'FLASH' ? 'flash' : ''].join(' '), 'data-id': m.id },
         h('td', {}, h('a', { href: '#', onclick: (e) => { e.preventDefault(); openMessage(m.id); } }, m.id)),
-        h('td', {}, box === 'in' ? m.origin : m.to),
+        h('td', { class: 'from' }, box === 'in' ? m.origin + (m.operator ? ` (${m.operator})` : '') : m.to + (m.operator ? ` — ${m.operator}` : '')),
         h('td', {}, m.precedence),
         h('td', {}, m.time),
         h('td', { class: 'text', lang: m.lang || undefined }, m.text),
@@ -187,7 +187,7 @@
     const box = clear($('message-detail'));
     box.appendChild(h('dl', {},
       h('dt', {}, t('id')), h('dd', {}, m.id),
-      h('dt', {}, t('from')), h('dd', {}, m.origin), h('dt', {}, t('to')), h('dd', {}, m.to),
+      h('dt', {}, t('from')), h('dd', { id: 'message-from' }, m.origin + (m.operator ? ` (${m.operator})` : '')), h('dt', {}, t('to')), h('dd', {}, m.to),
       h('dt', {}, t('precedence')), h('dd', {}, m.precedence), h('dt', {}, t('time')), h('dd', {}, m.time),
       h('dt', {}, t('state')), h('dd', { 'data-state': m.state }, m.state),
       h('dt', {}, t('signature')), h('dd', {}, sig(d.signature)),
@@ -235,7 +235,7 @@
     try { m = (await api('GET', '/v1/messages/' + ev.entry)).message; } catch (e) { m = { id: ev.entry, origin: ev.entry.split('/')[0], precedence: ev.precedence, text: '' }; }
     if (m.state === 'acknowledged') return;
     const banner = h('div', { class: 'alarm', role: 'alert', 'data-id': m.id },
-      h('strong', {}, `${t('alarm')}: ${m.precedence} ${m.id} — ${m.origin}`),
+      h('strong', {}, `${t('alarm')}: ${m.precedence} ${m.id} — ${m.origin}${m.operator ? ' (' + m.operator + ')' : ''}`),
       h('span', { class: 'alarm-text', lang: m.lang || undefined }, m.text),
       canAct() ? h('button', { type: 'button', onclick: () => acknowledge(m.id) }, t('acknowledge')) : null);
     state.alarms.set(m.id, banner);
