@@ -78,6 +78,9 @@ test('a FLASH from Tokyo rings at Beijing within 1 s; acknowledged with the oper
   await row.getByRole('link', { name: flashId }).click();
   await expect(tokyo.locator('#message-acks')).toContainText('Lt. Wang');
   await expect(tokyo.locator('#message-detail')).toContainText('valid (tokyo)');
+  // Its place in both logs, each proof checked.
+  await expect(tokyo.locator('#message-log-place [data-log="tokyo"]')).toContainText('#0', { timeout: 10000 });
+  await expect(tokyo.locator('#message-log-place [data-log="beijing"]')).toBeVisible({ timeout: 10000 });
   await shot(tokyo, '05-message-detail-tokyo');
   const signed = JSON.parse(cli(process.env.TOKYO_DIR, '--json', 'show', flashId));
   expect(signed.acks[0].operator).toBe('Lt. Wang');
@@ -153,7 +156,11 @@ test('links, joint record and audit views', async () => {
   await shot(beijing, '10-links-beijing');
   await beijing.getByRole('tab', { name: 'Joint record' }).click();
   await expect(beijing.locator('#record-size')).not.toHaveText('');
-  await expect(beijing.locator('#record-cosigned')).toContainText('tokyo', { timeout: 10000 });
+  // The peer cosigns a checkpoint within a few seconds of the last entries; reopen the view until it has.
+  await expect(async () => {
+    await beijing.getByRole('tab', { name: 'Joint record' }).click();
+    await expect(beijing.locator('#record-cosigned')).toContainText('tokyo', { timeout: 1000 });
+  }).toPass({ timeout: 20000 });
   await shot(beijing, '11-record-beijing');
   const chen = await signIn(browser, B, 'Chen', 'chen-password-1');
   await chen.getByRole('tab', { name: '审计' }).click();

@@ -200,10 +200,15 @@
     if (m.direction === 'in' && m.state !== 'acknowledged' && canAct())
       box.appendChild(h('button', { type: 'button', onclick: () => acknowledge(m.id) }, t('acknowledge')));
     show('message');
-    // Its place in the peer's log too (a proof asked over the link).
-    api('GET', '/v1/record/proof?id=' + encodeURIComponent(id)).then((p) => {
+    // Its place in both logs: this node's and the peer's (a proof asked over the link, checked here).
+    const [origin, seq] = id.split('/');
+    api('GET', `/v1/record/entries/${origin}/${seq}`).then((p) => {
       const where = $('message-log-place');
-      if (where && p) where.textContent = `${t('here')}: #${m.log_index}; ` + JSON.stringify(p).slice(0, 200);
+      if (!where || !p || !p.logs) return;
+      clear(where);
+      for (const l of p.logs) where.appendChild(h('div', { class: l.verified ? 'sig-ok' : 'sig-bad', 'data-log': l.node },
+        `${l.node}: #${l.index} / ${l.checkpoint_size}` + (l.cosigned_by ? ` (${t('cosigned')}: ${l.cosigned_by.join(', ')})` : '') +
+        (l.verified ? ` — ${t('valid')}` : ` — ${l.error || t('invalid')}`)));
     }).catch(() => {});
   }
 
