@@ -220,6 +220,37 @@ test('bad input: wrong password, disabled operator, missing CSRF token, auditor 
   expect(audit.status()).toBe(200);
 });
 
+test('keyboard only: sign in, acknowledge an alarm, change view', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await ctx.newPage();
+  await page.goto(B + '/');
+  const tabTo = async (check, max = 40) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(check)) return;
+    }
+    throw new Error('not reachable with Tab: ' + check);
+  };
+  await tabTo(() => document.activeElement && document.activeElement.id === 'signin-operator');
+  await page.keyboard.type('Lt. Wang');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('wang-password-1');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#app')).toBeVisible();
+  const id = cli(process.env.TOKYO_DIR, 'send', '--to', 'beijing', '--precedence', 'IMMEDIATE', 'Keyboard check');
+  const banner = page.locator(`#alarms [data-id="${id}"]`);
+  await expect(banner).toBeVisible({ timeout: 2000 });
+  await page.locator('body').focus();
+  await tabTo(() => document.activeElement && document.activeElement.textContent === 'Acknowledge' &&
+    document.activeElement.closest('#alarms') !== null);
+  await page.keyboard.press('Enter');
+  await expect(banner).toHaveCount(0);
+  await tabTo(() => document.activeElement && document.activeElement.id === 'tab-map');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#view-map')).toBeVisible();
+  await ctx.close();
+});
+
 test('killing a peer raises the link banner', async () => {
   await beijing.getByRole('tab', { name: 'Links' }).click();
   await expect(beijing.locator('#link-banner')).toBeHidden();
