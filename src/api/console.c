@@ -471,6 +471,25 @@ static int ends_with(const char *s, const char *tail)
 	return n >= m && strcmp(s + n - m, tail) == 0;
 }
 
+static int stream_alive(void *ctx, const char *token)
+{
+	struct lia_console *c = ctx;
+
+	return lia_console_session_live(&c->sessions, token, lia_now_ms());
+}
+
+/* GET /v1/events for a session: the stream ends when the session does. */
+static void events(struct ctx *x, const char *query)
+{
+	char token[LIA_CONSOLE_TOKEN_LEN + 1];
+
+	if (need_session(x, "GET /v1/events") < 0)
+		return;
+	session_cookie(x->req, token);
+	lia_console_events_serve_guarded(x->c->events, x->req, query, stream_alive, x->c, token);
+	OPENSSL_cleanse(token, sizeof(token));
+}
+
 static void api_call(struct ctx *x, const char *path)
 {
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(x->req);
@@ -526,6 +545,8 @@ static void console_request(struct evhttp_request *req, void *arg)
 		audit_list(&x);
 	else if (strcmp(path, "/console/catalogue") == 0)
 		catalogue(&x);
+	else if (strcmp(path, "/v1/events") == 0)
+		events(&x, uri != NULL ? evhttp_uri_get_query(uri) : NULL);
 	else if (strncmp(path, "/v1/", 4) == 0)
 		api_call(&x, path);
 	else

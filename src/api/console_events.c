@@ -28,6 +28,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #define LINK_CHECK_MS 250
 #define PING_S 5
@@ -37,6 +38,9 @@ struct stream {
 	struct evhttp_request *req;       /* NULL when the slot is free */
 	struct evhttp_connection *conn;
 	struct lia_console_events *ev;
+	int (*alive)(void *ctx, const char *key); /* NULL: the CLI's API (no session) */
+	void *alive_ctx;
+	char key[LIA_EVENTS_KEY_LEN + 1];
 };
 
 struct lia_console_events {
@@ -74,6 +78,8 @@ static void stream_end(struct stream *st)
 	evhttp_send_reply_end(st->req);
 	st->req = NULL;
 	st->conn = NULL;
+	st->alive = NULL;
+	OPENSSL_cleanse(st->key, sizeof(st->key));
 }
 
 static void stream_closed(struct evhttp_connection *conn, void *arg)
@@ -83,6 +89,8 @@ static void stream_closed(struct evhttp_connection *conn, void *arg)
 	(void)conn;
 	st->req = NULL;  /* evhttp frees the request with the connection */
 	st->conn = NULL;
+	st->alive = NULL;
+	OPENSSL_cleanse(st->key, sizeof(st->key));
 }
 
 /* Writes event e to st as one SSE record ("id:", "data:" lines). */
@@ -248,6 +256,11 @@ static void ping_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (int i = 0; i < LIA_EVENTS_CLIENTS; i++) {
+		struct stream *st = &ev->streams[i];
+		if (st->req != NULL && st->alive != NULL && !st->alive(st->alive_ctx, st->key)) {
+			lia_log_info("events: a console stream ends with its session");
+			stream_end(st);
+		}
 		if (ev->streams[i].req == NULL || (buf = evbuffer_new()) == NULL)
 			continue;
 		evbuffer_add(buf, ": ping\n\n", 8);
@@ -373,7 +386,8 @@ static void serve_poll(struct lia_console_events *ev, struct evhttp_request *req
 	evhttp_clear_headers(&q);
 }
 
-static void serve_stream(struct lia_console_events *ev, struct evhttp_request *req)
+static void serve_stream(struct lia_console_events *ev, struct evhttp_request *req,
+    int (*alive)(void *ctx, const char *key), void *ctx, const char *key)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	const char *last = evhttp_find_header(evhttp_request_get_input_headers(req),
@@ -395,6 +409,9 @@ static void serve_stream(struct lia_console_events *ev, struct evhttp_request *r
 	st->req = req;
 	st->conn = evhttp_request_get_connection(req);
 	st->ev = ev;
+	st->alive = alive;
+	st->alive_ctx = ctx;
+	snprintf(st->key, sizeof(st->key), "%s", key != NULL ? key : "");
 	evhttp_connection_set_closecb(st->conn, stream_closed, st);
 	/* A first record at once, so the browser's onopen fires and "hello" carries the links. */
 	backlog = events_after(ev, last != NULL ? parse_id(last) : ev->next_id);
@@ -414,14 +431,19 @@ static void serve_stream(struct lia_console_events *ev, struct evhttp_request *r
 
 void lia_console_events_serve(void *arg, struct evhttp_request *req, const char *query)
 {
-	struct lia_console_events *ev = arg;
+	lia_console_events_serve_guarded(arg, req, query, NULL, NULL, NULL);
+}
+
+void lia_console_events_serve_guarded(struct lia_console_events *ev, struct evhttp_request *req,
+    const char *query, int (*alive)(void *ctx, const char *key), void *ctx, const char *key)
+{
 	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept");
 
 	lia_console_events_flush(ev);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET)
 		reply_json(req, 405, json_pack("{s:s}", "error", "this resource only answers GET"));
 	else if (accept != NULL && strstr(accept, "text/event-stream") != NULL)
-		serve_stream(ev, req);
+		serve_stream(ev, req, alive, ctx, key);
 	else
 		serve_poll(ev, req, query);
 }

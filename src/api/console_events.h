@@ -41,6 +41,16 @@ void lia_console_events_destroy(struct lia_console_events *ev);
  */
 void lia_console_events_serve(void *ev, struct evhttp_request *req, const char *query);
 
+/*
+ * As lia_console_events_serve, for a console session: the stream ends at the
+ * next keep-alive (5 s) once alive(ctx, key) returns 0 (the session ended or
+ * expired). key (the session token, LIA_EVENTS_KEY_LEN characters) is copied
+ * and wiped when the stream ends.
+ */
+#define LIA_EVENTS_KEY_LEN 64
+void lia_console_events_serve_guarded(struct lia_console_events *ev, struct evhttp_request *req,
+    const char *query, int (*alive)(void *ctx, const char *key), void *ctx, const char *key);
+
 /* Processes what the store committed now (tests and the console call it before answering). */
 void lia_console_events_flush(struct lia_console_events *ev);
 

@@ -111,6 +111,19 @@ enum lia_console_lookup lia_console_session_find(struct lia_console_sessions *ss
 	return LIA_SESSION_OK;
 }
 
+int lia_console_session_live(struct lia_console_sessions *ss, const char *token, int64_t now_ms)
+{
+	int live = 0;
+
+	if (token == NULL || strlen(token) != LIA_CONSOLE_TOKEN_LEN)
+		return 0;
+	for (int i = 0; i < LIA_CONSOLE_SESSIONS_MAX; i++)  /* no early exit: constant time */
+		live |= ss->slot[i].used & token_equal(ss->slot[i].token, token) &
+		    (now_ms - ss->slot[i].last_ms <= ss->idle_ms) &
+		    (now_ms - ss->slot[i].created_ms <= ss->life_ms);
+	return live;
+}
+
 int lia_console_session_csrf_ok(const struct lia_console_session *s, const char *header)
 {
 	if (s == NULL || header == NULL || strlen(header) != LIA_CONSOLE_TOKEN_LEN)

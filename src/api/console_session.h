@@ -63,6 +63,9 @@ int lia_console_session_open(struct lia_console_sessions *ss, const struct lia_o
 enum lia_console_lookup lia_console_session_find(struct lia_console_sessions *ss,
     const char *token, int64_t now_ms, struct lia_console_session **out);
 
+/* 1 when token names a live session at now_ms; unlike find it neither touches nor ends it (for open event streams). */
+int lia_console_session_live(struct lia_console_sessions *ss, const char *token, int64_t now_ms);
+
 /* 1 when header (X-CSRF-Token, may be NULL) is the session's CSRF token; compared in constant time. */
 int lia_console_session_csrf_ok(const struct lia_console_session *s, const char *header);
 

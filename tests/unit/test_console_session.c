@@ -86,6 +86,27 @@ static void test_expiry(void **state)
 	lia_console_sessions_finish(&ss);
 }
 
+static void test_live(void **state)
+{
+	struct lia_console_session *a, *found;
+	struct lia_operator op = op_named("Sato", LIA_ROLE_OPERATOR);
+	char err[LIA_ERR_LEN], token[LIA_CONSOLE_TOKEN_LEN + 1];
+
+	(void)state;
+	lia_console_sessions_init(&ss, 1000, 5000);
+	assert_int_equal(lia_console_session_open(&ss, &op, "127.0.0.1", 0, &a, err), 0);
+	snprintf(token, sizeof(token), "%s", a->token);
+	assert_true(lia_console_session_live(&ss, token, 900));
+	assert_true(lia_console_session_live(&ss, token, 999));  /* looking does not keep it alive ... */
+	assert_false(lia_console_session_live(&ss, token, 1001));
+	assert_int_equal(a->used, 1);                             /* ... nor end it */
+	assert_int_equal(lia_console_session_find(&ss, token, 1001, &found), LIA_SESSION_EXPIRED);
+	assert_false(lia_console_session_live(&ss, token, 0));
+	assert_false(lia_console_session_live(&ss, NULL, 0));
+	assert_false(lia_console_session_live(&ss, "short", 0));
+	lia_console_sessions_finish(&ss);
+}
+
 static void test_csrf(void **state)
 {
 	struct lia_console_session *a;
@@ -183,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_find),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_end_operator_and_full),
 		cmocka_unit_test(test_limit),
