@@ -6,6 +6,7 @@
  *   POST /v1/operators/NAME/disable        {} -> 200 (ends the operator's sessions at next use)
  *   POST /v1/operators/NAME/enable         {} -> 200
  *   POST /v1/operators/NAME/passwd         {"password"} -> 200
+ *   GET  /v1/operators/audit               {"audit":[...]} the console's audit, newest first (200 rows)
  * The password is hashed here (Argon2id, console_password.h) and wiped; the
  * body buffer that held it is drained and cleared before the reply.
  */
@@ -107,6 +108,17 @@ static void operators_list(struct lia_api *api, struct evhttp_request *req)
 		lia_api_reply(req, 200, json_pack("{s:o}", "operators", list));
 }
 
+static void operators_audit(struct lia_api *api, struct evhttp_request *req)
+{
+	char err[LIA_ERR_LEN] = "";
+	json_t *list = NULL;
+
+	if (lia_store_audit_list(lia_node_store(api->node), 200, &list, err) < 0)
+		lia_api_error(req, 500, "%s", err);
+	else
+		lia_api_reply(req, 200, json_pack("{s:o}", "audit", list));
+}
+
 /* POST /v1/operators/NAME/(disable|enable|passwd). */
 static void operators_change(struct lia_api *api, struct evhttp_request *req, const char *name,
     const char *what)
@@ -155,6 +167,9 @@ void lia_api_operators_route(struct lia_api *api, struct evhttp_request *req,
 			operators_add(api, req);
 		else if (lia_api_method(req, EVHTTP_REQ_GET) == 0)
 			operators_list(api, req);
+	} else if (strcmp(rest, "/audit") == 0) {
+		if (lia_api_method(req, EVHTTP_REQ_GET) == 0)
+			operators_audit(api, req);
 	} else if (rest[0] != '/' || (slash = strchr(rest + 1, '/')) == NULL ||
 	    (size_t)(slash - rest - 1) > 3 * LIA_OPERATOR_NAME_MAX ||
 	    (strcmp(slash + 1, "disable") != 0 && strcmp(slash + 1, "enable") != 0 &&

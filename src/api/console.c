@@ -241,7 +241,9 @@ static json_t *me_json(const struct lia_console_session *s, struct lia_console *
 static int need_session(struct ctx *x, const char *action)
 {
 	char token[LIA_CONSOLE_TOKEN_LEN + 1], err[LIA_ERR_LEN];
+	char name[LIA_OPERATOR_NAME_MAX + 1];
 	struct lia_operator op;
+	uint8_t tag[16];
 	enum lia_console_lookup found;
 	int rc = -1;
 
@@ -256,14 +258,21 @@ static int need_session(struct ctx *x, const char *action)
 		refuse(x, 401, action, "not signed in; sign in first");
 		goto out;
 	}
-	if (lia_store_operator_get(lia_node_store(x->c->node), x->s->operator_name, &op, err) < 0 ||
-	    op.disabled) {
-		lia_console_sessions_end_operator(&x->c->sessions, x->s->operator_name);
-		refuse(x, 403, action, "this operator is disabled; ask a supervisor");
-		x->s = NULL;
-		goto out;
+	snprintf(name, sizeof(name), "%s", x->s->operator_name);  /* ending sessions wipes the slot */
+	if (lia_store_operator_get(lia_node_store(x->c->node), name, &op, err) < 0 || op.disabled) {
+		refuse(x, 401, action, "this operator is disabled; ask a supervisor");  /* the session is void */
+		goto end;
+	}
+	lia_console_session_hash_tag(op.hash, tag);
+	if (sodium_memcmp(tag, x->s->hash_tag, sizeof(tag)) != 0) {
+		refuse(x, 401, action, "your password was changed; sign in again");
+		goto end;
 	}
 	rc = 0;
+	goto out;
+end:
+	lia_console_sessions_end_operator(&x->c->sessions, name);
+	x->s = NULL;
 out:
 	sodium_memzero(&op, sizeof(op));
 	return rc;

@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 void lia_console_sessions_init(struct lia_console_sessions *ss, int64_t idle_ms, int64_t life_ms)
 {
@@ -75,6 +76,7 @@ int lia_console_session_open(struct lia_console_sessions *ss, const struct lia_o
 	snprintf(s->lang, sizeof(s->lang), "%s", op->lang);
 	snprintf(s->address, sizeof(s->address), "%s", address != NULL ? address : "-");
 	s->role = op->role;
+	lia_console_session_hash_tag(op->hash, s->hash_tag);
 	s->created_ms = s->last_ms = now_ms;
 	s->used = 1;
 	*out = s;
@@ -122,6 +124,11 @@ int lia_console_session_live(struct lia_console_sessions *ss, const char *token,
 		    (now_ms - ss->slot[i].last_ms <= ss->idle_ms) &
 		    (now_ms - ss->slot[i].created_ms <= ss->life_ms);
 	return live;
+}
+
+void lia_console_session_hash_tag(const char *hash, uint8_t tag[static 16])
+{
+	crypto_generichash(tag, 16, (const unsigned char *)hash, strlen(hash), NULL, 0);
 }
 
 int lia_console_session_csrf_ok(const struct lia_console_session *s, const char *header)

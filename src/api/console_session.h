@@ -30,6 +30,7 @@ struct lia_console_session {
 	char lang[3];
 	char address[LIA_CONSOLE_ADDR_MAX + 1];
 	int64_t created_ms, last_ms;
+	uint8_t hash_tag[16];           /* BLAKE2b of the password hash at sign-in: a new password ends the session */
 };
 
 struct lia_console_sessions {
@@ -65,6 +66,9 @@ enum lia_console_lookup lia_console_session_find(struct lia_console_sessions *ss
 
 /* 1 when token names a live session at now_ms; unlike find it neither touches nor ends it (for open event streams). */
 int lia_console_session_live(struct lia_console_sessions *ss, const char *token, int64_t now_ms);
+
+/* The tag of a stored password hash (crypto_generichash, 16 bytes) into tag. */
+void lia_console_session_hash_tag(const char *hash, uint8_t tag[static 16]);
 
 /* 1 when header (X-CSRF-Token, may be NULL) is the session's CSRF token; compared in constant time. */
 int lia_console_session_csrf_ok(const struct lia_console_session *s, const char *header);

@@ -48,6 +48,26 @@ static void print_list(const json_t *list)
 	}
 }
 
+static void print_audit(const json_t *list)
+{
+	const json_t *a;
+	size_t i;
+
+	json_array_foreach(list, i, a) {
+		printf("%" JSON_INTEGER_FORMAT " ", json_integer_value(json_object_get(a, "time_ms")));
+		lia_cli_put_text(stdout, json_string_value(json_object_get(a, "operator")), 0);
+		putchar(' ');
+		lia_cli_put_text(stdout, json_string_value(json_object_get(a, "address")), 0);
+		putchar(' ');
+		lia_cli_put_text(stdout, json_string_value(json_object_get(a, "action")), 0);
+		printf(": ");
+		lia_cli_put_text(stdout, json_string_value(json_object_get(a, "outcome")), 0);
+		printf(" ");
+		lia_cli_put_text(stdout, json_string_value(json_object_get(a, "detail")), 0);
+		putchar('\n');
+	}
+}
+
 int lia_cmd_operator(struct lia_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -71,12 +91,23 @@ int lia_cmd_operator(struct lia_cli *cli, int argc, char **argv)
 			lang = optarg;
 	}
 	verb = optind < argc ? argv[optind++] : "";
-	if (strcmp(verb, "list") != 0)
+	if (strcmp(verb, "list") != 0 && strcmp(verb, "audit") != 0)
 		name = optind < argc ? argv[optind++] : NULL;
+	if (strcmp(verb, "audit") == 0 && optind == argc) {
+		if ((status = lia_cli_daemon_open(cli, &d)) == LIA_EXIT_OK &&
+		    (status = lia_cli_daemon_expect(&d, "GET", "/v1/operators/audit", NULL, 200,
+		    &reply)) == LIA_EXIT_OK) {
+			if (cli->json)
+				lia_cli_print_json(reply);
+			else
+				print_audit(json_object_get(reply, "audit"));
+		}
+		goto out;
+	}
 	if ((strcmp(verb, "list") != 0 && strcmp(verb, "add") != 0 && strcmp(verb, "disable") != 0 &&
 	    strcmp(verb, "enable") != 0 && strcmp(verb, "passwd") != 0) ||
 	    (strcmp(verb, "list") != 0 && name == NULL) || optind < argc) {
-		status = lia_cli_usage("operator", "expected add NAME, list, disable NAME, enable NAME or passwd NAME");
+		status = lia_cli_usage("operator", "expected add NAME, list, audit, disable NAME, enable NAME or passwd NAME");
 		goto out;
 	}
 	if ((strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) && read_password(pw) < 0) {

@@ -65,7 +65,7 @@ static const struct command commands[] = {
 	    "incidents shared with the other party: open one (from a signal or by hand), attach "
 	    "messages and signals, propose and confirm state changes, show the timeline"},
 	{"operator", lia_cmd_operator, "operator add NAME [--role operator|supervisor|auditor] "
-	    "[--lang en|zh|ja|ko] | list | disable NAME | enable NAME | passwd NAME",
+	    "[--lang en|zh|ja|ko] | list | audit | disable NAME | enable NAME | passwd NAME",
 	    "the console's operators; add and passwd read the password from standard input"},
 	{"console", lia_cmd_console, "console cert --host NAME|IP [--days N]",
 	    "the console's HTTPS certificate (ECDSA P-256) for a console off loopback"},
