@@ -87,7 +87,14 @@ static void stream_closed(struct evhttp_connection *conn, void *arg)
 	struct stream *st = arg;
 
 	(void)conn;
-	st->req = NULL;  /* evhttp frees the request with the connection */
+	/*
+	 * The browser went while the reply was unfinished: libevent 2.1 detaches
+	 * such a request from its connection and leaves it to us to free. At
+	 * evhttp_free the request is still attached and goes with its connection.
+	 */
+	if (st->req != NULL && evhttp_request_get_connection(st->req) == NULL)
+		evhttp_request_free(st->req);
+	st->req = NULL;
 	st->conn = NULL;
 	st->alive = NULL;
 	OPENSSL_cleanse(st->key, sizeof(st->key));
