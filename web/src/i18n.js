@@ -11,7 +11,7 @@ window.LIA_I18N = {
     other_side: 'Other side', title: 'Title', open_incident: 'Open incident', acknowledge: 'Acknowledge',
     id: 'ID', from: 'From', time: 'Time', state: 'State', signature: 'Signature', deadline: 'Ack deadline',
     valid: 'valid', invalid: 'INVALID', overdue: 'OVERDUE', acked_by: 'acknowledged by', receipts: 'Receipts',
-    acks: 'Acknowledgements', log_place: 'Place in the logs', here: 'this node', peer: 'peer',
+    acks: 'Acknowledgements', log_place: 'Place in the logs', here: 'this node', peer: 'Peer',
     alarm: 'ALARM', new_msg: 'new message', link_down: 'Link to {peer} is {state}', linktest_failed: 'Link test to {peer} failed',
     propose: 'Propose', confirm: 'Confirm', reason: 'Reason', proposed: 'proposed', confirmed: 'confirmed',
     awaiting: 'awaiting confirmation', size: 'Log size', cosigned: 'Latest checkpoint cosigned by', alarms: 'Alarms',
