@@ -10,6 +10,8 @@
 #include <event2/event.h>
 
 #include "api.h"
+#include "console.h"
+#include "console_events.h"
 #include "config.h"
 #include "log.h"
 #include "node_internal.h"
@@ -65,6 +67,8 @@ static int run(const char *dir)
 	struct event *sigterm = NULL, *sigint = NULL;
 	struct lia_node *node = NULL;
 	struct lia_api *api = NULL;
+	struct lia_console_events *events = NULL;
+	struct lia_console *console = NULL;
 	int rc = 1;
 
 	if (lia_config_load(dir, &cfg, err) < 0)
@@ -77,7 +81,12 @@ static int run(const char *dir)
 	if (lia_node_create(&cfg, base, &node, err) < 0 ||
 	    lia_token_get(dir, token, err) < 0 ||
 	    lia_node_start(node, err) < 0 ||
-	    lia_api_start(node, base, cfg.api_host, cfg.api_port, token, &api, err) < 0)
+	    lia_api_start(node, base, cfg.api_host, cfg.api_port, token, &api, err) < 0 ||
+	    lia_console_events_create(node, base, &events, err) < 0)
+		goto out;
+	lia_api_set_events(api, events, lia_console_events_serve);
+	if (cfg.console_host[0] != '\0' && lia_console_start(node, api, events, base, &cfg,
+	    LIA_WEB_DIR, &console, err) < 0)
 		goto out;
 	sigterm = evsignal_new(base, SIGTERM, stop_cb, base);
 	sigint = evsignal_new(base, SIGINT, stop_cb, base);
@@ -91,7 +100,9 @@ out:
 	if (rc != 0)
 		lia_log_error("%s", err);
 	OPENSSL_cleanse(token, sizeof(token));
+	lia_console_stop(console);
 	lia_api_stop(api);
+	lia_console_events_destroy(events);
 	lia_node_destroy(node);
 	if (sigterm)
 		event_free(sigterm);

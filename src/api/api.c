@@ -46,6 +46,8 @@ static const char *status_reason(int status)
 	case 201: return "Created";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 429: return "Too Many Requests";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
@@ -281,18 +283,13 @@ static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
 	return CRYPTO_memcmp(h, api->token, LIA_TOKEN_LEN) == 0;
 }
 
-void lia_api_request(struct evhttp_request *req, void *arg)
+void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console)
 {
-	struct lia_api *api = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 
-	if (!api_authorized(api, req)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
-		    "Bearer realm=\"liaisond\"");
-		lia_api_error(req, 401, "missing or wrong bearer token (see api.token in the node directory)");
-	} else if (path == NULL) {
+	if (path == NULL) {
 		lia_api_error(req, 400, "the request has no path");
 	} else if (strcmp(path, "/v1/status") == 0) {
 		if (lia_api_method(req, EVHTTP_REQ_GET) == 0 && query_empty(req, query))
@@ -310,9 +307,34 @@ void lia_api_request(struct evhttp_request *req, void *arg)
 		lia_api_incidents_route(api, req, path + 13, query);
 	} else if (strncmp(path, "/v1/overdue", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
 		lia_api_overdue_route(api, req, path + 11, query);
+	} else if (strcmp(path, "/v1/events") == 0 && api->events != NULL) {
+		api->events_serve(api->events, req, query);
+	} else if (!console && strncmp(path, "/v1/operators", 13) == 0 &&
+	    (path[13] == '\0' || path[13] == '/')) {
+		lia_api_operators_route(api, req, path + 13, query);
 	} else {
 		lia_api_error(req, 404, "no such resource");
 	}
+}
+
+void lia_api_request(struct evhttp_request *req, void *arg)
+{
+	struct lia_api *api = arg;
+
+	if (!api_authorized(api, req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+		    "Bearer realm=\"liaisond\"");
+		lia_api_error(req, 401, "missing or wrong bearer token (see api.token in the node directory)");
+	} else {
+		lia_api_route(api, req, 0);
+	}
+}
+
+void lia_api_set_events(struct lia_api *api, void *events,
+    void (*serve)(void *events, struct evhttp_request *req, const char *query))
+{
+	api->events = events;
+	api->events_serve = serve;
 }
 
 static int is_loopback(const struct sockaddr *sa)

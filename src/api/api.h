@@ -12,11 +12,15 @@
  *                                            "more": older messages exist beyond the limit
  *   GET  /v1/messages/ORIGIN/SEQ             one message, its receipts and acks, each with "signature"
  *   POST /v1/messages/ORIGIN/SEQ/ack         {"operator"} -> 201 {"id"}
+ *   GET  /v1/events[?after=N]                the live feed (console_events.h): JSON, or a
+ *                                            text/event-stream with Accept
+ *   GET|POST /v1/operators[/NAME[/disable|/passwd]]  console operators (api_operators.c)
  */
 #ifndef LIA_API_H
 #define LIA_API_H
 
 #include <event2/event.h>
+#include <event2/http.h>
 
 #include "node.h"
 #include "token.h"
@@ -28,6 +32,13 @@ struct lia_api;
 /* Starts serving on host:port (loopback only) with the given token; *out is the caller's (lia_api_stop). */
 int lia_api_start(struct lia_node *node, struct event_base *base, const char *host,
     const char *port, const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err);
+
+/*
+ * Serves GET /v1/events with serve(events, ...) (console_events.h's
+ * lia_console_events_serve; a pointer so the API does not link the feed).
+ */
+void lia_api_set_events(struct lia_api *api, void *events,
+    void (*serve)(void *events, struct evhttp_request *req, const char *query));
 
 /* Stops serving and frees; NULL is fine. */
 void lia_api_stop(struct lia_api *api);

@@ -18,6 +18,8 @@ struct lia_api {
 	struct lia_node *node;             /* borrowed */
 	struct evhttp *http;
 	char token[LIA_TOKEN_LEN + 1];
+	void *events;                       /* borrowed (console_events.h); NULL until lia_api_set_events */
+	void (*events_serve)(void *events, struct evhttp_request *req, const char *query);
 };
 
 /* One field a JSON request body may hold: its name, JSON type and whether it must be present. */
@@ -33,6 +35,17 @@ struct lia_api_field {
  * built in memory, without a network.
  */
 void lia_api_request(struct evhttp_request *req, void *arg);
+
+/*
+ * Answers one request whose client is already authenticated (the bearer
+ * token, or a console session: console != 0, which hides /v1/operators).
+ * The one route table of the CLI's API and the console.
+ */
+void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console);
+
+/* Handles /v1/operators (api_operators.c): add, list, disable, passwd; the CLI's API only. */
+void lia_api_operators_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
 
 /* Sends status with body as compact JSON; takes the reference to body. A NULL body (a json_pack that ran out of memory) sends 500. */
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body);

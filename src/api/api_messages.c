@@ -29,6 +29,7 @@ static const struct lia_api_field send_fields[] = {
 	{"precedence", JSON_STRING, 1},
 	{"text", JSON_STRING, 1},
 	{"lang", JSON_STRING, 0},
+	{"operator", JSON_STRING, 0},  /* the sending operator, signed into the message (the console sets it) */
 	{NULL, JSON_NULL, 0},
 };
 
@@ -179,11 +180,14 @@ static int send_check(struct lia_api *api, json_t *body, enum lia_precedence *pr
 	return rc;
 }
 
+static int operator_check(const char *op, char *sentence);
+
 static void messages_send(struct lia_api *api, struct evhttp_request *req)
 {
 	char err[LIA_ERR_LEN] = "", id[LIA_ID_LEN], location[LIA_ID_LEN + 16];
 	enum lia_precedence prec = LIA_ROUTINE;
 	json_t *body = NULL, *lang;
+	const char *op;
 	int rc;
 
 	if (lia_api_read_body(req, send_fields, &body) < 0)
@@ -192,10 +196,15 @@ static void messages_send(struct lia_api *api, struct evhttp_request *req)
 		lia_api_error(req, 400, "%s", err);
 		goto out;
 	}
+	op = json_string_value(json_object_get(body, "operator"));
+	if (op != NULL && operator_check(op, err) < 0) {
+		lia_api_error(req, 400, "%s", err);
+		goto out;
+	}
 	lang = json_object_get(body, "lang");
-	rc = lia_node_send(api->node, json_string_value(json_object_get(body, "to")), prec,
+	rc = lia_node_send_as(api->node, json_string_value(json_object_get(body, "to")), prec,
 	    lang != NULL ? json_string_value(lang) : "en",
-	    json_string_value(json_object_get(body, "text")), id, err);
+	    json_string_value(json_object_get(body, "text")), op, id, err);
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
 		goto out;

@@ -47,6 +47,9 @@ int lia_cmd_incident(struct lia_cli *cli, int argc, char **argv);
 int lia_cli_parse_at(const char *at, int32_t *lat, int32_t *lon);
 int lia_cmd_overdue(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_radio(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_operator(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_watch(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_console(struct lia_cli *cli, int argc, char **argv);
 
 /* Prints "liaison: <sentence>" on stderr; returns LIA_EXIT_FAIL. */
 int lia_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

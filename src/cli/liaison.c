@@ -67,6 +67,13 @@ static const struct command commands[] = {
 	    "note ID TEXT... | show ID | list",
 	    "incidents shared with the other party: open one (from a signal or by hand), attach "
 	    "messages and signals, propose and confirm state changes, show the timeline"},
+	{"operator", lia_cmd_operator, "operator add NAME [--role operator|supervisor|auditor] "
+	    "[--lang en|zh|ja|ko] | list | audit | disable NAME | enable NAME | passwd NAME",
+	    "the console's operators; add and passwd read the password from standard input"},
+	{"console", lia_cmd_console, "console cert --host NAME|IP [--days N]",
+	    "the console's HTTPS certificate (ECDSA P-256) for a console off loopback"},
+	{"watch", lia_cmd_watch, "watch [--count N]",
+	    "follow arrivals (messages, receipts, acks, signals, incidents, links); a bell for FLASH"},
 	{"help", cmd_help, "help [COMMAND]",
 	    "show this help, or one command's"},
 };

@@ -25,10 +25,11 @@
 #define LINKTEST_MAX_S 86400
 
 enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_LINKTEST,
-	KEY_COUNT };
+	KEY_CONSOLE, KEY_CONSOLE_WEB, KEY_CONSOLE_IDLE, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
-	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest"
+	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest", "console",
+	"console-web", "console-idle"
 };
 
 struct config_parse {
@@ -251,6 +252,26 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 		if (lia_config_parse_period(value, &cfg->linktest_s) < 0)
 			lia_err_set(problem, "linktest \"%.32s\" must be a period from 1s to 24h "
 			    "(\"30\", \"10s\", \"5m\", \"1h\") or \"off\"", value);
+		else
+			rc = 0;
+		break;
+	case KEY_CONSOLE:  /* any address: off loopback the console serves HTTPS (console.c) */
+		if (lia_split_address(value, cfg->console_host, sizeof(cfg->console_host),
+		    cfg->console_port, sub) < 0)
+			lia_err_set(problem, "console %s", sub);
+		else
+			rc = 0;
+		break;
+	case KEY_CONSOLE_IDLE:
+		if (lia_config_parse_period(value, &cfg->console_idle_s) < 0 || cfg->console_idle_s < 2)
+			lia_err_set(problem, "console-idle \"%.32s\" must be a period from 2s to 24h "
+			    "(\"30m\", \"1h\")", value);
+		else
+			rc = 0;
+		break;
+	case KEY_CONSOLE_WEB:
+		if (value[0] == '\0' || resolve_path(cfg->dir, value, cfg->console_web) < 0)
+			lia_err_set(problem, "console-web path empty or too long");
 		else
 			rc = 0;
 		break;

@@ -42,6 +42,10 @@ struct lia_config {
 	char listen_port[8];
 	char api_host[LIA_HOST_MAX + 1];
 	char api_port[8];
+	char console_host[LIA_HOST_MAX + 1]; /* "" when the node serves no console */
+	char console_port[8];
+	char console_web[4096];            /* the console's built assets; "" for the installed ones */
+	int console_idle_s;                /* a console session ends after this long idle; 0: 30 min */
 	int heartbeat_ms;
 	int linktest_s;                    /* link test period in seconds; 0 = off */
 	char radio_host[LIA_HOST_MAX + 1]; /* "" when the node has no unit link */

@@ -123,7 +123,7 @@ static int get_type(const cbor_item_t *slot[K_COUNT], struct lia_entry *e, char 
 }
 
 /* An incident's action, read before membership is checked: 0, or -1 with err. */
-static int get_action(const cbor_item_t *slot[K_COUNT], unsigned *required, unsigned *optional,
+static int get_action(const cbor_item_t *slot[K_COUNT], field_mask *required, field_mask *optional,
     char *err)
 {
 	uint64_t a = 0;
@@ -142,7 +142,7 @@ static int get_action(const cbor_item_t *slot[K_COUNT], unsigned *required, unsi
 /* Every field of the type (and an incident's action) is present, optional ones in pairs, and no other. */
 static int check_membership(enum lia_entry_type t, const cbor_item_t *slot[K_COUNT], char *err)
 {
-	unsigned fields = lia_entry_fields_type(t), optional = 0;
+	field_mask fields = lia_entry_fields_type(t), optional = 0;
 	int rc = 0;
 
 	if (t == LIA_ENTRY_INCIDENT && get_action(slot, &fields, &optional, err) != 0)
@@ -447,6 +447,9 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_REF_HASH: rc = get_hash(v, e->ref_hash, err); break;
 	case K_OPERATOR:
 		rc = get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
+		break;
+	case K_SENDER:
+		rc = get_tstr(k, v, e->sender_operator, sizeof(e->sender_operator), err);
 		break;
 	case K_SIGNALS: rc = get_signals(v, e, err); break;
 	case K_POSITION:

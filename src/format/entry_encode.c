@@ -98,6 +98,7 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 		lia_cbor_put_raw(o, e->ref_hash, 32);
 		break;
 	case K_OPERATOR: lia_cbor_put_tstr(o, e->operator_name); break;
+	case K_SENDER: lia_cbor_put_tstr(o, e->sender_operator); break;
 	case K_SIGNALS: put_signals(o, e); break;
 	case K_POSITION:
 		put_array_start(o, 2);
@@ -132,7 +133,7 @@ static void put_field(struct lia_cbor_out *o, const struct lia_entry *e, enum en
 /* Encodes a validated entry: its type's fields in ascending key order. */
 int lia_entry_encode_valid(const struct lia_entry *e, struct lia_cbor_out *o)
 {
-	unsigned fields = lia_entry_fields_of(e);
+	field_mask fields = lia_entry_fields_of(e);
 	size_t count = 0;
 
 	o->cap = ENTRY_FIXED_MAX + (e->type == LIA_ENTRY_MESSAGE ? strlen(e->text) : 0) +

@@ -20,12 +20,13 @@ const char *const lia_entry_fields_names[K_COUNT] = {
 	[K_LATE] = "late", [K_DUE] = "due",
 	[K_NONCE] = "nonce", [K_HEARD] = "heard",
 	[K_RELAY_ENTRY] = "entry", [K_RELAY_CERT] = "cert",
+	[K_SENDER] = "sender-operator",
 };
 
 /* The fields an entry of type t carries, as a bit per key; 0 for an unknown type. */
-unsigned lia_entry_fields_type(enum lia_entry_type t)
+field_mask lia_entry_fields_type(enum lia_entry_type t)
 {
-	static const unsigned fields[] = {
+	static const field_mask fields[] = {
 		[LIA_ENTRY_MESSAGE] = FIELDS_MESSAGE,
 		[LIA_ENTRY_RECEIPT] = FIELDS_RECEIPT,
 		[LIA_ENTRY_ACK] = FIELDS_ACK,
@@ -44,9 +45,9 @@ unsigned lia_entry_fields_type(enum lia_entry_type t)
  * An incident action's fields beyond FIELDS_INCIDENT: required ones, and the
  * optional ones (open's subject signal and position). 0 for an unknown action.
  */
-unsigned lia_entry_fields_incident(enum lia_incident_action a, unsigned *optional)
+field_mask lia_entry_fields_incident(enum lia_incident_action a, field_mask *optional)
 {
-	static const unsigned fields[] = {
+	static const field_mask fields[] = {
 		[LIA_INCIDENT_OPEN] = BIT(K_INC_TEXT),
 		[LIA_INCIDENT_ATTACH] = BIT(K_INCIDENT) | FIELDS_SUBJECT,
 		[LIA_INCIDENT_PROPOSE] = BIT(K_INCIDENT) | BIT(K_INC_TEXT) | BIT(K_STATE),
@@ -59,21 +60,24 @@ unsigned lia_entry_fields_incident(enum lia_incident_action a, unsigned *optiona
 }
 
 /* The fields a type may leave out. */
-unsigned lia_entry_fields_optional(enum lia_entry_type t)
+field_mask lia_entry_fields_optional(enum lia_entry_type t)
 {
-	return t == LIA_ENTRY_SIGNAL ? FIELDS_SIGNAL_OPTIONAL : 0;
+	return t == LIA_ENTRY_SIGNAL ? FIELDS_SIGNAL_OPTIONAL :
+	    t == LIA_ENTRY_MESSAGE ? FIELDS_MESSAGE_OPTIONAL : 0;
 }
 
 /*
  * The fields e is encoded with: its type's, less an optional one left empty
  * (a signal's to), and for an incident its action's and the optional ones it has.
  */
-unsigned lia_entry_fields_of(const struct lia_entry *e)
+field_mask lia_entry_fields_of(const struct lia_entry *e)
 {
-	unsigned optional = 0, fields = lia_entry_fields_type(e->type);
+	field_mask optional = 0, fields = lia_entry_fields_type(e->type);
 
 	if ((lia_entry_fields_optional(e->type) & BIT(K_TO)) && e->to[0] == '\0')
 		fields &= ~BIT(K_TO);
+	if ((lia_entry_fields_optional(e->type) & BIT(K_SENDER)) && e->sender_operator[0] == '\0')
+		fields &= ~BIT(K_SENDER);
 	if (e->type != LIA_ENTRY_INCIDENT)
 		return fields;
 	fields |= lia_entry_fields_incident(e->action, &optional);

@@ -19,12 +19,17 @@ enum entry_key {
 	K_ACTION, K_INCIDENT, K_INC_TEXT, K_STATE, K_SUBJECT, K_SUBJ_HASH,
 	K_LATE_NODE = 20, K_DEADLINE, K_STEP, K_LATE, K_DUE, /* overdue notice (20-24) */
 	K_NONCE = 25, K_HEARD = 26, /* link test and answer (keys 25-29 reserved for them) */
-	K_RELAY_ENTRY = 30, K_RELAY_CERT = 31, K_COUNT
+	K_RELAY_ENTRY = 30, K_RELAY_CERT = 31,
+	K_SENDER = 32, /* a message's sending operator (optional) */
+	K_COUNT
 };
 
-#define BIT(k) (1u << (k))
+typedef uint64_t field_mask; /* a bit per key: K_COUNT is past 32 */
+#define BIT(k) (UINT64_C(1) << (k))
 #define FIELDS_COMMON (BIT(K_TYPE) | BIT(K_ORIGIN) | BIT(K_SEQ) | BIT(K_TIME))
-#define FIELDS_MESSAGE (FIELDS_COMMON | BIT(K_TO) | BIT(K_PRECEDENCE) | BIT(K_LANG) | BIT(K_TEXT))
+#define FIELDS_MESSAGE (FIELDS_COMMON | BIT(K_TO) | BIT(K_PRECEDENCE) | BIT(K_LANG) | BIT(K_TEXT) | \
+	BIT(K_SENDER))
+#define FIELDS_MESSAGE_OPTIONAL BIT(K_SENDER) /* entries from before key 32 name no sender */
 #define FIELDS_RECEIPT (FIELDS_COMMON | BIT(K_REF_ORIGIN) | BIT(K_REF_SEQ) | BIT(K_REF_HASH))
 #define FIELDS_ACK (FIELDS_RECEIPT | BIT(K_OPERATOR))
 #define FIELDS_SIGNAL (FIELDS_COMMON | BIT(K_TO) | BIT(K_SIGNALS) | BIT(K_POSITION))
@@ -50,22 +55,22 @@ enum entry_key {
 extern const char *const lia_entry_fields_names[K_COUNT];
 
 /* The fields an entry of type t carries, as a bit per key; 0 for an unknown type. */
-unsigned lia_entry_fields_type(enum lia_entry_type t);
+field_mask lia_entry_fields_type(enum lia_entry_type t);
 
 /*
  * An incident action's fields beyond FIELDS_INCIDENT: required ones, and the
  * optional ones in *optional (open's subject signal and position). 0 for an unknown action.
  */
-unsigned lia_entry_fields_incident(enum lia_incident_action a, unsigned *optional);
+field_mask lia_entry_fields_incident(enum lia_incident_action a, field_mask *optional);
 
 /* The fields a type may leave out. */
-unsigned lia_entry_fields_optional(enum lia_entry_type t);
+field_mask lia_entry_fields_optional(enum lia_entry_type t);
 
 /*
  * The fields e is encoded with: its type's, less an optional one left empty
  * (a signal's to), and for an incident its action's and the optional ones it has.
  */
-unsigned lia_entry_fields_of(const struct lia_entry *e);
+field_mask lia_entry_fields_of(const struct lia_entry *e);
 
 /* Writes "entry field K (name): <sentence>" into err; always returns -1. */
 int lia_entry_fields_err(char *err, enum entry_key k, const char *fmt, ...)

@@ -92,8 +92,14 @@ static int validate_message(const struct lia_entry *e, char *err)
 		    (unsigned)e->precedence);
 	else if (memchr(e->lang, '\0', sizeof(e->lang)) == NULL || !lia_lang_valid(e->lang))
 		lia_entry_fields_err(err, K_LANG, "\"%.*s\" is not a BCP 47 language tag", LIA_LANG_MAX, e->lang);
-	else
-		rc = check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err);
+	else if (check_text(K_TEXT, e->text, LIA_TEXT_MAX + 1, LIA_TEXT_MAX, err) != 0)
+		rc = -1;
+	else if (e->sender_operator[0] == '\0')
+		rc = 0;  /* no sender named: optional, and absent from entries made before key 32 */
+	else if (check_text(K_SENDER, e->sender_operator, sizeof(e->sender_operator),
+	    LIA_OPERATOR_MAX, err) == 0)
+		rc = check_no_controls(K_SENDER, (const uint8_t *)e->sender_operator,
+		    strlen(e->sender_operator), err);
 	return rc;
 }
 
@@ -188,7 +194,7 @@ static int validate_ref(enum entry_key k, const char *origin, size_t size, uint6
 
 static int validate_incident(const struct lia_entry *e, char *err)
 {
-	unsigned optional = 0, fields = lia_entry_fields_incident(e->action, &optional) | optional;
+	field_mask optional = 0, fields = lia_entry_fields_incident(e->action, &optional) | optional;
 
 	if (check_name(K_TO, e->to, sizeof(e->to), err) != 0)
 		return -1;

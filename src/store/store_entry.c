@@ -82,9 +82,11 @@ static int bind_entry(sqlite3_stmt *st, const struct lia_entry *e, enum lia_dir 
 	int rc = store_bind(st, 1, "suiibbii", e->origin, e->seq, (int64_t)e->type, (int64_t)dir,
 	    (const void *)hash, (size_t)32, (const void *)cose, cose_len, e->time_ms, stored_ms);
 
-	if (rc == SQLITE_OK && e->type == LIA_ENTRY_MESSAGE)
+	if (rc == SQLITE_OK && e->type == LIA_ENTRY_MESSAGE) {
 		rc = store_bind(st, 9, "siss", e->to, (int64_t)e->precedence, e->lang, e->text);
-	else if (rc == SQLITE_OK && (e->type == LIA_ENTRY_SIGNAL || e->type == LIA_ENTRY_LINKTEST))
+		if (rc == SQLITE_OK)  /* the sending operator (key 32), or NULL */
+			rc = store_bind(st, 15, "s", e->sender_operator[0] ? e->sender_operator : NULL);
+	} else if (rc == SQLITE_OK && (e->type == LIA_ENTRY_SIGNAL || e->type == LIA_ENTRY_LINKTEST))
 		rc = store_bind(st, 9, "s", e->to);
 	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_INCIDENT)
 		rc = store_bind(st, 9, "s", e->to); /* the rest is in incident_steps */

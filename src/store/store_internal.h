@@ -54,13 +54,16 @@ enum store_deadline_stmt {
 };
 
 /* The schema version this liaisond writes and reads (store_schema.c). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* The SQL of store_entry.c's, store_log.c's, store_view.c's and store_deadline.c's statements (prepared by store.c at open). */
 extern const char *const store_entry_sql[ST_COUNT];
 extern const char *const store_log_sql[SL_COUNT];
 extern const char *const store_view_sql[SV_COUNT];
 extern const char *const store_deadline_sql[SD_COUNT];
+
+/* Version 7's tables (store_operator.c): operators and the console's audit. */
+extern const char store_operator_schema_sql[];
 
 struct lia_store {
 	sqlite3 *db;

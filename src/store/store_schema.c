@@ -23,6 +23,7 @@
  * incident entries (type 5) as they are stored; no entry of type 5 could be
  * stored before, so the new tables start empty.
  * Version 6: deadlines (store_deadline.c).
+ * Version 7: the console's operators and audit (store_operator.c).
  * The version this liaisond writes is STORE_SCHEMA_VERSION (store_internal.h).
  */
 #define APPLICATION_ID 0x4c494131 /* "LIA1" at offset 68 of the file header */
@@ -252,6 +253,9 @@ int store_schema_upgrade(struct lia_store *s, char *err)
 	if (version < 5 && (rc = store_exec(s, schema_v5_sql, "create the incident tables", err)) < 0)
 		goto out;
 	if (version < 6 && (rc = store_exec(s, schema_v6_sql, "create the deadlines table", err)) < 0)
+		goto out;
+	if (version < 7 && (rc = store_exec(s, store_operator_schema_sql,
+	    "create the console's operator and audit tables", err)) < 0)
 		goto out;
 	if ((rc = store_prepare_all(s, err)) < 0)
 		goto out;

@@ -135,10 +135,19 @@ static int commit_entry(struct lia_node *n, struct lia_entry *e, EVP_PKEY *key, 
 int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
     const char *lang, const char *text, char id[LIA_ID_LEN], char *err)
 {
+	return lia_node_send_as(n, to, precedence, lang, text, NULL, id, err);
+}
+
+int lia_node_send_as(struct lia_node *n, const char *to, enum lia_precedence precedence,
+    const char *lang, const char *text, const char *operator_name, char id[LIA_ID_LEN],
+    char *err)
+{
 	struct lia_entry e = { .type = LIA_ENTRY_MESSAGE, .origin = "tokyo",
 	    .time_ms = lia_now_ms(), .precedence = precedence, .text = (char *)text };
 	int rc;
 
+	if (operator_name != NULL)
+		snprintf(e.sender_operator, sizeof(e.sender_operator), "%s", operator_name);
 	snprintf(e.to, sizeof(e.to), "%s", to);
 	snprintf(e.lang, sizeof(e.lang), "%s", lang);
 	rc = commit_entry(n, &e, n->key, LIA_DIR_OUT, err);
