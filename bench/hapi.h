@@ -1,9 +1,8 @@
 /*
- * hapi.h - a window of concurrent HTTP JSON requests to one liaisond API,
- * for hotline_bench: WINDOW keep-alive connections of libevent's
- * asynchronous client, one request in flight on each, each new request
- * asked of the caller the moment a connection is free. The connections are
- * opened afresh for each run and kept alive within it.
+ * hapi.h - a window of concurrent HTTP JSON requests to one liaisond API on
+ * its Unix socket, for hotline_bench: WINDOW slots, one request in flight on
+ * each (a connection per request, which costs little on a Unix socket), each
+ * new request asked of the caller the moment a slot is free.
  */
 #ifndef LIA_HAPI_H
 #define LIA_HAPI_H
@@ -29,8 +28,8 @@ typedef int (*hapi_next_fn)(void *ctx, struct hapi_req *req);
  */
 typedef int (*hapi_done_fn)(void *ctx, long idx, int status, json_t *reply);
 
-/* A client of host:port with the bearer token and window connections; NULL when out of memory. */
-struct hapi *hapi_create(const char *host, const char *port, const char *token, int window);
+/* A client of the API socket sock with the bearer token and window slots; NULL when out of memory. */
+struct hapi *hapi_create(const char *sock, const char *token, int window);
 
 /* Runs requests from next until none is left and all have finished; 0, or -1 when done stopped it. */
 int hapi_run(struct hapi *h, hapi_next_fn next, hapi_done_fn done, void *ctx);

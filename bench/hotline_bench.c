@@ -15,7 +15,7 @@
  * host's wall clock, at the millisecond the API resolves. Reading happens
  * after the sending, so it does not load the daemons while times are made.
  *
- * Assumes both node directories hold liaisond.conf and api.token, written by
+ * Assumes both node directories hold liaisond.conf, api.token and api.sock, written by
  * liaisond processes that are running.
  *
  * Usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-P NAME=PID]... NODEDIR_A NODEDIR_B
@@ -57,6 +57,7 @@ struct hb {
 	struct hmsg *msgs;
 	long newest;           /* the message with the highest seq */
 	struct hapi *api, *api_b;
+	char sock_a[4200], sock_b[4200]; /* NODEDIR/api.sock of A and B */
 	int64_t first_ms, last_accept_ms;
 };
 
@@ -184,7 +185,7 @@ static int api_get(const struct hb *hb, const char *path, json_t **reply)
 	int status = 0;
 
 	*reply = NULL;
-	if (lia_httpc_request(hb->a.api_host, hb->a.api_port, hb->token, "GET", path, NULL,
+	if (lia_httpc_request(hb->sock_a, hb->token, "GET", path, NULL,
 	    HTTP_TIMEOUT_S, &status, reply, err) != 0) {
 		fprintf(stderr, "hotline_bench: %s\n", err);
 		return -1;
@@ -379,9 +380,11 @@ static int hb_load(struct hb *hb, const char *dir_a, const char *dir_b)
 	if (read_token(dir_a, hb->token) != 0 || read_token(dir_b, hb->token_b) != 0)
 		return -1;
 	hb->msgs = calloc((size_t)hb->n, sizeof *hb->msgs);
-	hb->api = hapi_create(hb->a.api_host, hb->a.api_port, hb->token,
+	snprintf(hb->sock_a, sizeof hb->sock_a, "%s/api.sock", dir_a);
+	snprintf(hb->sock_b, sizeof hb->sock_b, "%s/api.sock", dir_b);
+	hb->api = hapi_create(hb->sock_a, hb->token,
 	    (int)(hb->window < hb->n ? hb->window : hb->n));
-	hb->api_b = hapi_create(hb->b.api_host, hb->b.api_port, hb->token_b,
+	hb->api_b = hapi_create(hb->sock_b, hb->token_b,
 	    (int)(hb->window < hb->n ? hb->window : hb->n));
 	if (hb->msgs != NULL && hb->api != NULL && hb->api_b != NULL)
 		return 0;

@@ -14,10 +14,34 @@
 
 #include "api.h"
 
+#include <sys/types.h>
+#include <time.h>
+
+#define LIA_API_LISTENERS_MAX 4
+
+/* How a listener authenticates a client before the shared route table runs. */
+enum lia_api_auth {
+	LIA_API_AUTH_PEER_UID,             /* Unix socket: SO_PEERCRED uid is ours or root, then the token */
+};
+
+/* One listening socket with its own evhttp (limits, timeouts) and authentication. */
+struct lia_api_listener {
+	struct lia_api *api;               /* borrowed */
+	struct evhttp *http;
+	enum lia_api_auth auth;
+	char path[108];                    /* the socket file (Unix listeners) */
+	int bound;                         /* 1 once path is ours to unlink */
+};
+
 struct lia_api {
 	struct lia_node *node;             /* borrowed */
-	struct evhttp *http;
+	struct event_base *base;           /* borrowed */
 	char token[LIA_TOKEN_LEN + 1];
+	uid_t uid;                         /* the daemon's uid: who may use the Unix socket, with root */
+	struct lia_api_listener *listeners[LIA_API_LISTENERS_MAX];
+	size_t n_listeners;
+	time_t refused_logged;             /* last refusal logged, for the rate limit */
+	unsigned long refused_quiet;       /* refusals not logged since */
 };
 
 /* One field a JSON request body may hold: its name, JSON type and whether it must be present. */
@@ -28,11 +52,18 @@ struct lia_api_field {
 };
 
 /*
- * Answers one request (the evhttp callback; arg is the struct lia_api): the
- * token, then the route. Exported so fuzz/fuzz_api.c can feed it requests
- * built in memory, without a network.
+ * Answers one request (arg is the struct lia_api): the bearer token, then
+ * lia_api_route. The Unix listener calls it once the peer's uid passed;
+ * exported so fuzz/fuzz_api.c can feed it requests built in memory.
  */
 void lia_api_request(struct evhttp_request *req, void *arg);
+
+/*
+ * The route table every listener shares: answers an already authenticated
+ * request exactly once. A listener with another authentication (the console's
+ * sessions) calls this after its own check.
+ */
+void lia_api_route(struct lia_api *api, struct evhttp_request *req);
 
 /* Sends status with body as compact JSON; takes the reference to body. A NULL body (a json_pack that ran out of memory) sends 500. */
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body);
