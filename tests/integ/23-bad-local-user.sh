@@ -14,8 +14,9 @@
 command -v useradd >/dev/null && command -v setpriv >/dev/null ||
 	{ echo "SKIP: needs useradd and setpriv"; exit 77; }
 ATK=lia-atk-$$
+IMPOSTORS=()
 useradd --system --no-create-home --shell /usr/sbin/nologin "$ATK" || fail "useradd $ATK"
-trap 'cleanup; userdel "$ATK" 2>/dev/null || true' EXIT
+trap 'userdel -f "$ATK" 2>/dev/null || true' EXIT
 AUID=$(id -u "$ATK")
 # The system's python: one under root's home (pyenv) is out of the other user's reach.
 ATKPY=/usr/bin/python3
@@ -23,12 +24,15 @@ ATKPY=/usr/bin/python3
 as_atk() { setpriv --reuid="$AUID" --regid="$(id -g "$ATK")" --clear-groups "$@"; }
 ATKDIR=$(mktemp -d "${TMPDIR:-/tmp}/lia-atk.XXXXXX")
 chown "$ATK" "$ATKDIR"
-trap 'cleanup; rm -rf "$ATKDIR"; userdel "$ATK" 2>/dev/null || true' EXIT
+# The impostors are gone (and waited for) before the user is deleted.
+trap 'stop_impostors; cleanup; rm -rf "$ATKDIR"; userdel -f "$ATK" 2>/dev/null || true' EXIT
 
 # impostor ADDR LOG: as the other user, listens on ADDR (a TCP port or a Unix
 # path), answers any request "201 {"id":"tokyo/1"}" and appends what it got to LOG.
 impostor() {
-	as_atk "$ATKPY" - "$1" "$2" <<'PY' &
+	# setpriv itself in the background (not the as_atk function, a subshell): $! is then
+	# the impostor's pid, which stop_impostors kills.
+	setpriv --reuid="$AUID" --regid="$(id -g "$ATK")" --clear-groups "$ATKPY" - "$1" "$2" <<'PY' &
 import socket, sys, os
 addr, log = sys.argv[1], sys.argv[2]
 if addr.startswith("/"):
@@ -51,8 +55,11 @@ PY
 	for _ in $(seq 1 50); do grep -q listening "$2" 2>/dev/null && return 0; sleep 0.1; done
 	fail "the impostor did not listen on $1"
 }
-IMPOSTORS=()
-stop_impostors() { for p in "${IMPOSTORS[@]}"; do kill "$p" 2>/dev/null || true; done; IMPOSTORS=(); }
+stop_impostors() {
+	local p
+	for p in "${IMPOSTORS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	IMPOSTORS=()
+}
 
 setup_mechanism tokyo:japan:station beijing:china:station
 d=$(dir_of tokyo)
@@ -72,10 +79,10 @@ expect_no_send() {
 	pass "$label: the CLI fails (exit $rc): $(head -1 "$WORK/send.err")"
 }
 
-# 1. liaisond down, the node directory 0700: the impostor binds TCP ports (the
-#    old API's among them) but cannot put anything in the node directory.
+# 1. liaisond down, the node directory 0700: the impostor binds TCP ports (any
+#    one the old API could have used) but cannot put anything in the node directory.
 chmod 711 "$WORK"           # the impostor may pass through WORK, not into tokyo/
-for p in 7401 "$(free_port)"; do impostor "$p" "$ATKDIR/tcp-$p.log"; done
+for p in "$(free_port)" "$(free_port)"; do impostor "$p" "$ATKDIR/tcp-$p.log"; done
 if as_atk "$ATKPY" -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$d/api.sock" 2>/dev/null; then
 	fail "the other user could bind $d/api.sock"
 fi
