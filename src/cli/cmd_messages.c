@@ -2,9 +2,9 @@
  * cmd_messages.c - the CLI's commands that talk to the node's daemon through
  * its HTTP JSON API: send, inbox, outbox, show, ack, links, status, wait.
  *
- * Arguments are validated before the daemon is contacted. The API address
- * comes from NODEDIR/liaisond.conf and the bearer token from NODEDIR/api.token,
- * which only the daemon creates. Text that came from a peer is printed with
+ * Arguments are validated before the daemon is contacted, on the socket
+ * NODEDIR/api.sock, with the bearer token from NODEDIR/api.token, which only
+ * the daemon creates (cmd_daemon.c). Text that came from a peer is printed with
  * control characters neutralised (lia_cli_put_text); --json prints the
  * daemon's JSON as is, escaped by the JSON encoder.
  */
