@@ -1,10 +1,11 @@
 /*
- * api_internal.h - what api.c (server, auth, routing) shares with the route
- * files api_<resource>.c. Not part of the API contract (see api.h).
+ * api_internal.h - what api.c (token, routing) and api_listen.c (listeners
+ * and their authentication) share with the route files api_<resource>.c. Not
+ * part of the API contract (see api.h).
  *
- * Every handler runs on the daemon's event loop, after api.c has checked the
- * bearer token, and answers exactly once through lia_api_reply or
- * lia_api_error.
+ * Every handler runs on the daemon's event loop, after the listener has
+ * authenticated the connection and api.c has checked the bearer token, and
+ * answers exactly once through lia_api_reply or lia_api_error.
  */
 #ifndef LIA_API_INTERNAL_H
 #define LIA_API_INTERNAL_H
