@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 24-service-install: `meson install` puts the two programs, the man pages,
+# 72-local-service-install: `meson install` puts the two programs, the man pages,
 # liaisond@.service and the sysusers.d file for its user where a distribution
 # expects them; the unit runs the installed liaisond on /var/lib/liaison/%i as
 # the user liaison, its node directory the only writable path; and, when

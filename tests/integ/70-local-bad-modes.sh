@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 22-bad-modes: every file a node writes is private and liaisond refuses to
+# 70-local-bad-modes: every file a node writes is private and liaisond refuses to
 # start on one that is not: a node directory open to group or others, a
 # node.key or a database others may read, each with a sentence naming the file
 # and its mode. `node issue` makes the directory 0700 and the key 0600 with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 23-bad-local-user: another local user cannot stand in for liaisond or drive
+# 71-local-bad-user: another local user cannot stand in for liaisond or drive
 # it. With liaisond down, a user of its own (made here with useradd) binds
 # every TCP port it likes and tries to put a socket where the CLI looks; the
 # CLI fails cleanly, never prints success for a FLASH that was not sent, and
