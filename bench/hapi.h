@@ -3,12 +3,11 @@
  * hotline_bench makes goes through here, so a change of the API's transport
  * is a change of hapi.c alone).
  *
- * A window of WINDOW keep-alive connections of libevent's asynchronous
- * client, one request in flight on each, each new request asked of the
- * caller the moment a connection is free; a request may name the monotonic
- * time it is due (the open loop), and the connection then holds it until
- * then. The connections are opened afresh for each run and closed after it.
- * hapi_get makes one request and waits for its answer.
+ * A window of WINDOW slots on the node's Unix socket (NODEDIR/api.sock),
+ * one request in flight on each, each new request asked of the caller the
+ * moment a slot is free; a request may name the monotonic time it is due
+ * (the open loop), and the slot then holds it until then. hapi_get makes one
+ * request and waits for its answer.
  */
 #ifndef LIA_HAPI_H
 #define LIA_HAPI_H
@@ -38,10 +37,10 @@ typedef int (*hapi_next_fn)(void *ctx, struct hapi_req *req);
 typedef int (*hapi_done_fn)(void *ctx, long idx, int status, json_t *reply);
 
 /*
- * A client of the API of the node whose configuration is cfg (its api
- * address) and whose directory dir holds the api.token liaisond wrote, with
- * window connections; NULL with a message on stderr when the token cannot be
- * read or memory is short. cfg is copied from.
+ * A client of the API of the node whose directory dir holds the api.sock
+ * and api.token liaisond made, with window slots; NULL with a message on
+ * stderr when the token cannot be read or memory is short. cfg is unused
+ * (the socket's place follows from dir).
  */
 struct hapi *hapi_create(const struct lia_config *cfg, const char *dir, int window);
 

@@ -3,8 +3,8 @@
  * running liaisond (A) to another (B), measured through A's HTTP JSON API.
  *
  * Waits for A's link to B, then sends N short FLASH messages to B with POST
- * /v1/messages over WINDOW keep-alive connections (hapi.c: libevent's
- * asynchronous client, one request in flight on each), taking the
+ * /v1/messages over WINDOW slots on its Unix socket (hapi.c: a thread per
+ * thread per slot, one request in flight on each), taking the
  * wall-clock time just before each POST. Then lists A's newest outgoing
  * message (one blocking request, hapi_get) until it is delivered, and reads each message with GET /v1/messages/ORIGIN/SEQ
  * (the listing stops at LIA_API_LIST_MAX) until every one has B's receipt.

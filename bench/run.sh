@@ -135,7 +135,7 @@ lia() { timeout 30 "$BUILD/liaison" "$@"; }
 
 # Parties japan and china, stations tokyo and beijing, one charter for both.
 setup_nodes() {
-	local party node port api
+	local party node port
 	printf 'mechanism bench-jp-cn\n' > "$WORK/charter"
 	for party in japan china; do
 		lia party create --name "$party" --dir "$WORK/party-$party" >/dev/null
@@ -144,27 +144,30 @@ setup_nodes() {
 	done
 	for spec in tokyo:japan beijing:china; do
 		node=${spec%%:*}; party=${spec#*:}
-		port=$(free_port); api=$(free_port)
-		while [ "$api" = "$port" ]; do api=$(free_port); done
+		port=$(free_port)
 		printf 'node %s party %s role station address 127.0.0.1:%s\n' "$node" "$party" "$port" \
 			>> "$WORK/charter"
 		lia node issue --party "$WORK/party-$party" --name "$node" --role station \
 			--dir "$WORK/$node" >/dev/null
-		printf 'node %s\ncharter ../charter\nlisten 127.0.0.1:%s\napi 127.0.0.1:%s\n' \
-			"$node" "$port" "$api" > "$WORK/$node/liaisond.conf"
-		eval "API_$node=$api"
+		printf 'node %s\ncharter ../charter\nlisten 127.0.0.1:%s\n' \
+			"$node" "$port" > "$WORK/$node/liaisond.conf"
 	done
 }
 
 # start_node NODE: liaisond in the background; its pid into PID_NODE.
 start_node() {
-	local node=$1 api pid
-	api=$(eval "echo \$API_$node")
+	local node=$1 pid i
 	"$BUILD/liaisond" -d "$WORK/$node" >> "$WORK/$node.log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
 	eval "PID_$node=$pid"
-	wait_port "$api" "$pid" "$node"
+	# The API is the Unix socket NODEDIR/api.sock: up once the CLI gets an answer there.
+	for i in $(seq 1 100); do
+		lia -d "$WORK/$node" status >/dev/null 2>&1 && break
+		kill -0 "$pid" 2>/dev/null || die "$node exited at start (see $WORK/$node.log)"
+		[ "$i" -lt 100 ] || die "$node does not answer on $WORK/$node/api.sock after 10 s"
+		sleep 0.1
+	done
 	[ -s "$WORK/$node/api.token" ] || die "$node wrote no api.token"
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <event2/event.h>
 
@@ -13,6 +14,7 @@
 #include "console.h"
 #include "console_events.h"
 #include "config.h"
+#include "filemode.h"
 #include "log.h"
 #include "node_internal.h"
 
@@ -23,7 +25,8 @@ static void usage(FILE *out)
 	    "       liaisond -h | -V\n"
 	    "\n"
 	    "Runs the Liaison node whose directory is NODEDIR (default $LIAISON_DIR, else .).\n"
-	    "NODEDIR holds liaisond.conf, node.key, node.crt and the database; see liaisond(8).\n"
+	    "NODEDIR (mode 0700) holds liaisond.conf, node.key, node.crt, the database and\n"
+	    "the API socket api.sock; see liaisond(8).\n"
 	    "  -d NODEDIR  node directory\n"
 	    "  -h          this help\n"
 	    "  -V          version\n");
@@ -59,9 +62,26 @@ static struct event_base *new_event_base(void)
 	return base;
 }
 
+/*
+ * Refuses a node directory or a private file that group or others may use,
+ * and creates the database 0600 when it is new (SQLite gives its -wal and -shm
+ * the database's mode). api.token is checked where it is read (token.c).
+ */
+static int check_node_files(const char *dir, char *err)
+{
+	static const char *const optional[] = { "liaison.db", "liaison.db-wal", "liaison.db-shm" };
+
+	if (lia_filemode_check_dir(dir, err) < 0 || lia_filemode_check_private(dir, "node.key", 0, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++)
+		if (lia_filemode_check_private(dir, optional[i], 1, err) < 0)
+			return -1;
+	return lia_filemode_precreate(dir, "liaison.db", err);
+}
+
 static int run(const char *dir)
 {
-	char err[LIA_ERR_LEN] = "", token[LIA_TOKEN_LEN + 1];
+	char err[LIA_ERR_LEN] = "", token[LIA_TOKEN_LEN + 1], sock[4200];
 	struct lia_config cfg;
 	struct event_base *base = NULL;
 	struct event *sigterm = NULL, *sigint = NULL;
@@ -71,7 +91,11 @@ static int run(const char *dir)
 	struct lia_console *console = NULL;
 	int rc = 1;
 
-	if (lia_config_load(dir, &cfg, err) < 0)
+	if ((size_t)snprintf(sock, sizeof(sock), "%s/api.sock", dir) >= sizeof(sock)) {
+		snprintf(err, sizeof(err), "node directory path is too long: %.60s...", dir);
+		goto out;
+	}
+	if (check_node_files(dir, err) < 0 || lia_config_load(dir, &cfg, err) < 0)
 		goto out;
 	base = new_event_base();
 	if (base == NULL) {
@@ -81,7 +105,8 @@ static int run(const char *dir)
 	if (lia_node_create(&cfg, base, &node, err) < 0 ||
 	    lia_token_get(dir, token, err) < 0 ||
 	    lia_node_start(node, err) < 0 ||
-	    lia_api_start(node, base, cfg.api_host, cfg.api_port, token, &api, err) < 0 ||
+	    lia_api_start(node, base, token, &api, err) < 0 ||
+	    lia_api_listen_unix(api, sock, err) < 0 ||
 	    lia_console_events_create(node, base, &events, err) < 0)
 		goto out;
 	lia_api_set_events(api, events, lia_console_events_serve);
@@ -92,8 +117,8 @@ static int run(const char *dir)
 	sigint = evsignal_new(base, SIGINT, stop_cb, base);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
-	lia_log_info("API on http://%s:%s/v1/ (bearer token in %s/api.token)", cfg.api_host,
-	    cfg.api_port, dir);
+	lia_log_info("API on %s, /v1/ (peers of this uid or root; bearer token in %s/api.token)",
+	    sock, dir);
 	event_base_dispatch(base);
 	rc = 0;
 out:
@@ -139,5 +164,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Every file the node creates (database, -wal, -shm, socket, token) is private. */
+	umask(077);
 	return run(dir ? dir : ".");
 }

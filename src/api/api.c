@@ -1,11 +1,12 @@
 /*
- * api.c - the node's HTTP JSON API server (evhttp): the loopback listener,
- * the bearer token and its file, routing, request bodies, /v1/status and
- * /v1/links. The /v1/messages routes live in api_messages.c.
+ * api.c - the node's HTTP JSON API: the bearer token check, the one route
+ * table every listener shares (api_listen.c makes the listeners), request
+ * bodies, /v1/status and /v1/links. The /v1/messages routes live in
+ * api_messages.c.
  *
- * Assumes nothing of a client: the token is checked (in constant time) before
- * anything else, bodies must be one JSON object with known, typed fields, and
- * evhttp enforces the header and body size limits and the idle timeout.
+ * Assumes nothing of a client: the listener has authenticated the
+ * connection, the token is checked in constant time before anything else,
+ * and bodies must be one JSON object with known, typed fields.
  */
 #include "api.h"
 #include "api_internal.h"
@@ -17,11 +18,8 @@
 #include "store.h"
 #include "text.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +30,9 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <event2/listener.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#define API_HEADERS_MAX (8 * 1024)
-#define API_TIMEOUT_S 10
 
 static const char *status_reason(int status)
 {
@@ -283,6 +278,19 @@ static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
 	return CRYPTO_memcmp(h, api->token, LIA_TOKEN_LEN) == 0;
 }
 
+void lia_api_request(struct evhttp_request *req, void *arg)
+{
+	struct lia_api *api = arg;
+
+	if (!api_authorized(api, req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+		    "Bearer realm=\"liaisond\"");
+		lia_api_error(req, 401, "missing or wrong bearer token (see api.token in the node directory)");
+	} else {
+		lia_api_route(api, req, 0);
+	}
+}
+
 void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
@@ -317,123 +325,9 @@ void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console)
 	}
 }
 
-void lia_api_request(struct evhttp_request *req, void *arg)
-{
-	struct lia_api *api = arg;
-
-	if (!api_authorized(api, req)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
-		    "Bearer realm=\"liaisond\"");
-		lia_api_error(req, 401, "missing or wrong bearer token (see api.token in the node directory)");
-	} else {
-		lia_api_route(api, req, 0);
-	}
-}
-
 void lia_api_set_events(struct lia_api *api, void *events,
     void (*serve)(void *events, struct evhttp_request *req, const char *query))
 {
 	api->events = events;
 	api->events_serve = serve;
 }
-
-static int is_loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-	}
-	return 0;
-}
-
-/* Binds the API on host:port after checking every address the host resolves to is loopback. */
-static int api_listen(struct lia_api *api, struct event_base *base, const char *host,
-    const char *port, char *err)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	struct evconnlistener *lev = NULL;
-	int gai, rc = -1;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	gai = getaddrinfo(host, port, &hints, &res);
-	if (gai != 0) {
-		lia_err_set(err, "cannot resolve the API address %s:%s: %s", host, port, gai_strerror(gai));
-		goto out;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (!is_loopback(ai->ai_addr)) {
-			lia_err_set(err, "the API address %s:%s is not a loopback address; "
-			    "the API listens on loopback only", host, port);
-			goto out;
-		}
-	}
-	lev = evconnlistener_new_bind(base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
-	    res->ai_addr, (int)res->ai_addrlen);
-	if (lev == NULL) {
-		lia_err_set(err, "cannot listen for the API on %s:%s: %s", host, port, strerror(errno));
-		goto out;
-	}
-	if (evhttp_bind_listener(api->http, lev) == NULL) {
-		evconnlistener_free(lev);
-		lia_err_set(err, "cannot serve the API on %s:%s", host, port);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (res != NULL)
-		freeaddrinfo(res);
-	return rc;
-}
-
-int lia_api_start(struct lia_node *node, struct event_base *base, const char *host,
-    const char *port, const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err)
-{
-	struct lia_api *api = calloc(1, sizeof(*api));
-	int rc = -1;
-
-	*out = NULL;
-	if (api == NULL || (api->http = evhttp_new(base)) == NULL) {
-		lia_err_set(err, "cannot set up the API on %s:%s (out of memory)", host, port);
-		goto out;
-	}
-	if (strlen(token) != LIA_TOKEN_LEN) {
-		lia_err_set(err, "the API token must be %d characters", LIA_TOKEN_LEN);
-		goto out;
-	}
-	api->node = node;
-	memcpy(api->token, token, LIA_TOKEN_LEN + 1);
-	evhttp_set_max_headers_size(api->http, API_HEADERS_MAX);
-	evhttp_set_max_body_size(api->http, LIA_API_BODY_MAX);
-	evhttp_set_timeout(api->http, API_TIMEOUT_S);
-	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_gencb(api->http, lia_api_request, api);
-	if (api_listen(api, base, host, port, err) < 0)
-		goto out;
-	lia_log_info(strchr(host, ':') != NULL ? "api: listening on [%s]:%s" : "api: listening on %s:%s",
-	    host, port);
-	*out = api;
-	api = NULL;
-	rc = 0;
-out:
-	lia_api_stop(api);
-	return rc;
-}
-
-void lia_api_stop(struct lia_api *api)
-{
-	if (api == NULL)
-		return;
-	if (api->http != NULL)
-		evhttp_free(api->http);
-	OPENSSL_cleanse(api->token, sizeof(api->token));
-	free(api);
-}
-

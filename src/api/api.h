@@ -1,9 +1,13 @@
 /*
  * api.h - the node's HTTP JSON API (evhttp), for the CLI and the console.
  *
- * Listens on a loopback address only. Every request must carry
- * "Authorization: Bearer <token>" where the token is the content of the node
- * directory's api.token (0600), so other local users cannot drive the node.
+ * The CLI's API is served on a Unix socket in the node directory
+ * (NODEDIR/api.sock, 0600 in the 0700 directory), never on TCP: a process may
+ * use it only when its uid (SO_PEERCRED) is the daemon's own or root, and every
+ * request must also carry "Authorization: Bearer <token>" where the token is
+ * the content of the node directory's api.token (0600). Other uids are refused
+ * (403, logged at most once per 10 s). Further listeners (the console) bring
+ * their own authentication and share the routes.
  * Routes (all JSON; errors are {"error": sentence} with a 4xx/5xx status):
  *   GET  /v1/status                          node, party, role, charter hash, links, counts
  *   GET  /v1/links                           link states
@@ -29,9 +33,9 @@
 
 struct lia_api;
 
-/* Starts serving on host:port (loopback only) with the given token; *out is the caller's (lia_api_stop). */
-int lia_api_start(struct lia_node *node, struct event_base *base, const char *host,
-    const char *port, const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err);
+/* Sets up the API of node with the given token, serving nothing yet; *out is the caller's (lia_api_stop). */
+int lia_api_start(struct lia_node *node, struct event_base *base,
+    const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err);
 
 /*
  * Serves GET /v1/events with serve(events, ...) (console_events.h's
@@ -40,7 +44,15 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 void lia_api_set_events(struct lia_api *api, void *events,
     void (*serve)(void *events, struct evhttp_request *req, const char *query));
 
-/* Stops serving and frees; NULL is fine. */
+/*
+ * Serves the API on the Unix socket path (0600; its directory must be the
+ * daemon's, 0700), for peers of the daemon's uid or root. A stale socket
+ * nobody answers on is replaced; a socket that answers (another liaisond) or
+ * a file that is not a socket is refused. -1 with err naming path.
+ */
+int lia_api_listen_unix(struct lia_api *api, const char *path, char *err);
+
+/* Stops serving, removes the socket files and frees; NULL is fine. */
 void lia_api_stop(struct lia_api *api);
 
 #endif

@@ -111,10 +111,10 @@ struct lia_cli_daemon {
 	struct lia_config cfg;
 	char token[LIA_TOKEN_LEN + 1];
 	char where[PATH_MAX];              /* the node directory, absolute when it resolves */
-	char address[LIA_HOST_MAX + 16];
+	char sock[PATH_MAX];               /* NODEDIR/api.sock, the daemon's API */
 };
 
-/* Reads the API address and token of cli->dir; prints the failure and returns 1 (0 when ready). */
+/* Reads the config and token of cli->dir; prints the failure and returns 1 (0 when ready). */
 int lia_cli_daemon_open(const struct lia_cli *cli, struct lia_cli_daemon *d);
 
 /* Wipes the token; NULL-safe fields. */

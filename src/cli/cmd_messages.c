@@ -3,9 +3,9 @@
  * the daemon's HTTP JSON API: inbox, outbox, show. (send and ack are
  * cmd_send.c, links and status cmd_links.c, wait cmd_wait.c.)
  *
- * Arguments are validated before the daemon is contacted. The API address
- * comes from NODEDIR/liaisond.conf and the bearer token from NODEDIR/api.token,
- * which only the daemon creates. Text that came from a peer is printed with
+ * Arguments are validated before the daemon is contacted, on the socket
+ * NODEDIR/api.sock, with the bearer token from NODEDIR/api.token, which only
+ * the daemon creates (cmd_daemon.c). Text that came from a peer is printed with
  * control characters neutralised (lia_cli_put_text); --json prints the
  * daemon's JSON as is, escaped by the JSON encoder.
  */

@@ -97,7 +97,7 @@ static void usage(FILE *out)
 		fprintf(out, "  liaison %s\n      %s\n", commands[i].usage, commands[i].help);
 	fprintf(out, "\nOptions:\n"
 	    "  -d, --dir NODEDIR  node directory (default $LIAISON_DIR, else .); holds\n"
-	    "                     liaisond.conf (the API address) and api.token\n"
+	    "                     liaisond.conf, api.token and the daemon's api.sock\n"
 	    "  --json             print the API's JSON (sorted keys) instead of text\n"
 	    "  -h, --help         this help\n"
 	    "  -V, --version      print the version\n"

@@ -124,21 +124,6 @@ out:
 	return rc;
 }
 
-/* 1 when host is "localhost", in 127.0.0.0/8 or ::1. */
-static int host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (strcasecmp(host, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
-	return 0;
-}
-
 /* Seconds with up to three decimals ("1", "0.25") into milliseconds. */
 static int heartbeat_parse(const char *s, int *ms)
 {
@@ -233,14 +218,9 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 			rc = 0;
 		break;
 	case KEY_API:
-		if (lia_split_address(value, cfg->api_host, sizeof(cfg->api_host),
-		    cfg->api_port, sub) < 0)
-			lia_err_set(problem, "api %s", sub);
-		else if (!host_is_loopback(cfg->api_host))
-			lia_err_set(problem, "api address \"%.80s\" is not loopback (127.0.0.0/8, ::1 or localhost); the API must not face the network",
-			    value);
-		else
-			rc = 0;
+		/* The API left TCP: a port any local user could bind while liaisond is down. */
+		lia_err_set(problem, "\"api\" is no longer used: the CLI reaches liaisond on the "
+		    "socket NODEDIR/api.sock; remove this line (see liaisond(8))");
 		break;
 	case KEY_HEARTBEAT:
 		if (heartbeat_parse(value, &cfg->heartbeat_ms) < 0)
@@ -384,7 +364,7 @@ static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
 	while (key < KEY_COUNT && strcmp(l->argv[0], key_names[key]) != 0)
 		key++;
 	if (key == KEY_COUNT) {
-		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat, "
+		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, heartbeat, "
 		    "signals, linktest, radio)",
 		    l->argv[0]);
 		goto out;
@@ -433,9 +413,8 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 		lia_err_set(err, "%s: \"radio peer\" lines need a \"radio listen\" line", name);
 		goto out;
 	}
-	if (!p.seen[KEY_NODE] || !p.seen[KEY_API]) {
-		lia_err_set(err, "%s: no \"%s\" line (it is required)", name,
-		    p.seen[KEY_NODE] ? "api" : "node");
+	if (!p.seen[KEY_NODE]) {
+		lia_err_set(err, "%s: no \"node\" line (it is required)", name);
 		goto out;
 	}
 	rc = 0;
