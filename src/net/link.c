@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "admission.h"
 #include "cert.h"
 #include "clock.h"
 #include "linkpath.h"
@@ -30,6 +31,14 @@
 #define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
 #define PROBE_PERIOD_MS 10000 /* how often a link on a fallback path tries the preferred one */
 #define PATH_DIAL_MIN_MS 2000 /* with several paths, a dial gets 5 heartbeats, at least this */
+/*
+ * Incoming connections before their certificate is checked (admission.h):
+ * 128 in all, 32 from one address, 5 s from accept to authenticated however
+ * the bytes trickle. A TLS 1.3 handshake takes 2 round trips: 5 s leaves
+ * room for a satellite path; the dialer itself gives up after 2 to 10 s.
+ */
+static const struct lia_admission_limits PENDING_LIMITS = {
+	.max_total = 128, .max_per_addr = 32, .deadline_ms = 5000, .what = "TLS handshake"};
 
 static void read_cb(struct bufferevent *bev, void *ctx);
 static void write_cb(struct bufferevent *bev, void *ctx);
@@ -403,6 +412,7 @@ static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 	EVP_PKEY *key = NULL;
 	struct lia_link *l;
 
+	lia_admission_remove(n->admission, bev); /* no longer pending: freed or attached below */
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		unsigned long e = bufferevent_get_openssl_error(bev);
 		lia_log_warn("refused an incoming connection: %s%s%s",
@@ -452,6 +462,8 @@ static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 	bufferevent_setcb(bev, NULL, NULL, pending_event_cb, n);
 	bufferevent_set_timeouts(bev, &handshake, &handshake);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	/* Caps and an absolute deadline until authenticated (admission.h); may close older ones. */
+	lia_admission_add(n->admission, bev, sa);
 }
 
 int lia_link_listen(struct lia_node *n, const char *host, const char *port, char *err)
@@ -474,6 +486,11 @@ int lia_link_listen(struct lia_node *n, const char *host, const char *port, char
 		    LIA_ADDRS_MAX);
 		return -1;
 	}
+	if (n->admission == NULL &&
+	    lia_admission_create(n->base, &PENDING_LIMITS, close_bev, &n->admission, err) < 0) {
+		evutil_freeaddrinfo(ai);
+		return -1;
+	}
 	n->listeners[n->n_listeners] = evconnlistener_new_bind(n->base, accept_cb, n,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
 	    ai->ai_addr, (int)ai->ai_addrlen);
@@ -481,6 +498,11 @@ int lia_link_listen(struct lia_node *n, const char *host, const char *port, char
 	if (n->listeners[n->n_listeners] == NULL) {
 		lia_err_set(err, "cannot listen on %s:%s: %s", host, port,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return -1;
+	}
+	/* Pause instead of spinning when descriptors run out (admission.h). */
+	if (lia_admission_guard_listener(n->admission, n->listeners[n->n_listeners], err) < 0) {
+		evconnlistener_free(n->listeners[n->n_listeners]);
 		return -1;
 	}
 	n->n_listeners++;

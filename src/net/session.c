@@ -25,6 +25,7 @@
 #define PUMP_BATCH 128
 #define ERROR_CODE_PROTOCOL 1
 #define ERROR_CODE_REJECTED 2
+#define HELLO_DEADLINE_MS 5000 /* from authenticated to the peer's hello, however it keeps talking */
 
 /*
  * Outcome of one frame: go on, or drop the link (the reason is in err). A
@@ -532,6 +533,11 @@ void lia_session_tick(struct lia_link *l)
 	struct lia_frame ping = {.kind = LIA_FRAME_PING};
 	char reason[LIA_ERR_LEN];
 
+	/* Absolute: error frames (allowed before hello) must not keep a link without hello open. */
+	if (l->state == LIA_LINK_HELLO && lia_now_ms() - l->since_ms > HELLO_DEADLINE_MS) {
+		lia_link_drop(l, "no hello within 5 s of the handshake", 0);
+		return;
+	}
 	if (silent > 3 * (int64_t)period) {
 		lia_err_set(reason, "no frame from %s for %" PRId64 " ms", l->peer->name,
 		    silent);
