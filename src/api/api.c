@@ -8,6 +8,7 @@
  * evhttp enforces the header and body size limits and the idle timeout.
  */
 #include "api.h"
+#include "api_guard.h"
 #include "api_internal.h"
 #include "charter.h"
 #include "err.h"
@@ -317,6 +318,7 @@ void lia_api_request(struct evhttp_request *req, void *arg)
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 
+	lia_api_guard_request(api->guard, req); /* a whole request: the connection's deadline restarts */
 	if (!api_authorized(api, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 		    "Bearer realm=\"liaisond\"");
@@ -388,6 +390,11 @@ static int api_listen(struct lia_api *api, struct event_base *base, const char *
 		lia_err_set(err, "cannot listen for the API on %s:%s: %s", host, port, strerror(errno));
 		goto out;
 	}
+	/* Pause instead of spinning when descriptors run out (api_guard.h). */
+	if (lia_api_guard_listener(api->guard, lev, err) < 0) {
+		evconnlistener_free(lev);
+		goto out;
+	}
 	if (evhttp_bind_listener(api->http, lev) == NULL) {
 		evconnlistener_free(lev);
 		lia_err_set(err, "cannot serve the API on %s:%s", host, port);
@@ -422,6 +429,10 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 	evhttp_set_timeout(api->http, API_TIMEOUT_S);
 	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_gencb(api->http, lia_api_request, api);
+	/* A cap and absolute deadlines on every connection of api->http, whichever listener (api_guard.h). */
+	if (lia_api_guard_create(base, &api->guard, err) < 0)
+		goto out;
+	lia_api_guard_attach(api->guard, api->http);
 	if (api_listen(api, base, host, port, err) < 0)
 		goto out;
 	lia_log_info(strchr(host, ':') != NULL ? "api: listening on [%s]:%s" : "api: listening on %s:%s",
@@ -440,6 +451,7 @@ void lia_api_stop(struct lia_api *api)
 		return;
 	if (api->http != NULL)
 		evhttp_free(api->http);
+	lia_api_guard_destroy(api->guard); /* after evhttp_free: it drops our references last */
 	OPENSSL_cleanse(api->token, sizeof(api->token));
 	free(api);
 }

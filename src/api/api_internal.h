@@ -17,6 +17,7 @@
 struct lia_api {
 	struct lia_node *node;             /* borrowed */
 	struct evhttp *http;
+	struct lia_api_guard *guard;       /* caps and deadlines on connections (api_guard.h); NULL in fuzz_api */
 	char token[LIA_TOKEN_LEN + 1];
 };
 
