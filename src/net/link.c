@@ -718,6 +718,7 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 		return -1;
 	}
 	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0 ||
+	    lia_store_sent_open(n->store, peer->name, &l->sent_max, &l->sent_known, err) < 0 ||
 	    lia_linktest_init(l, err) < 0)
 		return -1;
 	return 0;
@@ -731,6 +732,12 @@ void lia_link_start(struct lia_link *l)
 
 void lia_link_finish(struct lia_link *l)
 {
+	char err[LIA_ERR_LEN];
+
+	/* A clean stop keeps what was sent, so the next run can bound the peer's hello (session.c). */
+	if (l->node != NULL && l->node->store != NULL &&
+	    lia_store_sent_close(l->node->store, l->peer->name, l->sent_max, err) < 0)
+		lia_log_error("link %s: %s", l->peer->name, err);
 	if (l->closing)
 		close_bev(l->closing);
 	end_probe(l);

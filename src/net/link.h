@@ -60,8 +60,12 @@ struct lia_link {
 	uint64_t ping_nonce;
 	int rtt_ms;                          /* -1 until measured */
 	uint64_t sent_upto;                  /* own seq last written to this connection */
+	uint64_t sent_max;                   /* own seq highest ever written to this peer (store_sent.c) */
+	int sent_known;                      /* 0 after an unclean stop, until the peer's first hello */
 	uint64_t cursor;                     /* peer seq last committed here */
 	int charter_mismatch;                /* peer's charter hash differs from ours */
+	int64_t clock_skew_ms;               /* last skew seen in the peer's entry times (peertime.h); 0 none */
+	int skew_flagged;                    /* the skew was logged (once per peer and run) */
 	uint64_t offered_size;               /* own checkpoint last offered on this connection */
 	uint64_t conflict_old;               /* size named by the peer's last conflict */
 	uint8_t alarmed[32];                 /* SHA-256 of the last checkpoint refused as evidence */
