@@ -27,6 +27,15 @@
 #define BACKOFF_MAX_MS 2000
 #define HANDSHAKE_TIMEOUT_S 10
 #define OUTPUT_LOW_WATER (64 * 1024)
+/*
+ * A peer whose output does not drain is not read (issue 10: proof replies
+ * amplify ~25x, and a peer that never read its socket grew us by 350 MB):
+ * above this many bytes waiting for it we stop taking its frames, and take
+ * them again once the output is below OUTPUT_LOW_WATER. Input is bounded
+ * too: libevent reads no more than INPUT_HIGH_WATER ahead of the session.
+ */
+#define OUTPUT_READ_STOP (1024 * 1024)
+#define INPUT_HIGH_WATER (LIA_FRAME_HEADER + LIA_FRAME_MAX + 64 * 1024)
 #define LINGER_S 2 /* how long a dropped connection may take to deliver its error frame */
 #define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
 #define PROBE_PERIOD_MS 10000 /* how often a link on a fallback path tries the preferred one */
@@ -350,6 +359,7 @@ static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_k
 	set_state(l, LIA_LINK_HELLO);
 	bufferevent_setcb(bev, read_cb, write_cb, event_cb, l);
 	bufferevent_setwatermark(bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
+	bufferevent_setwatermark(bev, EV_READ, 0, INPUT_HIGH_WATER);
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	lia_session_open(l);
@@ -555,19 +565,37 @@ static void event_cb(struct bufferevent *bev, short what, void *ctx)
 	lia_link_drop(l, reason, 0);
 }
 
+int lia_link_output_full(const struct lia_link *l)
+{
+	return lia_link_pending(l) >= OUTPUT_READ_STOP;
+}
+
 static void read_cb(struct bufferevent *bev, void *ctx)
 {
 	struct lia_link *l = ctx;
 
-	if (bev == l->bev)
-		lia_session_read(l);
+	if (bev != l->bev)
+		return;
+	lia_session_read(l);
+	/* Back-pressure: the session stopped at a full output; read again from write_cb. */
+	if (l->bev == bev && lia_link_output_full(l))
+		bufferevent_disable(bev, EV_READ);
 }
 
 static void write_cb(struct bufferevent *bev, void *ctx)
 {
 	struct lia_link *l = ctx;
 
-	if (bev == l->bev && l->state == LIA_LINK_UP)
+	if (bev != l->bev)
+		return;
+	if (!(bufferevent_get_enabled(bev) & EV_READ) && l->state >= LIA_LINK_HELLO &&
+	    lia_link_pending(l) < OUTPUT_LOW_WATER) {
+		bufferevent_enable(bev, EV_READ);
+		lia_session_read(l); /* the frames left waiting in the input */
+		if (l->bev != bev)
+			return;
+	}
+	if (l->state == LIA_LINK_UP)
 		lia_session_pump(l);
 }
 

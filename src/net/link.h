@@ -119,6 +119,9 @@ void lia_link_status_json(const struct lia_link *l, json_t *o);
 /* Bytes waiting in the output buffer (0 when down). */
 size_t lia_link_pending(const struct lia_link *l);
 
+/* 1 when so much waits for the peer that its frames are not taken until it reads (back-pressure). */
+int lia_link_output_full(const struct lia_link *l);
+
 /* "down", "connecting", "hello", "up". */
 const char *lia_link_state_name(enum lia_link_state s);
 

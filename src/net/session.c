@@ -534,6 +534,9 @@ void lia_session_read(struct lia_link *l)
 	int rc;
 
 	for (;;) {
+		/* A peer that does not read its replies gets no more of them (link.c resumes). */
+		if (lia_link_output_full(l))
+			break;
 		memset(&f, 0, sizeof(f));
 		rc = next_frame(l, &f, err);
 		if (rc == 0)
