@@ -727,6 +727,7 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 {
 	int period = n->cfg.heartbeat_ms > 0 ? n->cfg.heartbeat_ms : 1000;
 	struct timeval tv = {period / 1000, (period % 1000) * 1000};
+	int known = 0;
 
 	memset(l, 0, sizeof(*l));
 	l->node = n;
@@ -745,9 +746,12 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 		lia_err_set(err, "cannot create timers for link %s", peer->name);
 		return -1;
 	}
+	l->sent_known = -1; /* not read yet: lia_link_finish must not write it */
 	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0 ||
-	    lia_store_sent_open(n->store, peer->name, &l->sent_max, &l->sent_known, err) < 0 ||
-	    lia_linktest_init(l, err) < 0)
+	    lia_store_sent_open(n->store, peer->name, &l->sent_max, &known, err) < 0)
+		return -1;
+	l->sent_known = known;
+	if (lia_linktest_init(l, err) < 0)
 		return -1;
 	return 0;
 }
@@ -762,8 +766,13 @@ void lia_link_finish(struct lia_link *l)
 {
 	char err[LIA_ERR_LEN];
 
-	/* A clean stop keeps what was sent, so the next run can bound the peer's hello (session.c). */
-	if (l->node != NULL && l->node->store != NULL &&
+	/*
+	 * A clean stop keeps what was sent, so the next run can bound the peer's
+	 * hello (session.c). Not while the figure is unknown (after a crash, no
+	 * hello since): the crash mark stays, or the next run would trust a
+	 * figure that may be too low and refuse an honest hello.
+	 */
+	if (l->node != NULL && l->node->store != NULL && l->sent_known == 1 &&
 	    lia_store_sent_close(l->node->store, l->peer->name, l->sent_max, err) < 0)
 		lia_log_error("link %s: %s", l->peer->name, err);
 	if (l->closing)

@@ -61,7 +61,7 @@ struct lia_link {
 	int rtt_ms;                          /* -1 until measured */
 	uint64_t sent_upto;                  /* own seq last written to this connection */
 	uint64_t sent_max;                   /* own seq highest ever written to this peer (store_sent.c) */
-	int sent_known;                      /* 0 after an unclean stop, until the peer's first hello */
+	int sent_known;                      /* 1 known; 0 after an unclean stop, until the peer's first hello; -1 not read */
 	uint64_t cursor;                     /* peer seq last committed here */
 	int charter_mismatch;                /* peer's charter hash differs from ours */
 	int64_t clock_skew_ms;               /* last skew seen in the peer's entry times (peertime.h); 0 none */

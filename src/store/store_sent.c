@@ -59,11 +59,12 @@ int lia_store_sent_open(struct lia_store *s, const char *peer, uint64_t *sent_ma
 		return -1;
 	if ((r = meta_exec(s, get, open_key, NULL, &ignored, err)) < 0)
 		goto out;
-	*known = r == 0; /* the marker of a run that did not stop cleanly */
 	if (meta_exec(s, get, sent_key, NULL, sent_max, err) < 0 ||
 	    meta_exec(s, mark, open_key, NULL, NULL, err) < 0)
 		goto out;
 	rc = lia_store_commit(s, err);
+	if (rc == 0)
+		*known = r == 0; /* a mark left means a run that did not stop cleanly */
 out:
 	if (rc < 0)
 		lia_store_rollback(s);

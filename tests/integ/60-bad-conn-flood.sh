@@ -60,3 +60,28 @@ echo "tokyo: max $maxfd fds, API answered in $api_ms ms, CPU $cpu % over 3 s mid
 grep -q "admission: " "$WORK/tokyo.log" || fail "tokyo's log says nothing of the closed connections"
 cli tokyo --json inbox | grep -q "FLASH through the flood" || fail "the FLASH is not in tokyo's inbox"
 pass "1,500 trickling handshakes: tokyo bounded ($maxfd fds, $log_bytes log bytes, $cpu % CPU), peer back in ${reconnect_s} s, FLASH delivered, API in $api_ms ms"
+
+# Out of descriptors all the same (tokyo restarted with 30): the listener
+# pauses instead of spinning on EMFILE, and the log says so a few times.
+stop_node tokyo
+( ulimit -n 30; start_node tokyo )
+tpid=$(cat "$WORK/tokyo.pid")
+wait_link_up beijing tokyo
+log0=$(stat -c %s "$WORK/tokyo.log")
+python3 "$FLOOD" tls 127.0.0.1 "$port" --conns 200 --seconds 8 --reopen-per-s 100 > "$WORK/flood2.json" &
+flood=$!
+sleep 3
+c0=$(cpu_ticks "$tpid"); sleep 3; c1=$(cpu_ticks "$tpid")
+cpu=$(( (c1 - c0) * 100 / $(getconf CLK_TCK) / 3 ))
+wait "$flood" || fail "the flood tool failed"
+log_bytes=$(( $(stat -c %s "$WORK/tokyo.log") - log0 ))
+echo "tokyo with 30 descriptors: CPU $cpu % mid-flood, log grew $log_bytes bytes; flood $(cat "$WORK/flood2.json")"
+node_alive tokyo || fail "tokyo died out of descriptors"
+[ "$cpu" -lt 50 ] || fail "tokyo spun at $cpu % CPU out of descriptors"
+[ "$log_bytes" -lt 100000 ] || fail "tokyo's log grew $log_bytes bytes out of descriptors"
+grep -q "out of file descriptors accepting TLS handshake connections.*listener paused" "$WORK/tokyo.log" \
+	|| fail "tokyo did not pause its listener out of descriptors"
+wait_link_up beijing tokyo 15
+tokyo_flash=$(cli beijing send --to tokyo --precedence FLASH "FLASH after EMFILE") || fail "beijing cannot send"
+cli beijing wait "$tokyo_flash" --state delivered --timeout 15 || fail "$tokyo_flash was not delivered after EMFILE"
+pass "out of descriptors: no spin ($cpu % CPU), $log_bytes log bytes, and the link and a FLASH work afterwards"
