@@ -11,6 +11,7 @@
 #include "api_guard.h"
 #include "api_internal.h"
 #include "charter.h"
+#include "link.h"
 #include "err.h"
 #include "log.h"
 #include "node.h"
@@ -281,6 +282,11 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 	    "mechanism", c->mechanism, "charter_hash", hash,
 	    "links", lia_node_links_json(api->node), "counts", counts,
 	    "radio", lia_node_radio_json(api->node));
+	/* What floods were turned away (issue 10): peer port and API. */
+	if (body != NULL) {
+		json_object_set_new(body, "admission", lia_link_admission_json(api->node));
+		json_object_set_new(body, "api_connections", lia_api_guard_json(api->guard));
+	}
 	if (body == NULL)
 		lia_api_error(req, 500, "cannot build the status reply (out of memory)");
 	else

@@ -222,3 +222,13 @@ void lia_api_guard_counts(const struct lia_api_guard *g, int *open, unsigned lon
 	for (int i = 0; g != NULL && i < g->slots; i++)
 		*open += g->conns[i].bev != NULL && !g->conns[i].shut;
 }
+
+json_t *lia_api_guard_json(const struct lia_api_guard *g)
+{
+	unsigned long long expired, evicted;
+	int open;
+
+	lia_api_guard_counts(g, &open, &expired, &evicted);
+	return json_pack("{s:i, s:I, s:I}", "connections", open, "closed_deadline",
+	    (json_int_t)expired, "closed_over_cap", (json_int_t)evicted);
+}

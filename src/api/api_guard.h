@@ -22,6 +22,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
+#include <jansson.h>
 
 #include "err.h"
 
@@ -48,5 +49,8 @@ void lia_api_guard_request(struct lia_api_guard *g, struct evhttp_request *req);
 /* Connections open now, and closed by the guard since start (deadline, cap). */
 void lia_api_guard_counts(const struct lia_api_guard *g, int *open, unsigned long long *expired,
     unsigned long long *evicted);
+
+/* {"connections","closed_deadline","closed_over_cap"} for /v1/status; caller owns it. */
+json_t *lia_api_guard_json(const struct lia_api_guard *g);
 
 #endif

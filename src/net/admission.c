@@ -291,3 +291,14 @@ uint64_t lia_admission_pauses(const struct lia_admission *a)
 {
 	return a != NULL ? a->pauses : 0;
 }
+
+json_t *lia_admission_json(const struct lia_admission *a)
+{
+	struct lia_admission_stats st;
+
+	lia_admission_get_stats(a, &st);
+	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I}", "pending", st.pending,
+	    "pending_max", st.pending_max, "admitted", (json_int_t)st.admitted,
+	    "closed_over_cap", (json_int_t)st.evicted, "closed_deadline", (json_int_t)st.expired,
+	    "listener_pauses", (json_int_t)lia_admission_pauses(a));
+}

@@ -32,6 +32,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <jansson.h>
 
 #include "err.h"
 
@@ -85,5 +86,8 @@ int lia_admission_guard_listener(struct lia_admission *a, struct evconnlistener 
 
 /* Times a guarded listener was paused for lack of descriptors. */
 uint64_t lia_admission_pauses(const struct lia_admission *a);
+
+/* {"pending","pending_max","admitted","closed_over_cap","closed_deadline","listener_pauses"}; a NULL table gives zeros. Caller owns it. */
+json_t *lia_admission_json(const struct lia_admission *a);
 
 #endif

@@ -116,6 +116,9 @@ void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t le
 /* Adds the link's paths, active path, switches and link tests to its status object o (link_status.c). */
 void lia_link_status_json(const struct lia_link *l, json_t *o);
 
+/* The node's unauthenticated connections (admission.h) as JSON for /v1/status; caller owns it. */
+json_t *lia_link_admission_json(const struct lia_node *n);
+
 /* Bytes waiting in the output buffer (0 when down). */
 size_t lia_link_pending(const struct lia_link *l);
 

@@ -59,7 +59,26 @@ echo "tokyo: max $maxfd fds, API answered in $api_ms ms, CPU $cpu % over 3 s mid
 [ "$log_bytes" -lt 200000 ] || fail "tokyo's log grew $log_bytes bytes during the flood"
 grep -q "admission: " "$WORK/tokyo.log" || fail "tokyo's log says nothing of the closed connections"
 cli tokyo --json inbox | grep -q "FLASH through the flood" || fail "the FLASH is not in tokyo's inbox"
+cli tokyo --json status | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["admission"]
+print("tokyo admission:", json.dumps(a))
+sys.exit(0 if a["closed_over_cap"] > 0 and a["pending_max"] <= 128 else 1)' \
+	|| fail "tokyo's status does not show the connections it closed"
 pass "1,500 trickling handshakes: tokyo bounded ($maxfd fds, $log_bytes log bytes, $cpu % CPU), peer back in ${reconnect_s} s, FLASH delivered, API in $api_ms ms"
+
+# A few handshakes trickled below the caps: the absolute 5 s deadline closes
+# them although a byte arrives every half second (libevent's own timeout
+# starts again with each byte).
+python3 "$FLOOD" tls 127.0.0.1 "$port" --conns 5 --seconds 8 --reopen-per-s 0 > "$WORK/slow.json"
+echo "slow handshakes: $(cat "$WORK/slow.json")"
+python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["closed_by_peer"] == 5 else 1)' \
+	"$WORK/slow.json" || fail "tokyo did not close 5 trickling handshakes within 8 s"
+cli tokyo --json status | python3 -c '
+import json, sys
+sys.exit(0 if json.load(sys.stdin)["admission"]["closed_deadline"] >= 5 else 1)' \
+	|| fail "tokyo's status does not count the handshakes past their deadline"
+pass "5 trickling handshakes closed at their absolute deadline"
 
 # Out of descriptors all the same (tokyo restarted with 30): the listener
 # pauses instead of spinning on EMFILE, and the log says so a few times.

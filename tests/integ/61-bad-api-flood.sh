@@ -42,4 +42,16 @@ echo "tokyo: max $maxfd fds, slowest API answer $worst ms, log grew $log_bytes b
 [ "$worst" -lt 1000 ] || fail "tokyo's API took $worst ms to answer during the flood"
 [ "$log_bytes" -lt 200000 ] || fail "tokyo's log grew $log_bytes bytes during the flood"
 cli tokyo --json inbox | grep -q "FLASH during the API flood" || fail "the FLASH is not in tokyo's inbox"
+cli tokyo --json status | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["api_connections"]
+print("tokyo api_connections:", json.dumps(a))
+sys.exit(0 if a["closed_over_cap"] + a["closed_deadline"] > 0 else 1)' \
+	|| fail "tokyo's status does not show the API connections it closed"
+# A few requests trickled below the cap: closed at the absolute 10 s deadline
+# although a byte arrives every half second.
+python3 "$FLOOD" http 127.0.0.1 "$api" --conns 5 --seconds 13 --reopen-per-s 0 > "$WORK/slow.json"
+echo "slow requests: $(cat "$WORK/slow.json")"
+python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["closed_by_peer"] == 5 else 1)' \
+	"$WORK/slow.json" || fail "tokyo did not close 5 trickling API requests within 13 s"
 pass "1,500 trickling API connections: tokyo bounded ($maxfd fds, $log_bytes log bytes), API in <= $worst ms, FLASH delivered"
