@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 63-bad-hello-seen: a peer's hello says how far it holds our entries, and
+# 63-bad-hello-seen: a link without a hello is closed 5 s after its
+# handshake, whatever else the peer sends. A peer's hello says how far it holds our entries, and
 # tokyo drops its outbox up to there. A rival (the rogue as beihai) claimed
 # entries it was never sent and so erased tokyo's outbox for it. Now a
 # hello claiming more than tokyo ever sent that peer is refused (error
@@ -23,6 +24,14 @@ for claim in "$seq" 1099511627776; do
 	fi
 done
 pass "hellos claiming unsent entries refused"
+
+# No hello at all, only error frames: closed at the absolute hello deadline.
+t0=$(date +%s)
+rogue_run hello-stall 0 --wait 1
+took=$(( $(date +%s) - t0 ))
+tokyo_logged "link beihai: dropped: no hello within 5 s of the handshake"
+[ "$took" -le 8 ] || fail "a peer without hello kept its link for $took s"
+pass "a link without hello closed at its deadline ($took s)"
 
 # The outbox is intact: an honest hello (seen 0) gets the message.
 rogue_run silent "0|3"

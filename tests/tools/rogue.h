@@ -157,6 +157,7 @@ int rogue_attack_hello_seen(struct rogue *r);
 int rogue_attack_ack_before(struct rogue *r);
 int rogue_attack_future_message(struct rogue *r);
 int rogue_attack_skewed_message(struct rogue *r);
+int rogue_attack_hello_stall(struct rogue *r);
 
 /* The attack called name, or NULL. */
 const struct rogue_attack *rogue_attack_find(const char *name);

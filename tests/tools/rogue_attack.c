@@ -495,6 +495,8 @@ static const struct rogue_attack attacks[] = {
 	    "an ack of the peer's message dated 2 h before the message"},
 	{"future-message", rogue_attack_future_message, 1, 0, "a message dated 2 h ahead"},
 	{"skewed-message", rogue_attack_skewed_message, 1, 0, "a message dated 10 min ahead"},
+	{"hello-stall", rogue_attack_hello_stall, 0, 0,
+	    "no hello after the handshake, an error frame every 0.5 s for 8 s"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)

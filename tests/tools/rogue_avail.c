@@ -120,3 +120,22 @@ int rogue_attack_skewed_message(struct rogue *r)
 {
 	return message_ahead(r, 10 * 60 * 1000, "skewed-message");
 }
+
+/* After the handshake, no hello: an error frame every half second for 8 s (each used to count as a sign of life). */
+int rogue_attack_hello_stall(struct rogue *r)
+{
+	struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
+	int64_t start = lia_mono_ms();
+	int n = 0;
+
+	snprintf(f.text, sizeof(f.text), "still thinking about my hello");
+	while (lia_mono_ms() - start < 8000 && !r->conn.closed) {
+		if (rogue_send_frame(&r->conn, &f) < 0)
+			break;
+		n++;
+		poll(NULL, 0, 500);
+	}
+	printf("tx %d error frames and no hello over %" PRId64 " ms%s\n", n,
+	    lia_mono_ms() - start, r->conn.closed ? ": the peer closed" : "");
+	return 0;
+}
