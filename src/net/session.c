@@ -77,13 +77,13 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 		lia_log_warn("link %s: the peer's charter differs from ours (hash mismatch); "
 		    "check both charter files", l->peer->name);
 	/* The peer cannot hold what we never sent it: a larger seen would erase our outbox (issue 10). */
-	if (l->sent_known && f->seq > l->sent_max) {
+	if (l->sent_known == 1 && f->seq > l->sent_max) {
 		lia_err_set(err, "hello from %s claims our entries up to %" PRIu64 ", but no more than "
 		    "%" PRIu64 " were ever sent to it; nothing dropped from the outbox", l->peer->name,
 		    f->seq, l->sent_max);
 		return DROP;
 	}
-	if (!l->sent_known)
+	if (l->sent_known != 1)
 		lia_log_warn("link %s: after an unclean stop, the hello's seen (%" PRIu64 ") cannot be "
 		    "checked against what was sent; taken as is", l->peer->name, f->seq);
 	l->sent_known = 1;
