@@ -67,7 +67,7 @@ for i in $(seq 1 50); do cli tokyo record proof "$id" >/dev/null 2>&1 && break; 
 cli tokyo record proof "$id"
 cli tokyo record status
 cli tokyo record export "$RUN/tokyo.record"
-"$BIN/liaison" record verify "$RUN/tokyo.record"
+"$BIN/liaison" record verify --charter "$RUN/charter" "$RUN/tokyo.record"
 
 step "Logs"
 tail -n 5 "$RUN/tokyo.log" "$RUN/beijing.log"

@@ -70,6 +70,12 @@ static void raise_nofile(void)
 	lia_log_info("open-file limit: %llu", (unsigned long long)rl.rlim_cur);
 }
 
+/* /v1/status's "admission": the peer port's unauthenticated connections (net/admission.h). */
+static json_t *admission_json(void *ctx)
+{
+	return lia_link_admission_json(ctx);
+}
+
 /* Every 10 s: the summaries of log lines left out by the rate limit. */
 static void log_flush_cb(evutil_socket_t fd, short what, void *ctx)
 {
@@ -123,6 +129,7 @@ static int run(const char *dir)
 	    lia_node_start(node, err) < 0 ||
 	    lia_api_start(node, base, cfg.api_host, cfg.api_port, token, &api, err) < 0)
 		goto out;
+	lia_api_status_extra(api, "admission", admission_json, node);
 	sigterm = evsignal_new(base, SIGTERM, stop_cb, base);
 	sigint = evsignal_new(base, SIGINT, stop_cb, base);
 	evsignal_add(sigterm, NULL);

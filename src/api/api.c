@@ -11,7 +11,7 @@
 #include "api_guard.h"
 #include "api_internal.h"
 #include "charter.h"
-#include "link.h"
+#include "encoding.h"
 #include "err.h"
 #include "log.h"
 #include "node.h"
@@ -64,27 +64,6 @@ static const char *method_name(enum evhttp_cmd_type cmd)
 	}
 }
 
-/* Copies s into out for a log line, at most n - 1 bytes, with control bytes as '?'. */
-static void printable(const char *s, char *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < n; i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	out[i] = '\0';
-}
-
-static void hex_encode(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body)
 {
 	struct evbuffer *buf = evbuffer_new();
@@ -109,37 +88,28 @@ out:
 }
 
 /*
- * Replaces each byte that does not start a well-formed UTF-8 character with
- * '?'. A sentence may quote the client's bytes (a query key), or cut a
- * character in two (a "%.40s" of a JSON key, the LIA_ERR_LEN limit), and
- * jansson refuses to put anything but UTF-8 in the answer: without this the
- * client got a bare 500 and the log blamed memory.
+ * A sentence may quote the client's bytes (a query key), or cut a character
+ * in two (a "%.40s" of a JSON key, the LIA_ERR_LEN limit), and jansson
+ * refuses to put anything but UTF-8 in the answer: without lia_text_sanitize
+ * the client got a bare 500 and the log blamed memory.
  */
-static void utf8_scrub(char *s)
-{
-	size_t len = strlen(s), at = 0;
-
-	while ((at += lia_utf8_error_offset((const uint8_t *)s + at, len - at)) < len)
-		s[at++] = '?';
-}
-
 void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
 {
-	char sentence[LIA_ERR_LEN], logged[LIA_ERR_LEN], uri[128];
+	char sentence[LIA_ERR_LEN];
+	const char *uri = evhttp_request_get_uri(req);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(sentence, sizeof(sentence), fmt, ap);
 	va_end(ap);
-	utf8_scrub(sentence);
-	printable(sentence, logged, sizeof(logged));
-	printable(evhttp_request_get_uri(req), uri, sizeof(uri));
+	lia_text_sanitize(sentence, sentence, strlen(sentence), 0);
+	/* The log neutralises the URI itself (log.c); 127 bytes of it are enough. */
 	if (status >= 500)
-		lia_log_error("api: %s %s failed (%d): %s",
-		    method_name(evhttp_request_get_command(req)), uri, status, logged);
+		lia_log_error("api: %s %.127s failed (%d): %s",
+		    method_name(evhttp_request_get_command(req)), uri != NULL ? uri : "", status, sentence);
 	else
-		lia_log_warn("api: %s %s refused (%d): %s",
-		    method_name(evhttp_request_get_command(req)), uri, status, logged);
+		lia_log_warn("api: %s %.127s refused (%d): %s",
+		    method_name(evhttp_request_get_command(req)), uri != NULL ? uri : "", status, sentence);
 	lia_api_reply(req, status, json_pack("{s:s}", "error", sentence));
 }
 
@@ -275,7 +245,7 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 		lia_api_error(req, 500, "%s", err);
 		return;
 	}
-	hex_encode(c->hash, sizeof(c->hash), hash);
+	lia_hex_encode(c->hash, sizeof(c->hash), hash);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
 	    "node", lia_node_name(api->node), "party", lia_node_party(api->node),
 	    "role", self != NULL ? lia_role_name(self->role) : "unknown",
@@ -284,8 +254,9 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 	    "radio", lia_node_radio_json(api->node));
 	/* What floods were turned away (issue 10): peer port and API. */
 	if (body != NULL) {
-		json_object_set_new(body, "admission", lia_link_admission_json(api->node));
 		json_object_set_new(body, "api_connections", lia_api_guard_json(api->guard));
+		if (api->extra_fn != NULL)
+			json_object_set_new(body, api->extra_key, api->extra_fn(api->extra_ctx));
 	}
 	if (body == NULL)
 		lia_api_error(req, 500, "cannot build the status reply (out of memory)");
@@ -449,6 +420,14 @@ int lia_api_start(struct lia_node *node, struct event_base *base, const char *ho
 out:
 	lia_api_stop(api);
 	return rc;
+}
+
+void lia_api_status_extra(struct lia_api *api, const char *key, json_t *(*fn)(void *ctx),
+    void *ctx)
+{
+	api->extra_key = key;
+	api->extra_fn = fn;
+	api->extra_ctx = ctx;
 }
 
 void lia_api_stop(struct lia_api *api)

@@ -17,6 +17,7 @@
 #define LIA_API_H
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "node.h"
 #include "token.h"
@@ -28,6 +29,14 @@ struct lia_api;
 /* Starts serving on host:port (loopback only) with the given token; *out is the caller's (lia_api_stop). */
 int lia_api_start(struct lia_node *node, struct event_base *base, const char *host,
     const char *port, const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err);
+
+/*
+ * Adds key: fn(ctx) (a new reference) to every /v1/status answer; for what
+ * the API's layer cannot see, wired by the daemon's main (the peer port's
+ * admission counters, net/admission.h). key is borrowed (static).
+ */
+void lia_api_status_extra(struct lia_api *api, const char *key, json_t *(*fn)(void *ctx),
+    void *ctx);
 
 /* Stops serving and frees; NULL is fine. */
 void lia_api_stop(struct lia_api *api);

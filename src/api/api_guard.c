@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <event2/bufferevent.h>
 
-#include "admission.h"
 #include "clock.h"
+#include "listen_pause.h"
 #include "log.h"
 
 #define SWEEP_MS 250
@@ -33,7 +33,7 @@ struct lia_api_guard {
 	int slots;
 	uint64_t next_order;
 	unsigned long long expired, evicted;
-	struct lia_admission *listeners; /* only for its listener guard */
+	struct lia_listen_pause *listeners; /* EMFILE pauses (engine/listen_pause.h) */
 };
 
 /* evhttp has freed the connection: bufferevent_free clears every callback, and evhttp never does while it is alive. */
@@ -152,8 +152,6 @@ static struct bufferevent *new_conn_bev(struct event_base *base, void *arg)
 
 int lia_api_guard_create(struct event_base *base, struct lia_api_guard **out, char *err)
 {
-	static const struct lia_admission_limits lim = {
-		.max_total = 1, .max_per_addr = 1, .deadline_ms = 1000, .what = "API"};
 	struct timeval tv = {0, SWEEP_MS * 1000};
 	struct lia_api_guard *g = calloc(1, sizeof(*g));
 	int rc = -1;
@@ -166,7 +164,7 @@ int lia_api_guard_create(struct event_base *base, struct lia_api_guard **out, ch
 		goto out;
 	}
 	g->base = base;
-	if (lia_admission_create(base, &lim, NULL, &g->listeners, err) < 0)
+	if (lia_listen_pause_create("API", &g->listeners, err) < 0)
 		goto out;
 	*out = g;
 	g = NULL;
@@ -183,7 +181,7 @@ void lia_api_guard_destroy(struct lia_api_guard *g)
 	for (int i = 0; i < g->slots; i++)
 		if (g->conns[i].bev != NULL)
 			bufferevent_decref(g->conns[i].bev);
-	lia_admission_destroy(g->listeners);
+	lia_listen_pause_destroy(g->listeners);
 	if (g->sweep != NULL)
 		event_free(g->sweep);
 	free(g->conns);
@@ -197,7 +195,7 @@ void lia_api_guard_attach(struct lia_api_guard *g, struct evhttp *http)
 
 int lia_api_guard_listener(struct lia_api_guard *g, struct evconnlistener *lev, char *err)
 {
-	return lia_admission_guard_listener(g->listeners, lev, err);
+	return lia_listen_pause_add(g->listeners, lev, err);
 }
 
 void lia_api_guard_request(struct lia_api_guard *g, struct evhttp_request *req)

@@ -40,7 +40,7 @@ void lia_api_guard_destroy(struct lia_api_guard *g);
 /* Guards every connection http accepts from now on (on any of its listeners). */
 void lia_api_guard_attach(struct lia_api_guard *g, struct evhttp *http);
 
-/* Makes lev pause instead of spinning when descriptors run out (admission.h). 0 or -1 with err. */
+/* Makes lev pause instead of spinning when descriptors run out (listen_pause.h). 0 or -1 with err. */
 int lia_api_guard_listener(struct lia_api_guard *g, struct evconnlistener *lev, char *err);
 
 /* A request arrived on req's connection: its deadline starts again. g may be NULL. */

@@ -18,6 +18,9 @@ struct lia_api {
 	struct lia_node *node;             /* borrowed */
 	struct evhttp *http;
 	struct lia_api_guard *guard;       /* caps and deadlines on connections (api_guard.h); NULL in fuzz_api */
+	const char *extra_key;             /* lia_api_status_extra: one more /v1/status member */
+	json_t *(*extra_fn)(void *ctx);
+	void *extra_ctx;
 	char token[LIA_TOKEN_LEN + 1];
 };
 

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "node.h"
 #include "store.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -316,14 +317,13 @@ out:
 	json_decref(ctx.notices);
 }
 
-/* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters. */
+/* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters (text.h's set). */
 static int operator_check(const char *op, char *sentence)
 {
-	size_t len = strlen(op), controls = 0;
+	size_t len = strlen(op);
+	int controls = lia_text_unsafe_offset(op, len, 0) < len;
 	int rc = -1;
 
-	for (size_t i = 0; i < len; i++)
-		controls += (unsigned char)op[i] < 0x20 || op[i] == 0x7f;
 	if (len == 0 || len > LIA_OPERATOR_MAX)
 		lia_err_set(sentence, "field \"operator\": must hold 1 to %d bytes, not %zu",
 		    LIA_OPERATOR_MAX, len);

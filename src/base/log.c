@@ -8,6 +8,7 @@
 #include "log.h"
 #include "clock.h"
 #include "ratelimit.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -17,24 +18,11 @@
 #include <unistd.h>
 
 /*
- * Sentences may quote what a peer sent: control characters (C0, DEL, and C1
- * as UTF-8 C2 80..9F) become '?', so a peer cannot forge log lines or send
- * terminal escapes to whoever reads the log.
+ * Sentences may quote what a peer sent: lia_text_sanitize turns controls (C0,
+ * DEL, C1), bidi overrides and isolates, and bytes that are not UTF-8 into
+ * '?', so a peer can neither forge log lines, send terminal escapes to
+ * whoever reads the log, nor reorder what a reader sees.
  */
-static void neutralize(char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			s[i] = '?';
-		else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f) {
-			s[i] = '?';
-			s[++i] = '?';
-		}
-	}
-}
-
 #define LOG_BURST 20
 #define LOG_PERIOD_MS 10000
 #define LOG_SITES 256 /* distinct format strings tracked; more share the last slot */
@@ -90,7 +78,7 @@ static void format_line(const char *level, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line + used, sizeof(line) - (size_t)used - 1, fmt, ap);
 	used = (int)strnlen(line, sizeof(line) - 2);
-	neutralize(line, (size_t)used);
+	used = (int)lia_text_sanitize(line, line, (size_t)used, 0);
 	line[used++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)used) < 0)
 		return; /* nowhere else to report it */

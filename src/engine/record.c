@@ -16,6 +16,7 @@
 #include "cert.h"
 #include "clock.h"
 #include "conf.h"
+#include "encoding.h"
 #include "log.h"
 #include "merkle.h"
 #include "note.h"
@@ -75,6 +76,12 @@ static int proof_from_frame(const struct lia_frame *f, struct lia_merkle_proof *
 	p->len = f->proof_len / 32;
 	memcpy(p->hash, f->proof, f->proof_len);
 	return 0;
+}
+
+/* Witnesses are other parties' nodes only (docs/record.md "Witnesses"): a peer of our own party neither cosigns for us nor is cosigned. */
+static int same_party(const struct lia_link *l)
+{
+	return strcmp(l->peer->party, l->node->self->party) == 0;
 }
 
 /* ---- the log's side ---- */
@@ -170,7 +177,7 @@ void lia_record_offer(struct lia_link *l)
 	uint8_t root[32];
 	char *note = NULL, err[LIA_ERR_LEN];
 
-	if (lia_store_latest_checkpoint(s, &size, root, &note, err) < 0)
+	if (same_party(l) || lia_store_latest_checkpoint(s, &size, root, &note, err) < 0)
 		return;
 	if (size > l->offered_size && lia_store_cosigned_size(s, l->peer->name, &cosigned, err) == 0 &&
 	    cosigned < size)
@@ -302,19 +309,32 @@ static int cosign(struct lia_link *l, const struct lia_note *note, const struct 
 {
 	struct lia_node *n = l->node;
 	struct lia_frame f = {.kind = LIA_FRAME_COSIGNATURE, .size = cp->size};
-	char name[LIA_NOTE_NAME_MAX + 1], line[LIA_NOTE_LINE_MAX];
-
-	char *kept = NULL;
+	char name[LIA_NOTE_NAME_MAX + 1], line[LIA_NOTE_LINE_MAX], peer[LIA_NOTE_NAME_MAX + 1];
+	uint8_t pub[32];
+	struct lia_note_key key = {peer, LIA_NOTE_ED25519, pub};
+	char *kept = NULL, *clean = NULL;
+	size_t clean_len = 0;
 	int rc = DROP;
 
 	lia_record_origin(n, n->self->name, name);
+	lia_record_origin(n, l->peer->name, peer);
 	if (lia_cosig_line(n->key, name, note->body, note->body_len,
 	    (uint64_t)(lia_now_ms() / 1000), line, err) < 0)
 		return DROP;
 	line[strcspn(line, "\n")] = '\0';
-	/* Kept with our own cosignature, so an export shows what we vouched for. */
-	if (asprintf(&kept, "%s%s\n", note_text, line) < 0)
+	/*
+	 * Kept with our own cosignature, so an export shows what we vouched for: the checkpoint,
+	 * the peer's own valid line and ours, nothing else the peer put in the note (a line under
+	 * our name would otherwise ride into every export of ours).
+	 */
+	if (raw_key(l->peer_key, pub, err) < 0 ||
+	    lia_note_keep(note_text, strlen(note_text), &key, 1, &clean, &clean_len, err) < 0)
 		return DROP;
+	if (asprintf(&kept, "%s%s\n", clean, line) < 0) {
+		free(clean);
+		return DROP;
+	}
+	free(clean);
 	if (lia_store_set_witnessed(n->store, l->peer->name, cp->size, cp->root, kept,
 	    lia_now_ms(), err) == 0) {
 		snprintf(f.line, sizeof(f.line), "%s", line);
@@ -334,6 +354,10 @@ int lia_record_handle_checkpoint(struct lia_link *l, const struct lia_frame *f, 
 	char *known_note = NULL, *text = NULL, why[LIA_ERR_LEN];
 	int rc = DROP;
 
+	if (same_party(l)) {
+		rc = GO_ON; /* not a witness of its own party's logs */
+		goto out;
+	}
 	if (open_peer_checkpoint(l, f->note, f->note_len, &note, &cp, err) < 0)
 		goto out;
 	text = strndup((const char *)f->note, f->note_len);
@@ -674,8 +698,7 @@ json_t *lia_record_status_json(struct lia_node *n)
 	if (lia_store_log_size(n->store, &size, err) < 0 ||
 	    lia_store_log_root(n->store, size, root, err) < 0)
 		return json_pack("{s:s}", "error", err);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", root[i]);
+	lia_hex_encode(root, 32, hex);
 	for (int i = 0; i < n->n_links; i++) {
 		uint64_t wsize = 0;
 		uint8_t wroot[32];
@@ -765,7 +788,7 @@ static int export_entries(struct lia_node *n, json_t *bundle, char *err)
 			lia_err_set(err, "out of memory exporting entry %" PRIu64, i);
 			return -1;
 		}
-		EVP_EncodeBlock((unsigned char *)b64, cose, (int)len);
+		lia_base64_encode(cose, len, b64);
 		json_array_append_new(entries, json_string(b64));
 		free(b64);
 		free(cose);

@@ -12,10 +12,10 @@
 #include <netinet/in.h>
 
 #include "clock.h"
+#include "listen_pause.h"
 #include "log.h"
 
 #define SWEEP_MS 250          /* how often deadlines are checked */
-#define PAUSE_MS 1000         /* how long a listener rests after EMFILE */
 
 struct pending {
 	struct bufferevent *bev;   /* NULL: free slot */
@@ -24,34 +24,6 @@ struct pending {
 	int64_t since_mono;
 };
 
-struct guard {
-	struct lia_admission *a;
-	struct evconnlistener *lev;
-	struct event *resume;
-};
-
-/*
- * libevent hands the error callback the listener's own context (the node,
- * evhttp), not ours: guards are found by their listener in this registry.
- */
-#define REGISTRY_MAX 32
-static struct guard *registry[REGISTRY_MAX];
-
-static struct guard *guard_of(struct evconnlistener *lev)
-{
-	for (int i = 0; i < REGISTRY_MAX; i++)
-		if (registry[i] != NULL && registry[i]->lev == lev)
-			return registry[i];
-	return NULL;
-}
-
-static void unregister(struct guard *g)
-{
-	for (int i = 0; i < REGISTRY_MAX; i++)
-		if (registry[i] == g)
-			registry[i] = NULL;
-}
-
 struct lia_admission {
 	struct lia_admission_limits lim;
 	void (*close)(struct bufferevent *bev);
@@ -59,9 +31,7 @@ struct lia_admission {
 	struct event *sweep;
 	uint64_t next_order;
 	struct lia_admission_stats stats;
-	struct guard guards[LIA_ADMISSION_LISTENERS];
-	int n_guards;
-	uint64_t pauses;
+	struct lia_listen_pause *pause;  /* its listeners (engine/listen_pause.h) */
 };
 
 /* The part of a source address that counts as one source: IPv4 address, IPv6 /64 (one site's worth). */
@@ -154,7 +124,8 @@ int lia_admission_create(struct event_base *base, const struct lia_admission_lim
 	a->close = close;
 	a->slots = calloc((size_t)lim->max_total, sizeof(*a->slots));
 	a->sweep = event_new(base, -1, EV_PERSIST, sweep_cb, a);
-	if (a->slots == NULL || a->sweep == NULL || event_add(a->sweep, &tv) != 0)
+	if (a->slots == NULL || a->sweep == NULL || event_add(a->sweep, &tv) != 0 ||
+	    lia_listen_pause_create(lim->what, &a->pause, err) < 0)
 		goto out;
 	*out = a;
 	a = NULL;
@@ -173,10 +144,7 @@ void lia_admission_destroy(struct lia_admission *a)
 	for (int i = 0; a->slots != NULL && i < a->lim.max_total; i++)
 		if (a->slots[i].bev != NULL)
 			give_up(a, &a->slots[i]);
-	for (int i = 0; i < a->n_guards; i++) {
-		unregister(&a->guards[i]);
-		event_free(a->guards[i].resume);
-	}
+	lia_listen_pause_destroy(a->pause);
 	if (a->sweep != NULL)
 		event_free(a->sweep);
 	free(a->slots);
@@ -231,65 +199,14 @@ void lia_admission_get_stats(const struct lia_admission *a, struct lia_admission
 		*out = a->stats;
 }
 
-static void resume_cb(evutil_socket_t fd, short what, void *ctx)
-{
-	struct guard *g = ctx;
-
-	evconnlistener_enable(g->lev);
-}
-
-/* libevent calls this instead of logging when accept() fails for a reason other than EAGAIN/EINTR. */
-static void accept_error_cb(struct evconnlistener *lev, void *ctx)
-{
-	struct guard *g = guard_of(lev);
-	struct timeval tv = {PAUSE_MS / 1000, (PAUSE_MS % 1000) * 1000};
-	int e = EVUTIL_SOCKET_ERROR();
-
-	if (g == NULL)
-		return;
-	if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM) {
-		lia_log_warn("admission: accept failed for %s connections: %s", g->a->lim.what,
-		    evutil_socket_error_to_string(e));
-		return;
-	}
-	evconnlistener_disable(lev);
-	evtimer_add(g->resume, &tv);
-	g->a->pauses++;
-	lia_log_warn("admission: out of file descriptors accepting %s connections (%s): "
-	    "listener paused for %d ms", g->a->lim.what, evutil_socket_error_to_string(e),
-	    PAUSE_MS);
-}
-
 int lia_admission_guard_listener(struct lia_admission *a, struct evconnlistener *lev, char *err)
 {
-	struct guard *g;
-	int r = 0;
-
-	while (r < REGISTRY_MAX && registry[r] != NULL)
-		r++;
-	if (a->n_guards == LIA_ADMISSION_LISTENERS || r == REGISTRY_MAX) {
-		lia_err_set(err, "more than %d listeners for %s connections", LIA_ADMISSION_LISTENERS,
-		    a->lim.what);
-		return -1;
-	}
-	g = &a->guards[a->n_guards];
-	g->a = a;
-	g->lev = lev;
-	g->resume = evtimer_new(evconnlistener_get_base(lev), resume_cb, g);
-	if (g->resume == NULL) {
-		lia_err_set(err, "cannot guard a listener for %s connections (out of memory)",
-		    a->lim.what);
-		return -1;
-	}
-	a->n_guards++;
-	registry[r] = g;
-	evconnlistener_set_error_cb(lev, accept_error_cb);
-	return 0;
+	return lia_listen_pause_add(a->pause, lev, err);
 }
 
 uint64_t lia_admission_pauses(const struct lia_admission *a)
 {
-	return a != NULL ? a->pauses : 0;
+	return a != NULL ? lia_listen_pause_count(a->pause) : 0;
 }
 
 json_t *lia_admission_json(const struct lia_admission *a)

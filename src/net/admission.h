@@ -72,15 +72,11 @@ int lia_admission_remove(struct lia_admission *a, struct bufferevent *bev);
 /* The counters. */
 void lia_admission_get_stats(const struct lia_admission *a, struct lia_admission_stats *out);
 
-#define LIA_ADMISSION_LISTENERS 8
-
 /*
  * Makes lev pause on an accept error that retrying cannot fix (EMFILE,
- * ENFILE, ENOBUFS, ENOMEM): libevent would otherwise retry on every loop
- * turn, spinning at 100 % CPU and logging a line each time. The listener is
- * disabled, re-enabled after a second, and the pause logged (rate-limited).
- * Up to LIA_ADMISSION_LISTENERS per table; lev must outlive a (destroy the
- * table first). 0, or -1 with err.
+ * ENFILE, ENOBUFS, ENOMEM) instead of spinning (engine/listen_pause.h). Up
+ * to LIA_LISTEN_PAUSE_MAX per table; lev must outlive a (destroy the table
+ * first). 0, or -1 with err.
  */
 int lia_admission_guard_listener(struct lia_admission *a, struct evconnlistener *lev, char *err);
 

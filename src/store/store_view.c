@@ -9,6 +9,7 @@
 #include "store.h"
 #include "store_internal.h"
 #include "clock.h"
+#include "encoding.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -284,16 +285,11 @@ int lia_store_counts(struct lia_store *s, json_t **out, char *err)
 
 static json_t *hex_json(const uint8_t *p, int len)
 {
-	static const char digits[] = "0123456789abcdef";
 	char hex[2 * 32 + 1];
 
 	if (p == NULL || len != 32)
 		return json_null();
-	for (int i = 0; i < len; i++) {
-		hex[2 * i] = digits[p[i] >> 4];
-		hex[2 * i + 1] = digits[p[i] & 15];
-	}
-	hex[2 * len] = '\0';
+	lia_hex_encode(p, 32, hex);
 	return json_string(hex);
 }
 

@@ -270,7 +270,8 @@ def check_record(mech, timeout):
         r = mech.cli(n, "record", "export", bundle)
         if r.returncode != 0:
             raise AssertionError(f"{n} record export: {r.stderr.strip()}")
-        v = subprocess.run([mech.liaison, "record", "verify", bundle], capture_output=True, text=True)
+        v = subprocess.run([mech.liaison, "record", "verify", "--charter", f"{mech.work}/charter", bundle],
+                           capture_output=True, text=True)
         if v.returncode != 0 or "OK" not in v.stdout:
             raise AssertionError(f"{n}'s export does not verify: {v.stdout[-500:]}{v.stderr[-300:]}")
     sizes = {n: mech.api_get(n, "/v1/record")["size"] for n in NODES}

@@ -151,6 +151,9 @@ int rogue_attack_incident(struct rogue *r);
 /* rogue_relay.c: a relay of ours around a signal forged as --sign-as's. */
 int rogue_attack_forged_relay(struct rogue *r);
 
+/* rogue_record.c: a valid checkpoint of ours carrying a bogus line under the peer's cosignature name and key ID. */
+int rogue_attack_poison_checkpoint(struct rogue *r);
+
 /* rogue_avail.c: availability, counters and times (issue 10). */
 int rogue_attack_proof_flood(struct rogue *r);
 int rogue_attack_hello_seen(struct rogue *r);

@@ -25,7 +25,6 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "admission.h"
 #include "api.h"
 #include "cert.h"
 #include "charter.h"
@@ -34,7 +33,6 @@
 #include "err.h"
 #include "fixture.h"
 #include "httpc.h"
-#include "link.h"
 #include "node.h"
 #include "record.h"
 #include "store.h"
@@ -79,7 +77,6 @@ const char *lia_node_name(const struct lia_node *n) { (void)n; return "tokyo"; }
 const char *lia_node_party(const struct lia_node *n) { (void)n; return "japan"; }
 json_t *lia_node_links_json(struct lia_node *n) { (void)n; return json_array(); }
 json_t *lia_node_radio_json(struct lia_node *n) { (void)n; return json_null(); }
-json_t *lia_link_admission_json(const struct lia_node *n) { (void)n; return lia_admission_json(NULL); }
 
 /* The record's node side (record.c) is tested by the integration tests; api_record.c's own routing, query parsing and store proofs are tested here. */
 json_t *lia_record_status_json(struct lia_node *n) { (void)n; return json_pack("{s:s}", "origin", "t/tokyo"); }
