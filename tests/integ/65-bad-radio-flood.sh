@@ -6,6 +6,7 @@
 # datagrams a second, the rest dropped undecoded and counted; refusals are
 # counted by kind (`liaison radio --json` "refusals") and summarised, the
 # log stays small, and haixun's real signal sent during the flood arrives.
+# Last, a validly signed signal dated 2 h ahead is refused (peertime.h).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/radio_lib.sh"
 : "${RADIO_ROGUE:?RADIO_ROGUE must name the radio_rogue tool}"
@@ -53,4 +54,18 @@ PY
 [ "$lines" -lt 200 ] || fail "kaiyo logged $lines lines for the flood"
 grep -q "radio: refused [0-9]* datagrams since the last summary (" "$WORK/kaiyo.log" || fail "no summary of the refusals"
 signal_ids kaiyo haixun | grep -q "haixun/90" && fail "a forged signal was stored"
+
+# Signed by haixun itself but dated 2 h ahead: an impossible time, refused (format/peertime.c).
+"$RADIO_ROGUE" signal "$WORK/haixun" haixun kaiyo 950 "127.0.0.1:$pk" 7200 || fail "rogue could not send"
+for i in $(seq 1 50); do
+	grep -q "refused a datagram from 127.0.0.1:[0-9]*: signal haixun/950 is dated 7[0-9]* s in the future" \
+		"$WORK/kaiyo.log" && break
+	sleep 0.1
+done
+grep -q "signal haixun/950 is dated 7[0-9]* s in the future" "$WORK/kaiyo.log" \
+	|| fail "kaiyo did not refuse haixun's signal dated 2 h ahead"
+signal_ids kaiyo haixun | grep -qx "haixun/950" && fail "the signal dated 2 h ahead was stored"
+[ "$(cli kaiyo --json radio | python3 -c 'import json,sys; print(json.load(sys.stdin)["refusals"]["content"])')" -ge 1 ] \
+	|| fail "kaiyo does not count the refusal as content"
+pass "a signal dated 2 h ahead refused on the unit link"
 pass "100,000 garbage datagrams: kaiyo logged $lines lines ($bytes bytes), counted them, and $second still arrived"
