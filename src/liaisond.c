@@ -2,12 +2,14 @@
  * liaisond.c - the node daemon's main: options, wiring, signals, nothing more.
  * Runs in the foreground and logs to standard error (a supervisor keeps it up).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <event2/event.h>
 
 #include "api.h"
@@ -38,6 +40,51 @@ static void stop_cb(evutil_socket_t sig, short what, void *ctx)
 
 	lia_log_info("signal %d: stopping", (int)sig);
 	event_base_loopexit(base, NULL);
+}
+
+/* libevent's own warnings go through our log, so its lines are timestamped and rate-limited too. */
+static void libevent_log(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_ERR)
+		lia_log_error("libevent: %s", msg);
+	else if (severity >= EVENT_LOG_WARN)
+		lia_log_warn("libevent: %s", msg);
+}
+
+/*
+ * Raises the soft limit on open files to the hard limit: connections are
+ * capped by the node (admission.h, the API guard) well below it, and the
+ * headroom keeps the peer links and the store working under a flood.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		lia_log_warn("cannot read the open-file limit: %s", strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			lia_log_warn("cannot raise the open-file limit from %llu to %llu: %s",
+			    (unsigned long long)old, (unsigned long long)rl.rlim_max, strerror(errno));
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	lia_log_info("open-file limit: %llu", (unsigned long long)rl.rlim_cur);
+}
+
+/* /v1/status's "admission": the peer port's unauthenticated connections (net/admission.h). */
+static json_t *admission_json(void *ctx)
+{
+	return lia_link_admission_json(ctx);
+}
+
+/* Every 10 s: the summaries of log lines left out by the rate limit. */
+static void log_flush_cb(evutil_socket_t fd, short what, void *ctx)
+{
+	lia_log_flush();
 }
 
 /*
@@ -84,7 +131,8 @@ static int run(const char *dir)
 	char err[LIA_ERR_LEN] = "", token[LIA_TOKEN_LEN + 1], sock[4200];
 	struct lia_config cfg;
 	struct event_base *base = NULL;
-	struct event *sigterm = NULL, *sigint = NULL;
+	struct event *sigterm = NULL, *sigint = NULL, *flush = NULL;
+	struct timeval flush_period = {10, 0};
 	struct lia_node *node = NULL;
 	struct lia_api *api = NULL;
 	struct lia_console_events *events = NULL;
@@ -95,6 +143,8 @@ static int run(const char *dir)
 		snprintf(err, sizeof(err), "node directory path is too long: %.60s...", dir);
 		goto out;
 	}
+	event_set_log_callback(libevent_log);
+	raise_nofile();
 	if (check_node_files(dir, err) < 0 || lia_config_load(dir, &cfg, err) < 0)
 		goto out;
 	base = new_event_base();
@@ -113,10 +163,14 @@ static int run(const char *dir)
 	if (cfg.console_host[0] != '\0' && lia_console_start(node, api, events, base, &cfg,
 	    LIA_WEB_DIR, &console, err) < 0)
 		goto out;
+	lia_api_status_extra(api, "admission", admission_json, node);
 	sigterm = evsignal_new(base, SIGTERM, stop_cb, base);
 	sigint = evsignal_new(base, SIGINT, stop_cb, base);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
+	flush = event_new(base, -1, EV_PERSIST, log_flush_cb, NULL);
+	if (flush != NULL)
+		event_add(flush, &flush_period);
 	lia_log_info("API on %s, /v1/ (peers of this uid or root; bearer token in %s/api.token)",
 	    sock, dir);
 	event_base_dispatch(base);
@@ -133,6 +187,9 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	if (flush)
+		event_free(flush);
+	lia_log_flush();
 	if (base)
 		event_base_free(base);
 	return rc;

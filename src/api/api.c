@@ -9,6 +9,7 @@
  * and bodies must be one JSON object with known, typed fields.
  */
 #include "api.h"
+#include "api_guard.h"
 #include "api_internal.h"
 #include "charter.h"
 #include "encoding.h"
@@ -248,6 +249,12 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 	    "mechanism", c->mechanism, "charter_hash", hash,
 	    "links", lia_node_links_json(api->node), "counts", counts,
 	    "radio", lia_node_radio_json(api->node));
+	/* What floods were turned away (issue 10): peer port and API. */
+	if (body != NULL) {
+		json_object_set_new(body, "api_connections", lia_api_guard_json(api->guard));
+		if (api->extra_fn != NULL)
+			json_object_set_new(body, api->extra_key, api->extra_fn(api->extra_ctx));
+	}
 	if (body == NULL)
 		lia_api_error(req, 500, "cannot build the status reply (out of memory)");
 	else
@@ -282,6 +289,7 @@ void lia_api_request(struct evhttp_request *req, void *arg)
 {
 	struct lia_api *api = arg;
 
+	lia_api_guard_request(api->guard, req); /* a whole request: the connection's deadline restarts */
 	if (!api_authorized(api, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 		    "Bearer realm=\"liaisond\"");
@@ -330,4 +338,12 @@ void lia_api_set_events(struct lia_api *api, void *events,
 {
 	api->events = events;
 	api->events_serve = serve;
+}
+
+void lia_api_status_extra(struct lia_api *api, const char *key, json_t *(*fn)(void *ctx),
+    void *ctx)
+{
+	api->extra_key = key;
+	api->extra_fn = fn;
+	api->extra_ctx = ctx;
 }

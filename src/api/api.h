@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <jansson.h>
 
 #include "node.h"
 #include "token.h"
@@ -51,6 +52,14 @@ void lia_api_set_events(struct lia_api *api, void *events,
  * a file that is not a socket is refused. -1 with err naming path.
  */
 int lia_api_listen_unix(struct lia_api *api, const char *path, char *err);
+
+/*
+ * Adds key: fn(ctx) (a new reference) to every /v1/status answer; for what
+ * the API's layer cannot see, wired by the daemon's main (the peer port's
+ * admission counters, net/admission.h). key is borrowed (static).
+ */
+void lia_api_status_extra(struct lia_api *api, const char *key, json_t *(*fn)(void *ctx),
+    void *ctx);
 
 /* Stops serving, removes the socket files and frees; NULL is fine. */
 void lia_api_stop(struct lia_api *api);

@@ -37,6 +37,10 @@ struct lia_api_listener {
 struct lia_api {
 	struct lia_node *node;             /* borrowed */
 	struct event_base *base;           /* borrowed */
+	struct lia_api_guard *guard;       /* caps and deadlines on connections (api_guard.h); NULL in fuzz_api */
+	const char *extra_key;             /* lia_api_status_extra: one more /v1/status member */
+	json_t *(*extra_fn)(void *ctx);
+	void *extra_ctx;
 	char token[LIA_TOKEN_LEN + 1];
 	void *events;                       /* borrowed (console_events.h); NULL until lia_api_set_events */
 	void (*events_serve)(void *events, struct evhttp_request *req, const char *query);

@@ -11,6 +11,7 @@
  */
 #include "api.h"
 #include "api_internal.h"
+#include "api_guard.h"
 #include "err.h"
 #include "log.h"
 
@@ -183,6 +184,8 @@ int lia_api_listen_unix(struct lia_api *api, const char *path, char *err)
 	}
 	l->api = api;
 	l->auth = LIA_API_AUTH_PEER_UID;
+	/* A cap and absolute deadlines on every connection of this evhttp (api_guard.h). */
+	lia_api_guard_attach(api->guard, l->http);
 	memcpy(l->path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	/* The directory is 0700; the socket is 0600 too (umask 077, then chmod). */
@@ -199,6 +202,11 @@ int lia_api_listen_unix(struct lia_api *api, const char *path, char *err)
 		goto out;
 	}
 	fd = -1;
+	/* Pause instead of spinning when descriptors run out (api_guard.h). */
+	if (lia_api_guard_listener(api->guard, lev, err) < 0) {
+		evconnlistener_free(lev);
+		goto out;
+	}
 	if (evhttp_bind_listener(l->http, lev) == NULL) {
 		evconnlistener_free(lev);
 		lia_err_set(err, "cannot serve the API on %s", path);
@@ -234,6 +242,8 @@ int lia_api_start(struct lia_node *node, struct event_base *base,
 	api->base = base;
 	api->uid = geteuid();
 	memcpy(api->token, token, LIA_TOKEN_LEN + 1);
+	if (lia_api_guard_create(base, &api->guard, err) < 0)
+		goto out;
 	*out = api;
 	api = NULL;
 	rc = 0;
@@ -248,6 +258,7 @@ void lia_api_stop(struct lia_api *api)
 		return;
 	for (size_t i = 0; i < api->n_listeners; i++)
 		listener_free(api->listeners[i]);
+	lia_api_guard_destroy(api->guard); /* after evhttp_free: it drops our references last */
 	OPENSSL_cleanse(api->token, sizeof(api->token));
 	free(api);
 }

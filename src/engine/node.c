@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admission.h"
 #include "cert.h"
 #include "clock.h"
 #include "deadline_timer.h"
@@ -740,6 +741,7 @@ void lia_node_destroy(struct lia_node *n)
 	for (int i = 0; i < n->n_links; i++)
 		lia_link_finish(&n->links[i]);
 	lia_radio_destroy(n->radio);
+	lia_admission_destroy(n->admission); /* before the listeners it guards */
 	for (int i = 0; i < n->n_listeners; i++)
 		evconnlistener_free(n->listeners[i]);
 	for (int i = 0; i < LIA_PROOF_WAITS; i++)

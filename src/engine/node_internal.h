@@ -37,6 +37,7 @@ struct lia_node {
 	SSL_CTX *tls;                         /* owned */
 	struct evconnlistener *listeners[LIA_ADDRS_MAX]; /* owned; one per listening address */
 	int n_listeners;
+	struct lia_admission *admission;      /* owned; connections not yet authenticated (net/admission.h) */
 	struct lia_link links[LIA_MAX_NODES]; /* one per other charter node */
 	int n_links;
 	struct event *checkpoint_timer;       /* record.c: a checkpoint after appends */

@@ -60,8 +60,12 @@ struct lia_link {
 	uint64_t ping_nonce;
 	int rtt_ms;                          /* -1 until measured */
 	uint64_t sent_upto;                  /* own seq last written to this connection */
+	uint64_t sent_max;                   /* own seq highest ever written to this peer (store_sent.c) */
+	int sent_known;                      /* 1 known; 0 after an unclean stop, until the peer's first hello; -1 not read */
 	uint64_t cursor;                     /* peer seq last committed here */
 	int charter_mismatch;                /* peer's charter hash differs from ours */
+	int64_t clock_skew_ms;               /* last skew seen in the peer's entry times (peertime.h); 0 none */
+	int skew_flagged;                    /* the skew was logged (once per peer and run) */
 	uint64_t offered_size;               /* own checkpoint last offered on this connection */
 	uint64_t conflict_old;               /* size named by the peer's last conflict */
 	uint8_t alarmed[32];                 /* SHA-256 of the last checkpoint refused as evidence */
@@ -112,8 +116,14 @@ void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t le
 /* Adds the link's paths, active path, switches and link tests to its status object o (link_status.c). */
 void lia_link_status_json(const struct lia_link *l, json_t *o);
 
+/* The node's unauthenticated connections (admission.h) as JSON for /v1/status; caller owns it. */
+json_t *lia_link_admission_json(const struct lia_node *n);
+
 /* Bytes waiting in the output buffer (0 when down). */
 size_t lia_link_pending(const struct lia_link *l);
+
+/* 1 when so much waits for the peer that its frames are not taken until it reads (back-pressure). */
+int lia_link_output_full(const struct lia_link *l);
 
 /* "down", "connecting", "hello", "up". */
 const char *lia_link_state_name(enum lia_link_state s);

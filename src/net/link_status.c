@@ -5,6 +5,7 @@
  */
 #include "node_internal.h"
 
+#include "admission.h"
 #include "clock.h"
 #include "linktest.h"
 
@@ -57,6 +58,14 @@ void lia_link_status_json(const struct lia_link *l, json_t *o)
 		json_object_set_new(o, "address", json_string(addr));
 	}
 	json_object_set_new(o, "switches", json_integer((json_int_t)l->switches));
+	/* Skew of the peer's entry times (peertime.h): null when none was seen. */
+	json_object_set_new(o, "clock_skew_ms", l->clock_skew_ms != 0 ?
+	    json_integer((json_int_t)l->clock_skew_ms) : json_null());
 	json_object_set_new(o, "last_switch_ms", json_integer(l->last_switch_ms));
 	json_object_set_new(o, "linktest", lia_linktest_json(l));
+}
+
+json_t *lia_link_admission_json(const struct lia_node *n)
+{
+	return lia_admission_json(n->admission);
 }

@@ -17,6 +17,7 @@
 #include "incident.h"
 #include "deadline_timer.h"
 #include "log.h"
+#include "peertime.h"
 #include "record.h"
 #include "relay.h"
 #include "session.h"
@@ -25,6 +26,7 @@
 #define PUMP_BATCH 128
 #define ERROR_CODE_PROTOCOL 1
 #define ERROR_CODE_REJECTED 2
+#define HELLO_DEADLINE_MS 5000 /* from authenticated to the peer's hello, however it keeps talking */
 
 /*
  * Outcome of one frame: go on, or drop the link (the reason is in err). A
@@ -74,6 +76,18 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 	if (l->charter_mismatch)
 		lia_log_warn("link %s: the peer's charter differs from ours (hash mismatch); "
 		    "check both charter files", l->peer->name);
+	/* The peer cannot hold what we never sent it: a larger seen would erase our outbox (issue 10). */
+	if (l->sent_known == 1 && f->seq > l->sent_max) {
+		lia_err_set(err, "hello from %s claims our entries up to %" PRIu64 ", but no more than "
+		    "%" PRIu64 " were ever sent to it; nothing dropped from the outbox", l->peer->name,
+		    f->seq, l->sent_max);
+		return DROP;
+	}
+	if (l->sent_known != 1)
+		lia_log_warn("link %s: after an unclean stop, the hello's seen (%" PRIu64 ") cannot be "
+		    "checked against what was sent; taken as is", l->peer->name, f->seq);
+	l->sent_known = 1;
+	l->sent_max = f->seq > l->sent_max ? f->seq : l->sent_max;
 	if (lia_store_peer_seen(l->node->store, l->peer->name, f->seq, err) < 0)
 		return DROP;
 	l->sent_upto = f->seq;
@@ -333,6 +347,51 @@ static int accept_entry(struct lia_link *l, const struct lia_entry *e,
 	return 1;
 }
 
+/* The time of own entry seq, -1 when it cannot be read (the reference check refuses it then). */
+static int64_t own_entry_time(struct lia_node *n, uint64_t seq)
+{
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	struct lia_entry e;
+	char err[LIA_ERR_LEN];
+	int64_t t = -1;
+
+	memset(&e, 0, sizeof(e));
+	if (lia_store_get_entry(n->store, n->self->name, seq, &cose, &len, NULL, NULL, err) == 0 &&
+	    lia_entry_open(cose, len, &e, err) == 0)
+		t = e.time_ms;
+	lia_entry_finish(&e);
+	free(cose);
+	return t;
+}
+
+/*
+ * Peer-claimed times (peertime.h): 1 when impossible (why says so; refused
+ * like any entry that makes no sense here), else 0; a skew is flagged on the
+ * link (status) and logged once per peer.
+ */
+static int check_peer_time(struct lia_link *l, const struct lia_entry *e, char *why)
+{
+	int64_t ref = -1, skew = 0;
+
+	if (lia_peertime_is_answer(e) && strcmp(e->ref_origin, l->node->self->name) == 0)
+		ref = own_entry_time(l->node, e->ref_seq);
+	switch (lia_peertime_check(e, lia_now_ms(), ref, &skew, why)) {
+	case LIA_PEERTIME_IMPOSSIBLE:
+		return 1;
+	case LIA_PEERTIME_SKEWED:
+		l->clock_skew_ms = skew;
+		if (!l->skew_flagged)
+			lia_log_warn("link %s: the peer's clock looks off: %s (accepted; logged once)",
+			    l->peer->name, why);
+		l->skew_flagged = 1;
+		break;
+	case LIA_PEERTIME_OK:
+		break;
+	}
+	return 0;
+}
+
 /* Checks origin and signature: the entry must be made by this link's peer (lia_entry_open_from). */
 static int verify_from_peer(struct lia_link *l, const struct lia_frame *f,
     struct lia_entry *e, char *err)
@@ -345,7 +404,7 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 {
 	struct lia_entry e;
 	char why[LIA_ERR_LEN];
-	int rc = DROP;
+	int rc = DROP, verdict;
 
 	memset(&e, 0, sizeof(e));
 	if (verify_from_peer(l, f, &e, err) != GO_ON)
@@ -367,7 +426,10 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 		goto out;
 	}
 	b->open = 1;
-	switch (accept_entry(l, &e, f->cose, f->cose_len, why)) {
+	verdict = check_peer_time(l, &e, why); /* impossible times refused first (issue 10) */
+	if (verdict == 0)
+		verdict = accept_entry(l, &e, f->cose, f->cose_len, why);
+	switch (verdict) {
 	case 0:
 		b->entries++;
 		break;
@@ -472,6 +534,9 @@ void lia_session_read(struct lia_link *l)
 	int rc;
 
 	for (;;) {
+		/* A peer that does not read its replies gets no more of them (link.c resumes). */
+		if (lia_link_output_full(l))
+			break;
 		memset(&f, 0, sizeof(f));
 		rc = next_frame(l, &f, err);
 		if (rc == 0)
@@ -507,6 +572,7 @@ static int send_queued(void *ctx, uint64_t seq, const uint8_t *cose, size_t cose
 	if (lia_link_send(l, &f) < 0)
 		return 1;
 	l->sent_upto = seq;
+	l->sent_max = seq > l->sent_max ? seq : l->sent_max;
 	return lia_link_pending(l) >= OUTPUT_HIGH_WATER;
 }
 
@@ -532,6 +598,11 @@ void lia_session_tick(struct lia_link *l)
 	struct lia_frame ping = {.kind = LIA_FRAME_PING};
 	char reason[LIA_ERR_LEN];
 
+	/* Absolute: error frames (allowed before hello) must not keep a link without hello open. */
+	if (l->state == LIA_LINK_HELLO && lia_now_ms() - l->since_ms > HELLO_DEADLINE_MS) {
+		lia_link_drop(l, "no hello within 5 s of the handshake", 0);
+		return;
+	}
 	if (silent > 3 * (int64_t)period) {
 		lia_err_set(reason, "no frame from %s for %" PRId64 " ms", l->peer->name,
 		    silent);

@@ -494,6 +494,16 @@ static const struct rogue_attack attacks[] = {
 	    "a valid checkpoint of ours with a bogus line under the peer's cosignature key first"},
 	{"forged-relay", rogue_attack_forged_relay, 1, 1,
 	    "a relay (type 9) around a signal claiming --sign-as's node, signed by us"},
+	{"proof-flood", rogue_attack_proof_flood, 1, 0,
+	    "14 MB of proof requests for --to/1 (default beijing/1), never reading a reply"},
+	{"hello-seen", rogue_attack_hello_seen, 0, 0,
+	    "a hello claiming the peer's entries up to --seen (default 2^40)"},
+	{"ack-before", rogue_attack_ack_before, 1, 0,
+	    "an ack of the peer's message dated 2 h before the message"},
+	{"future-message", rogue_attack_future_message, 1, 0, "a message dated 2 h ahead"},
+	{"skewed-message", rogue_attack_skewed_message, 1, 0, "a message dated 10 min ahead"},
+	{"hello-stall", rogue_attack_hello_stall, 0, 0,
+	    "no hello after the handshake, an error frame every 0.5 s for 8 s"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)
