@@ -40,10 +40,17 @@ int lia_bundle_report_fail(struct lia_bundle_report *r, const char *check, const
 	va_list ap;
 
 	if (r->failure[0] == '\0') {
+		char sentence[sizeof(r->failure)];
+
+		/*
+		 * Formatted apart, then cleaned into place: formatting into
+		 * r->failure and cleaning it in place made GCC 12 under
+		 * -fsanitize=undefined report a "null format string" here.
+		 */
 		va_start(ap, fmt);
-		vsnprintf(r->failure, sizeof(r->failure), fmt, ap);
+		vsnprintf(sentence, sizeof(sentence), fmt, ap);
 		va_end(ap);
-		clean(r->failure);
+		lia_text_sanitize(r->failure, sentence, strlen(sentence), 0);
 		snprintf(r->check, sizeof(r->check), "%s", check);
 	}
 	r->ok = 0;

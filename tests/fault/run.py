@@ -130,7 +130,7 @@ def fault_disk(mech, burst, p):
     node = p["node"]
     wait_sent(burst, node, int(burst.count * p["at"]))
     before = len(burst.errors[node])
-    burst.hold_open.add(node)
+    burst.hold_open.add(node)  # already there since the burst started (see the step loop)
     mech.fill_disk(node)
     # SQLite reuses the pages it has (the WAL restarts after a checkpoint), so a full disk
     # bites only once a commit needs a new page: keep sending until one is refused.
@@ -288,6 +288,11 @@ def run_schedule(args, steps, tag):
         for i, p in enumerate(steps):
             t0 = time.time()
             burst = Burst(mech, i, p["count"])
+            if p["fault"] == "disk":
+                # Before the senders start: over the Unix socket a burst of 10 sends takes
+                # ~10 ms, and a sender that reached count before fault_disk held it open
+                # would leave the full disk with nothing to refuse.
+                burst.hold_open.add(p["node"])
             burst.start()
             try:
                 FAULTS[p["fault"]](mech, burst, p)
