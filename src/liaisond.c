@@ -1,5 +1,7 @@
 /*
  * liaisond.c - the node daemon's main: options, wiring, signals, nothing more.
+ * Wiring: the engine (node.h) first, then its transports, which register
+ * with it (net.h: the TLS links; radio.h: the unit link), then the API.
  * Runs in the foreground and logs to standard error (a supervisor keeps it up).
  */
 #include <signal.h>
@@ -11,8 +13,12 @@
 
 #include "api.h"
 #include "config.h"
+#include "err.h"
 #include "log.h"
-#include "node_internal.h"
+#include "net.h"
+#include "node.h"
+#include "radio.h"
+#include "token.h"
 
 static void usage(FILE *out)
 {
@@ -64,6 +70,8 @@ static int run(const char *dir)
 	struct event_base *base = NULL;
 	struct event *sigterm = NULL, *sigint = NULL;
 	struct lia_node *node = NULL;
+	struct lia_net *net = NULL;
+	struct lia_radio *radio = NULL;
 	struct lia_api *api = NULL;
 	int rc = 1;
 
@@ -75,8 +83,12 @@ static int run(const char *dir)
 		goto out;
 	}
 	if (lia_node_create(&cfg, base, &node, err) < 0 ||
+	    lia_net_create(node, base, &net, err) < 0 ||
+	    lia_radio_create(node, base, &radio, err) < 0 ||
 	    lia_token_get(dir, token, err) < 0 ||
 	    lia_node_start(node, err) < 0 ||
+	    lia_net_start(net, err) < 0 ||
+	    lia_radio_start(radio, err) < 0 ||
 	    lia_api_start(node, base, cfg.api_host, cfg.api_port, token, &api, err) < 0)
 		goto out;
 	sigterm = evsignal_new(base, SIGTERM, stop_cb, base);
@@ -92,6 +104,8 @@ out:
 		lia_log_error("%s", err);
 	OPENSSL_cleanse(token, sizeof(token));
 	lia_api_stop(api);
+	lia_radio_destroy(radio);
+	lia_net_destroy(net);
 	lia_node_destroy(node);
 	if (sigterm)
 		event_free(sigterm);
