@@ -151,7 +151,7 @@ void lia_linktest_destroy(struct lia_node *n)
 	n->linktests = NULL;
 }
 
-/* 0 when the answer names an own link test to this peer by its true hash, 1 when not, -1 store failure. */
+/* 0 when the answer names an own link test to this peer by its true hash, LIA_REFUSED when not, -1 store failure. */
 static int late_answer_ours(struct lia_node *n, const char *peer, const struct lia_entry *a,
     char *err)
 {

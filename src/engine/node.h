@@ -69,7 +69,8 @@ int lia_node_broadcast_peers(struct lia_node *n, const char **dests, int max, ch
  * `to` is the other side's party or station), signs it and, in one
  * transaction, checks it against the incident's rules (incident.c), stores
  * and queues it for every recipient of e->to. Nothing is signed into the
- * store when a rule refuses it: returns 1 with err saying why. Writes the id.
+ * store when a rule refuses it (or `to` names no recipient): returns
+ * LIA_REFUSED (err.h) with err saying why. Writes the id.
  */
 int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err);
 
