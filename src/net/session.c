@@ -39,7 +39,6 @@ enum verdict { GO_ON = 0, DROP = -1, LOCAL_FAULT = -2 };
 /* Entries read in one go share a transaction; the cursor moves on commit. */
 struct batch {
 	int open;
-	int entries;
 	uint64_t cursor;
 };
 
@@ -187,7 +186,6 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 	b->open = 1;
 	switch (lia_node_accept(l->net->node, &in, &e, f->cose, f->cose_len, &done, why)) {
 	case 0:
-		b->entries++;
 		break;
 	case LIA_REFUSED:
 		report_rejection(l, why); /* consumed: the sender must not send it again */
