@@ -1,194 +1,177 @@
 /*
- * hapi.c - a window of concurrent requests to a liaisond API over libevent's
- * asynchronous evhttp client (see hapi.h). The blocking lia_httpc_request
- * keeps one request in flight; the benchmark needs many.
+ * hapi.c - a window of concurrent requests to a liaisond API on its Unix
+ * socket, paced when the caller names due times, and a single blocking GET
+ * (see hapi.h). One thread per slot, each making the project's blocking
+ * lia_httpc_request in turn: libevent 2.1's asynchronous evhttp client
+ * cannot use a Unix socket. next and done run under one lock, so the caller
+ * sees them one at a time, as with an event loop. A held request sleeps on
+ * CLOCK_MONOTONIC until its due time (bench_mono_ms's clock), which keeps
+ * the open loop's schedule to the microsecond rather than to a poll's tick.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/keyvalq_struct.h>
+#include <openssl/crypto.h>
 
-#include "api.h"
-#include "charter.h"
+#include "bench.h"
+#include "err.h"
 #include "hapi.h"
+#include "httpc.h"
+#include "token.h"
 
 #define HAPI_TIMEOUT_S 30
 
-struct hapi_slot {
-	struct hapi *h;
-	struct evhttp_connection *conn;
-	long idx;                    /* request in flight on this connection */
-};
-
 struct hapi {
-	struct event_base *base;
-	struct hapi_slot *slots;
+	pthread_mutex_t lock;
 	int window;
-	int active;                  /* requests in flight */
 	int stopped;
-	int dispatching;             /* inside event_base_dispatch, so loopexit applies to this run */
+	long late;                   /* requests sent more than BENCH_LATE_MS after they were due */
+	double lag_max_ms;           /* the latest of them */
 	hapi_next_fn next;
 	hapi_done_fn done;
 	void *ctx;
-	char host[LIA_HOST_MAX + 1];
-	unsigned short port;
-	char auth[LIA_TOKEN_LEN + 16];
-	char host_header[LIA_HOST_MAX + 16];
+	char sock[4200];
+	char token[LIA_TOKEN_LEN + 1];
 };
 
-static void slot_next(struct hapi_slot *s);
-
-/* A request finished: hand its reply over, then start the next on this connection. */
-static void on_done(struct evhttp_request *req, void *arg)
+static const char *method_name(enum evhttp_cmd_type m)
 {
-	struct hapi_slot *s = arg;
-	struct hapi *h = s->h;
-	int status = req ? evhttp_request_get_response_code(req) : 0;
-	json_t *reply = NULL;
-
-	if (status != 0) {
-		struct evbuffer *in = evhttp_request_get_input_buffer(req);
-		size_t len = evbuffer_get_length(in);
-
-		if (len > 0)
-			reply = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0, NULL);
-	}
-	h->active--;
-	if (!h->stopped && h->done(h->ctx, s->idx, status, reply) != 0)
-		h->stopped = 1;
-	json_decref(reply);
-	slot_next(s);
+	return m == EVHTTP_REQ_POST ? "POST" : "GET";
 }
 
-static void add_headers(struct hapi *h, struct evhttp_request *req)
+/* Sleeps until the monotonic time due_ms (bench_mono_ms's scale); at once when past or 0. */
+static void wait_until(double due_ms)
 {
-	struct evkeyvalq *hd = evhttp_request_get_output_headers(req);
+	struct timespec ts;
 
-	evhttp_add_header(hd, "Host", h->host_header);
-	evhttp_add_header(hd, "Authorization", h->auth);
-	evhttp_add_header(hd, "Content-Type", "application/json");
-}
-
-/* Builds req's body; 0, or -1 when out of memory. */
-static int put_body(struct evhttp_request *req, json_t *body)
-{
-	char *text;
-	int rc;
-
-	if (body == NULL)
-		return 0;
-	text = json_dumps(body, JSON_COMPACT);
-	rc = text ? evbuffer_add(evhttp_request_get_output_buffer(req), text, strlen(text)) : -1;
-	free(text);
-	return rc;
-}
-
-/* Starts the caller's next request on s, or ends the run when nothing is left in flight. */
-static void slot_next(struct hapi_slot *s)
-{
-	struct hapi *h = s->h;
-	struct hapi_req r = { .method = EVHTTP_REQ_GET };
-	struct evhttp_request *req;
-
-	if (h->stopped || h->next(h->ctx, &r) == 0) {
-		if (h->active == 0 && h->dispatching)
-			event_base_loopexit(h->base, NULL);
+	if (due_ms <= 0 || due_ms <= bench_mono_ms())
 		return;
+	ts.tv_sec = (time_t)(due_ms / 1e3);
+	ts.tv_nsec = (long)((due_ms - (double)ts.tv_sec * 1e3) * 1e6);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
 	}
-	s->idx = r.idx;
-	req = evhttp_request_new(on_done, s);
-	if (req == NULL || put_body(req, r.body) != 0) {
-		fprintf(stderr, "hapi: out of memory\n");
-		abort();
-	}
-	json_decref(r.body);
-	add_headers(h, req);
-	h->active++;
-	if (evhttp_make_request(s->conn, req, r.method, r.path) != 0) {
-		/* Fatal for the run; libevent may keep req until the connection is freed. */
-		fprintf(stderr, "hapi: cannot start %s on a connection to %s\n", r.path, h->host_header);
-		h->active--;
-		h->stopped = 1;
-		slot_next(s);
-	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
 }
 
-struct hapi *hapi_create(const char *host, const char *port, const char *token, int window)
+/* One slot: takes the caller's next request, holds it until due, makes it, hands the reply back. */
+static void *slot_run(void *arg)
+{
+	struct hapi *h = arg;
+	char err[LIA_ERR_LEN];
+	json_t *reply;
+	double lag;
+	int status, more;
+
+	for (;;) {
+		struct hapi_req r = { .method = EVHTTP_REQ_GET };
+
+		pthread_mutex_lock(&h->lock);
+		more = !h->stopped && h->next(h->ctx, &r) != 0;
+		pthread_mutex_unlock(&h->lock);
+		if (!more)
+			break;
+		wait_until(r.due_ms);
+		lag = r.due_ms > 0 ? bench_mono_ms() - r.due_ms : 0;
+		reply = NULL;
+		status = 0;
+		if (lia_httpc_request(h->sock, h->token, method_name(r.method), r.path, r.body,
+		    HAPI_TIMEOUT_S, &status, &reply, err) != 0)
+			fprintf(stderr, "hapi: %s\n", err);
+		json_decref(r.body);
+		pthread_mutex_lock(&h->lock);
+		h->late += lag > BENCH_LATE_MS;
+		if (lag > h->lag_max_ms)
+			h->lag_max_ms = lag;
+		if (!h->stopped && h->done(h->ctx, r.idx, status, reply) != 0)
+			h->stopped = 1;
+		pthread_mutex_unlock(&h->lock);
+		json_decref(reply);
+	}
+	return NULL;
+}
+
+struct hapi *hapi_create(const struct lia_config *cfg, const char *dir, int window)
 {
 	struct hapi *h = calloc(1, sizeof *h);
+	char err[LIA_ERR_LEN];
 
-	if (h == NULL || (h->base = event_base_new()) == NULL ||
-	    (h->slots = calloc((size_t)window, sizeof *h->slots)) == NULL) {
+	(void)cfg;
+	if (h == NULL) {
+		fprintf(stderr, "hapi: out of memory\n");
+		return NULL;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	h->window = window > 0 ? window : 1;
+	if ((size_t)snprintf(h->sock, sizeof h->sock, "%s/api.sock", dir) >= sizeof h->sock ||
+	    lia_token_read(dir, h->token, err) != 0) {
+		fprintf(stderr, "hapi: %s\n", (size_t)snprintf(NULL, 0, "%s/api.sock", dir) >=
+		    sizeof h->sock ? "node directory path too long" : err);
 		hapi_destroy(h);
 		return NULL;
 	}
-	h->window = window;
-	snprintf(h->host, sizeof h->host, "%s", host);
-	h->port = (unsigned short)atoi(port);
-	snprintf(h->auth, sizeof h->auth, "Bearer %s", token);
-	snprintf(h->host_header, sizeof h->host_header, "%s:%s", host, port);
-	for (int i = 0; i < window; i++)
-		h->slots[i].h = h;
 	return h;
-}
-
-static void close_conns(struct hapi *h)
-{
-	for (int i = 0; i < h->window; i++) {
-		if (h->slots[i].conn != NULL)
-			evhttp_connection_free(h->slots[i].conn);
-		h->slots[i].conn = NULL;
-	}
-}
-
-/*
- * Fresh connections for each run: between runs nobody dispatches the base,
- * so a connection the server closed for idleness (evhttp's timeout) would
- * still look open and fail the first request sent on it.
- */
-static int open_conns(struct hapi *h)
-{
-	close_conns(h);
-	for (int i = 0; i < h->window; i++) {
-		h->slots[i].conn = evhttp_connection_base_new(h->base, NULL, h->host, h->port);
-		if (h->slots[i].conn == NULL) {
-			fprintf(stderr, "hapi: cannot make a connection to %s\n", h->host_header);
-			return -1;
-		}
-		evhttp_connection_set_timeout(h->slots[i].conn, HAPI_TIMEOUT_S);
-	}
-	return 0;
 }
 
 int hapi_run(struct hapi *h, hapi_next_fn next, hapi_done_fn done, void *ctx)
 {
-	if (open_conns(h) != 0)
+	pthread_t *threads = calloc((size_t)h->window, sizeof *threads);
+	int started = 0;
+
+	if (threads == NULL)
 		return -1;
 	h->next = next;
 	h->done = done;
 	h->ctx = ctx;
 	h->stopped = 0;
-	for (int i = 0; i < h->window && !h->stopped; i++)
-		slot_next(&h->slots[i]);
-	if (h->active > 0) {
-		h->dispatching = 1;
-		event_base_dispatch(h->base);
-		h->dispatching = 0;
-	}
+	for (; started < h->window; started++)
+		if (pthread_create(&threads[started], NULL, slot_run, h) != 0)
+			break;
+	if (started == 0)
+		h->stopped = 1;
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
 	return h->stopped ? -1 : 0;
+}
+
+void hapi_lag(const struct hapi *h, long *late, double *max_ms)
+{
+	*late = h->late;
+	*max_ms = h->lag_max_ms;
+}
+
+int hapi_get(struct hapi *h, const char *path, json_t **reply)
+{
+	char err[LIA_ERR_LEN];
+	int status = 0;
+
+	*reply = NULL;
+	if (lia_httpc_request(h->sock, h->token, "GET", path, NULL, HAPI_TIMEOUT_S, &status,
+	    reply, err) != 0) {
+		fprintf(stderr, "hapi: GET %s: %s\n", path, err);
+		return -1;
+	}
+	if (status != 200) {
+		fprintf(stderr, "hapi: GET %s: HTTP %d\n", path, status);
+		json_decref(*reply);
+		*reply = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void hapi_destroy(struct hapi *h)
 {
 	if (h == NULL)
 		return;
-	if (h->slots != NULL)
-		close_conns(h);
-	free(h->slots);
-	if (h->base != NULL)
-		event_base_free(h->base);
+	OPENSSL_cleanse(h->token, sizeof h->token);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

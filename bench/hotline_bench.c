@@ -3,11 +3,10 @@
  * running liaisond (A) to another (B), measured through A's HTTP JSON API.
  *
  * Waits for A's link to B, then sends N short FLASH messages to B with POST
- * /v1/messages over WINDOW keep-alive connections (hapi.c: libevent's
- * asynchronous client, one request in flight on each), taking the
+ * /v1/messages over WINDOW slots on its Unix socket (hapi.c: a thread per
+ * thread per slot, one request in flight on each), taking the
  * wall-clock time just before each POST. Then lists A's newest outgoing
- * message with the project's blocking client (lia_httpc_request) until it
- * is delivered, and reads each message with GET /v1/messages/ORIGIN/SEQ
+ * message (one blocking request, hapi_get) until it is delivered, and reads each message with GET /v1/messages/ORIGIN/SEQ
  * (the listing stops at LIA_API_LIST_MAX) until every one has B's receipt.
  * A message's latency is its delivery's "delivered" time (stamped by A as it
  * stores B's receipt) minus its send time; its one-way time is its "stored"
@@ -15,10 +14,23 @@
  * host's wall clock, at the millisecond the API resolves. Reading happens
  * after the sending, so it does not load the daemons while times are made.
  *
- * Assumes both node directories hold liaisond.conf and api.token, written by
- * liaisond processes that are running.
+ * The open loop (-r RATE -d SECONDS) sends RATE x SECONDS messages on a
+ * schedule instead, message i due at i / RATE s after the start: a free
+ * connection takes the next message at once and holds it until it is due
+ * (hapi), and a message whose connections are all busy goes as soon as one
+ * frees, counted late. Its latencies count from the intended send time (the
+ * schedule in wall-clock time), so a stall cannot hide by delaying the sends
+ * behind it; WINDOW is then the number of connections, enough that the
+ * client is not what stalls (late_sends and send_lag_max_ms say if it was).
  *
- * Usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-P NAME=PID]... NODEDIR_A NODEDIR_B
+ * With -1, one message at a time: the next POST once A has the receipt of
+ * the one before (next_serial).
+ *
+ * Assumes both node directories hold liaisond.conf and api.token, written by
+ * liaisond processes that are running. Every request goes through hapi.c.
+ *
+ * Usage: hotline_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
+ *                      [-P NAME=PID]... NODEDIR_A NODEDIR_B
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -33,16 +45,16 @@
 #include "config.h"
 #include "err.h"
 #include "hapi.h"
-#include "httpc.h"
 
 #define MAX_MESSAGES 1000000L
 #define POLL_NEWEST_MS 100
 #define POLL_ALL_MS 1000
-#define HTTP_TIMEOUT_S 30
 #define LINK_WAIT_S 30
+#define SERIAL_POLL_MS 1.0     /* -1: between two looks at the message in flight */
+#define GRACE_S 120            /* beyond -t, for reading the results, before SIGALRM ends it all */
 
 struct hmsg {
-	int64_t send_ms;       /* wall clock just before the POST */
+	double send_ms;        /* wall clock just before the POST, or when it was due (open loop) */
 	uint64_t seq;          /* from the id A returned */
 	int64_t delivered_ms;  /* B's receipt stored at A; 0 until seen */
 	int64_t arrived_ms;    /* the message stored at B */
@@ -50,41 +62,20 @@ struct hmsg {
 
 struct hb {
 	struct lia_config a, b;
-	char token[LIA_TOKEN_LEN + 1], token_b[LIA_TOKEN_LEN + 1];
 	long n, window;
+	double rate;           /* open loop: messages per second; 0 for the window */
+	int serial;            /* -1: one message at a time */
+	long cur;              /* -1: the message in flight */
+	int polling;           /* -1: cur was accepted; its receipt is awaited */
+	double deadline_ms;    /* bench_mono_ms() time the load must end by */
+	double mono0_ms, wall0_ms; /* open loop: the schedule's start, both clocks */
 	long next;             /* cursor of the running phase */
 	long accepted, delivered;
 	struct hmsg *msgs;
 	long newest;           /* the message with the highest seq */
 	struct hapi *api, *api_b;
-	int64_t first_ms, last_accept_ms;
+	double first_ms, last_accept_ms;
 };
-
-/* Reads dir/api.token (64 hex characters and an optional newline). */
-static int read_token(const char *dir, char token[LIA_TOKEN_LEN + 1])
-{
-	char path[4200], buf[LIA_TOKEN_LEN + 4];
-	size_t len;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/api.token", dir);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		perror(path);
-		return -1;
-	}
-	len = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		len--;
-	if (len != LIA_TOKEN_LEN || strspn(buf, "0123456789abcdefABCDEF") < LIA_TOKEN_LEN) {
-		fprintf(stderr, "%s: not a %d-character hex token\n", path, LIA_TOKEN_LEN);
-		return -1;
-	}
-	memcpy(token, buf, LIA_TOKEN_LEN);
-	token[LIA_TOKEN_LEN] = '\0';
-	return 0;
-}
 
 /* Parses "origin/seq" when origin is A; 0 and *seq, or -1. */
 static int parse_own_id(const struct hb *hb, const char *id, uint64_t *seq)
@@ -121,7 +112,14 @@ static int next_post(void *ctx, struct hapi_req *req)
 	snprintf(text, sizeof text, "bench %ld FLASH hotline message", req->idx);
 	req->body = json_pack("{s:s, s:s, s:s}", "to", hb->b.node, "precedence", "FLASH",
 	    "text", text);
-	hb->msgs[req->idx].send_ms = lia_now_ms();
+	if (hb->rate > 0) {
+		double due = bench_due_ms(req->idx, hb->rate);
+
+		req->due_ms = hb->mono0_ms + due;
+		hb->msgs[req->idx].send_ms = hb->wall0_ms + due;
+	} else {
+		hb->msgs[req->idx].send_ms = (double)lia_now_ms();
+	}
 	if (req->idx == 0)
 		hb->first_ms = hb->msgs[0].send_ms;
 	return 1;
@@ -138,7 +136,7 @@ static int done_post(void *ctx, long idx, int status, json_t *reply)
 		    idx, status, status ? reply_error(reply) : "no answer");
 		return -1;
 	}
-	hb->last_accept_ms = lia_now_ms();
+	hb->last_accept_ms = (double)lia_now_ms();
 	hb->accepted++;
 	return 0;
 }
@@ -177,34 +175,14 @@ static int64_t delivered_at(const struct hb *hb, json_t *msg)
 	return 0;
 }
 
-/* GET path on A with the project's blocking client; 0 and *reply (caller decrefs) on HTTP 200. */
-static int api_get(const struct hb *hb, const char *path, json_t **reply)
-{
-	char err[LIA_ERR_LEN];
-	int status = 0;
-
-	*reply = NULL;
-	if (lia_httpc_request(hb->a.api_host, hb->a.api_port, hb->token, "GET", path, NULL,
-	    HTTP_TIMEOUT_S, &status, reply, err) != 0) {
-		fprintf(stderr, "hotline_bench: %s\n", err);
-		return -1;
-	}
-	if (status == 200)
-		return 0;
-	fprintf(stderr, "hotline_bench: GET %s: HTTP %d %s\n", path, status, reply_error(*reply));
-	json_decref(*reply);
-	*reply = NULL;
-	return -1;
-}
-
 /* 1 when A's /v1/links shows its link to B up, 0 when not, -1 on error. */
-static int link_up(const struct hb *hb)
+static int link_up(struct hb *hb)
 {
 	json_t *reply, *l;
 	size_t i;
 	int up = 0;
 
-	if (api_get(hb, "/v1/links", &reply) != 0)
+	if (hapi_get(hb->api, "/v1/links", &reply) != 0)
 		return -1;
 	json_array_foreach(json_object_get(reply, "links"), i, l) {
 		const char *peer = json_string_value(json_object_get(l, "peer"));
@@ -218,7 +196,7 @@ static int link_up(const struct hb *hb)
 }
 
 /* Waits for the link A to B, so the run does not time the first connection. */
-static int wait_link_up(const struct hb *hb)
+static int wait_link_up(struct hb *hb)
 {
 	int64_t deadline = lia_mono_ms() + LINK_WAIT_S * 1000;
 	int up;
@@ -232,13 +210,13 @@ static int wait_link_up(const struct hb *hb)
 }
 
 /* Lists A's newest outgoing message; 1 when it is our last one and delivered. */
-static int newest_delivered(const struct hb *hb)
+static int newest_delivered(struct hb *hb)
 {
 	json_t *reply, *msg;
 	uint64_t seq;
 	int rc;
 
-	if (api_get(hb, "/v1/messages?box=out&limit=1", &reply) != 0)
+	if (hapi_get(hb->api, "/v1/messages?box=out&limit=1", &reply) != 0)
 		return -1;
 	msg = json_array_get(json_object_get(reply, "messages"), 0);
 	rc = parse_own_id(hb, json_string_value(json_object_get(msg, "id")), &seq) == 0 &&
@@ -274,6 +252,53 @@ static int done_get(void *ctx, long idx, int status, json_t *reply)
 	}
 	hb->msgs[idx].delivered_ms = delivered_at(hb, json_object_get(reply, "message"));
 	hb->delivered += hb->msgs[idx].delivered_ms != 0;
+	return 0;
+}
+
+/*
+ * hapi_next_fn of one message at a time (-1), on one keep-alive connection:
+ * POST message cur, then GET it every SERIAL_POLL_MS until A has B's
+ * receipt, then the next. The polls do not change the figures (the
+ * delivered time is A's stamp, not when the client sees it); they only add
+ * a read of A's database per poll beside an otherwise idle link.
+ */
+static int next_serial(void *ctx, struct hapi_req *req)
+{
+	struct hb *hb = ctx;
+
+	if (hb->cur >= hb->n)
+		return 0;
+	if (!hb->polling) {
+		hb->next = hb->cur;
+		return next_post(ctx, req);
+	}
+	req->idx = hb->cur;
+	req->due_ms = bench_mono_ms() + SERIAL_POLL_MS;
+	snprintf(req->path, sizeof req->path, "/v1/messages/%s/%" PRIu64, hb->a.node,
+	    hb->msgs[hb->cur].seq);
+	return 1;
+}
+
+/* hapi_done_fn of -1: the POST's 201, or a poll's answer. */
+static int done_serial(void *ctx, long idx, int status, json_t *reply)
+{
+	struct hb *hb = ctx;
+
+	if (!hb->polling) {
+		if (done_post(ctx, idx, status, reply) != 0)
+			return -1;
+		hb->polling = 1;
+		return 0;
+	}
+	if (done_get(ctx, idx, status, reply) != 0)
+		return -1;
+	if (hb->msgs[idx].delivered_ms != 0) {
+		hb->cur++;
+		hb->polling = 0;
+	} else if (bench_mono_ms() > hb->deadline_ms) {
+		fprintf(stderr, "hotline_bench: no receipt for message %ld before the timeout\n", idx);
+		return -1;
+	}
 	return 0;
 }
 
@@ -343,7 +368,7 @@ static int read_arrivals(struct hb *hb)
 /* Fills r from the run: latencies into a new array (caller frees r->latency_ms). */
 static int fill_result(const struct hb *hb, struct bench_result *r)
 {
-	int64_t last = 0;
+	double last = 0;
 
 	r->latency_ms = malloc((size_t)hb->n * sizeof *r->latency_ms);
 	r->oneway_ms = malloc((size_t)hb->n * sizeof *r->oneway_ms);
@@ -352,18 +377,18 @@ static int fill_result(const struct hb *hb, struct bench_result *r)
 	for (long i = 0; i < hb->n; i++) {
 		const struct hmsg *m = &hb->msgs[i];
 
-		r->latency_ms[i] = (double)(m->delivered_ms - m->send_ms);
-		r->oneway_ms[i] = (double)(m->arrived_ms - m->send_ms);
-		if (m->delivered_ms > last)
-			last = m->delivered_ms;
+		r->latency_ms[i] = (double)m->delivered_ms - m->send_ms;
+		r->oneway_ms[i] = (double)m->arrived_ms - m->send_ms;
+		if ((double)m->delivered_ms > last)
+			last = (double)m->delivered_ms;
 	}
 	r->messages = (size_t)hb->n;
-	r->seconds = (double)(last - hb->first_ms) / 1e3;
-	r->accept_seconds = (double)(hb->last_accept_ms - hb->first_ms) / 1e3;
+	r->seconds = (last - hb->first_ms) / 1e3;
+	r->accept_seconds = (hb->last_accept_ms - hb->first_ms) / 1e3;
 	return 0;
 }
 
-/* Loads both nodes' configuration and A's token; opens the window of connections. */
+/* Loads both nodes' configuration; makes the clients of both APIs (window connections each). */
 static int hb_load(struct hb *hb, const char *dir_a, const char *dir_b)
 {
 	char err[LIA_ERR_LEN];
@@ -376,14 +401,12 @@ static int hb_load(struct hb *hb, const char *dir_a, const char *dir_b)
 		fprintf(stderr, "hotline_bench: %s and %s are the same node\n", dir_a, dir_b);
 		return -1;
 	}
-	if (read_token(dir_a, hb->token) != 0 || read_token(dir_b, hb->token_b) != 0)
+	hb->api = hapi_create(&hb->a, dir_a, (int)(hb->window < hb->n ? hb->window : hb->n));
+	hb->api_b = hapi_create(&hb->b, dir_b, (int)(hb->window < hb->n ? hb->window : hb->n));
+	if (hb->api == NULL || hb->api_b == NULL)
 		return -1;
 	hb->msgs = calloc((size_t)hb->n, sizeof *hb->msgs);
-	hb->api = hapi_create(hb->a.api_host, hb->a.api_port, hb->token,
-	    (int)(hb->window < hb->n ? hb->window : hb->n));
-	hb->api_b = hapi_create(hb->b.api_host, hb->b.api_port, hb->token_b,
-	    (int)(hb->window < hb->n ? hb->window : hb->n));
-	if (hb->msgs != NULL && hb->api != NULL && hb->api_b != NULL)
+	if (hb->msgs != NULL)
 		return 0;
 	fprintf(stderr, "hotline_bench: out of memory for %ld messages\n", hb->n);
 	return -1;
@@ -398,41 +421,46 @@ static int hb_run(struct hb *hb, struct bench_result *r, long timeout_s)
 		return -1;
 	deadline = lia_mono_ms() + timeout_s * 1000;
 	hb->next = 0;
-	if (hapi_run(hb->api, next_post, done_post, hb) != 0)
+	hb->mono0_ms = bench_mono_ms();
+	hb->wall0_ms = (double)lia_now_ms();
+	hb->deadline_ms = hb->mono0_ms + (double)timeout_s * 1e3;
+	if (hapi_run(hb->api, hb->serial ? next_serial : next_post,
+	    hb->serial ? done_serial : done_post, hb) != 0)
 		return -1;
+	if (hb->rate > 0)
+		hapi_lag(hb->api, &r->late_sends, &r->send_lag_max_ms);
 	hb->newest = find_newest(hb);
 	if (await_receipts(hb, deadline) != 0 || read_arrivals(hb) != 0 || fill_result(hb, r) != 0)
 		return -1;
-	bench_print(stdout, r);
-	return 0;
+	return bench_print(stdout, r);
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hotline_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-P NAME=PID]... "
-	    "NODEDIR_A NODEDIR_B\n");
+	fprintf(stderr, "usage: hotline_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] "
+	    "[-r RATE -d SECONDS [-S SLICE_S]] [-P NAME=PID]... NODEDIR_A NODEDIR_B\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_result r = { .system = "liaison" };
-	struct hb hb = { .n = 10000, .window = 64 };
-	long timeout_s = 600;
+	struct bench_opts o = { .n = 10000, .window = 64, .timeout_s = 600 };
+	struct hb hb = { 0 };
 	int c, rc = 1;
 
-	while ((c = getopt(argc, argv, "n:w:t:P:")) != -1) {
-		switch (c) {
-		case 'n': hb.n = bench_parse_count(optarg, MAX_MESSAGES); break;
-		case 'w': hb.window = bench_parse_count(optarg, 1024); break;
-		case 't': timeout_s = bench_parse_count(optarg, 86400); break;
-		case 'P': if (bench_add_pid(&r, optarg) != 0) usage(); break;
-		default: usage();
-		}
-	}
-	if (argc - optind != 2 || hb.n < 0 || hb.window < 0 || timeout_s < 0)
+	while ((c = getopt(argc, argv, BENCH_OPTS)) != -1)
+		if (bench_opt(c, optarg, &o, &r, MAX_MESSAGES, 1024) != 1)
+			usage();
+	if (argc - optind != 2 || bench_opts_finish(&o, &r, MAX_MESSAGES) != 0)
 		usage();
-	if (hb_load(&hb, argv[optind], argv[optind + 1]) == 0 && hb_run(&hb, &r, timeout_s) == 0)
+	hb.n = o.n;
+	hb.window = o.window;
+	hb.rate = o.rate;
+	hb.serial = o.serial;
+	/* Every wait below has its own bound; this one ends the program if any failed to. */
+	alarm((unsigned)(o.timeout_s + LINK_WAIT_S + GRACE_S));
+	if (hb_load(&hb, argv[optind], argv[optind + 1]) == 0 && hb_run(&hb, &r, o.timeout_s) == 0)
 		rc = 0;
 	hapi_destroy(hb.api);
 	hapi_destroy(hb.api_b);

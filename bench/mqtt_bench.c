@@ -8,11 +8,16 @@
  * publisher that sends N messages to "hotline/b" keeping at most WINDOW
  * unconfirmed (no PUBCOMP yet) by the broker, like hotline_bench's window of
  * POSTs. Latency is from the publish call to the matching receipt's arrival.
- * Every publish happens on the publisher's network thread, in its callbacks,
- * so the counters below are touched by that thread only until it signals
- * the main thread under the lock.
+ * With the window every publish happens on the publisher's network thread,
+ * in its callbacks. The open loop (-r RATE -d SECONDS) publishes from the
+ * main thread instead, message i at i / RATE s after the start (or as soon
+ * as the window has room, counted late), and latency counts from that
+ * intended time. With -1 the next message goes only once the last one's
+ * receipt is in (from the receipt's callback). What both threads touch is
+ * under the lock.
  *
- * Usage: mqtt_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-H HOST] -p PORT [-P NAME=PID]...
+ * Usage: mqtt_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] [-r RATE -d SECONDS [-S SLICE_S]]
+ *                   [-H HOST] -p PORT [-P NAME=PID]...
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +40,8 @@ struct mq {
 	pthread_cond_t cond;
 	struct mosquitto *pub, *resp;
 	long n, window;
+	double rate;           /* open loop: messages per second; 0 for the window */
+	int serial;            /* -1: the next message once the last one's receipt is in */
 	long next;             /* next message number to publish */
 	long inflight;         /* published, no PUBCOMP yet */
 	long accepted;         /* PUBCOMPs seen */
@@ -42,8 +49,8 @@ struct mq {
 	int subscribed;        /* clients whose SUBACK came */
 	bool done, failed;
 	char *seen;            /* per message: receipt arrived */
-	double *send_ms;       /* per message: time of the publish call */
-	double *latency_ms;    /* in order of arrival */
+	double *send_ms;       /* per message: time of the publish call, or when it was due */
+	double *latency_ms;    /* per message: send_ms to the receipt's arrival */
 	double *oneway_ms;     /* per message: publish call to the responder's callback */
 	double first_ms, last_accept_ms, last_receipt_ms;
 	char why[256];
@@ -75,7 +82,7 @@ static void mq_publish_more(struct mq *m)
 	char payload[64];
 	int len, rc;
 
-	while (m->inflight < m->window && m->next < m->n) {
+	while (m->inflight < m->window && m->next < m->n && (!m->serial || m->received == m->next)) {
 		long i = m->next++;
 
 		len = snprintf(payload, sizeof payload, "%ld FLASH bench message", i);
@@ -84,7 +91,9 @@ static void mq_publish_more(struct mq *m)
 		pthread_mutex_unlock(&m->lock);
 		if (i == 0)
 			m->first_ms = m->send_ms[0];
+		pthread_mutex_lock(&m->lock);
 		m->inflight++;
+		pthread_mutex_unlock(&m->lock);
 		rc = mosquitto_publish(m->pub, NULL, TOPIC_MSG, len, payload, 2, false);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			mq_fail(m, "publish", rc);
@@ -129,7 +138,7 @@ static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_cou
 	m->subscribed++;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
-	if (mosq == m->pub)
+	if (mosq == m->pub && m->rate == 0)
 		mq_publish_more(m);
 }
 
@@ -140,13 +149,15 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid)
 
 	if (mosq != m->pub)
 		return;
+	pthread_mutex_lock(&m->lock);
 	m->inflight--;
 	m->last_accept_ms = bench_mono_ms();
-	pthread_mutex_lock(&m->lock);
 	m->accepted++;
+	pthread_cond_broadcast(&m->cond); /* the open loop's pacer waits for room */
 	mq_check_done(m);
 	pthread_mutex_unlock(&m->lock);
-	mq_publish_more(m);
+	if (m->rate == 0)
+		mq_publish_more(m);
 }
 
 /* Responder: note the arrival, answer with the message's number, at QoS 2. */
@@ -186,17 +197,20 @@ static void on_message_pub(struct mq *m, const struct mosquitto_message *msg)
 	memcpy(num, msg->payload, (size_t)msg->payloadlen);
 	num[msg->payloadlen] = '\0';
 	i = strtol(num, NULL, 10);
+	pthread_mutex_lock(&m->lock);
 	if (i < 0 || i >= m->next || m->seen[i]) {
+		pthread_mutex_unlock(&m->lock);
 		mq_fail(m, "receipt for no outstanding message", MOSQ_ERR_PROTOCOL);
 		return;
 	}
 	m->seen[i] = 1;
-	m->latency_ms[m->received] = now - m->send_ms[i];
+	m->latency_ms[i] = now - m->send_ms[i];
 	m->last_receipt_ms = now;
-	pthread_mutex_lock(&m->lock);
 	m->received++;
 	mq_check_done(m);
 	pthread_mutex_unlock(&m->lock);
+	if (m->serial)
+		mq_publish_more(m);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
@@ -255,15 +269,18 @@ static int mq_wait(struct mq *m, bool (*pred)(const struct mq *), double deadlin
 }
 
 static bool resp_ready(const struct mq *m) { return m->subscribed >= 1; }
+static bool pub_ready(const struct mq *m) { return m->subscribed >= 2; }
 static bool all_done(const struct mq *m) { return m->done; }
 
-static int mq_init(struct mq *m, long n, long window)
+static int mq_init(struct mq *m, long n, long window, double rate, int serial)
 {
 	pthread_condattr_t ca;
 
 	memset(m, 0, sizeof *m);
+	m->serial = serial;
 	m->n = n;
 	m->window = window;
+	m->rate = rate;
 	m->seen = calloc((size_t)n, 1);
 	m->send_ms = calloc((size_t)n, sizeof *m->send_ms);
 	m->latency_ms = calloc((size_t)n, sizeof *m->latency_ms);
@@ -302,8 +319,60 @@ static void mq_finish(struct mq *m)
 	free(m->oneway_ms);
 }
 
+/* Sleeps until the monotonic time due_ms (bench_mono_ms), at most until deadline_ms. */
+static void sleep_until(double due_ms, double deadline_ms)
+{
+	double t = due_ms < deadline_ms ? due_ms : deadline_ms;
+	struct timespec ts = { .tv_sec = (time_t)(t / 1e3) };
+
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec * 1e3) * 1e6);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
+ * The open loop, on the main thread: message i at its due time, or when the
+ * window has room if that is later (the lag noted in r); 0 when all went out.
+ */
+static int mq_pace(struct mq *m, struct bench_result *r, double deadline_ms)
+{
+	double t0 = bench_mono_ms();
+	char payload[64];
+	int len, rc;
+
+	m->first_ms = t0;
+	for (long i = 0; i < m->n; i++) {
+		double due = t0 + bench_due_ms(i, m->rate);
+		struct timespec ts = { .tv_sec = (time_t)(deadline_ms / 1e3) };
+		int w = 0;
+
+		ts.tv_nsec = (long)((deadline_ms - (double)ts.tv_sec * 1e3) * 1e6);
+		sleep_until(due, deadline_ms);
+		pthread_mutex_lock(&m->lock);
+		while (m->inflight >= m->window && !m->failed && w != ETIMEDOUT)
+			w = pthread_cond_timedwait(&m->cond, &m->lock, &ts);
+		if (m->failed || w == ETIMEDOUT) {
+			pthread_mutex_unlock(&m->lock);
+			return -1;
+		}
+		m->send_ms[i] = due;
+		m->inflight++;
+		m->next = i + 1;
+		pthread_mutex_unlock(&m->lock);
+		bench_note_lag(r, bench_mono_ms() - due);
+		len = snprintf(payload, sizeof payload, "%ld FLASH bench message", i);
+		rc = mosquitto_publish(m->pub, NULL, TOPIC_MSG, len, payload, 2, false);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			mq_fail(m, "publish", rc);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Connects both clients and runs the load; 0 when every receipt came in time. */
-static int mq_run(struct mq *m, const char *host, int port, double timeout_ms)
+static int mq_run(struct mq *m, struct bench_result *r, const char *host, int port,
+    double timeout_ms)
 {
 	double deadline = bench_mono_ms() + timeout_ms;
 
@@ -318,6 +387,12 @@ static int mq_run(struct mq *m, const char *host, int port, double timeout_ms)
 	m->pub = mq_client(m, "hotline-a", host, port);
 	if (m->pub == NULL)
 		return -1;
+	if (m->rate > 0 && (mq_wait(m, pub_ready, bench_mono_ms() + 10e3) != 0 ||
+	    mq_pace(m, r, deadline) != 0)) {
+		fprintf(stderr, "mqtt_bench: the open loop stopped: %s\n",
+		    m->failed ? m->why : "timed out");
+		return -1;
+	}
 	if (mq_wait(m, all_done, deadline) != 0) {
 		pthread_mutex_lock(&m->lock);
 		fprintf(stderr, "mqtt_bench: %ld of %ld receipts: %s\n", m->received, m->n,
@@ -330,44 +405,47 @@ static int mq_run(struct mq *m, const char *host, int port, double timeout_ms)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mqtt_bench [-n N] [-w WINDOW] [-t TIMEOUT_S] [-H HOST] -p PORT "
-	    "[-P NAME=PID]...\n");
+	fprintf(stderr, "usage: mqtt_bench [-1] [-n N] [-w WINDOW] [-t TIMEOUT_S] "
+	    "[-r RATE -d SECONDS [-S SLICE_S]] [-H HOST] -p PORT [-P NAME=PID]...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_result r = { .system = "mosquitto" };
+	struct bench_opts o = { .n = 10000, .window = 64, .timeout_s = 300 };
 	const char *host = "127.0.0.1";
-	long n = 10000, window = 64, timeout_s = 300, port = -1;
+	long port = -1;
 	struct mq m;
 	int c, rc = 1;
 
-	while ((c = getopt(argc, argv, "n:w:t:H:p:P:")) != -1) {
-		switch (c) {
-		case 'n': n = bench_parse_count(optarg, MAX_MESSAGES); break;
-		case 'w': window = bench_parse_count(optarg, 65535); break;
-		case 't': timeout_s = bench_parse_count(optarg, 86400); break;
-		case 'H': host = optarg; break;
-		case 'p': port = bench_parse_count(optarg, 65535); break;
-		case 'P': if (bench_add_pid(&r, optarg) != 0) usage(); break;
-		default: usage();
-		}
+	while ((c = getopt(argc, argv, BENCH_OPTS "H:p:")) != -1) {
+		if (c == 'H')
+			host = optarg;
+		else if (c == 'p')
+			port = bench_parse_count(optarg, 65535);
+		else if (bench_opt(c, optarg, &o, &r, MAX_MESSAGES, 65535) != 1)
+			usage();
 	}
-	if (optind != argc || n < 0 || window < 0 || timeout_s < 0 || port < 0)
+	if (optind != argc || port < 0 || bench_opts_finish(&o, &r, MAX_MESSAGES) != 0)
 		usage();
+	if (!bench_loopback(host)) {
+		fprintf(stderr, "mqtt_bench: %s is not a loopback address\n", host);
+		return 2;
+	}
+	/* Every wait has its own bound; this one ends the program if any failed to. */
+	alarm((unsigned)(o.timeout_s + 60));
 	mosquitto_lib_init();
-	if (mq_init(&m, n, window) != 0) {
-		fprintf(stderr, "mqtt_bench: out of memory for %ld messages\n", n);
-	} else if (mq_run(&m, host, (int)port, (double)timeout_s * 1e3) == 0) {
+	if (mq_init(&m, o.n, o.window, o.rate, o.serial) != 0) {
+		fprintf(stderr, "mqtt_bench: out of memory for %ld messages\n", o.n);
+	} else if (mq_run(&m, &r, host, (int)port, (double)o.timeout_s * 1e3) == 0) {
 		mq_stop(&m);
 		r.messages = (size_t)m.received;
 		r.seconds = (m.last_receipt_ms - m.first_ms) / 1e3;
 		r.accept_seconds = (m.last_accept_ms - m.first_ms) / 1e3;
 		r.latency_ms = m.latency_ms;
 		r.oneway_ms = m.oneway_ms;
-		bench_print(stdout, &r);
-		rc = 0;
+		rc = bench_print(stdout, &r) == 0 ? 0 : 1;
 	}
 	mq_finish(&m);
 	mosquitto_lib_cleanup();

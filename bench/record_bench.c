@@ -6,17 +6,28 @@
  * synthetic entries (default 1,000,000) through lia_store_add_entry in
  * transactions of 1,000, as a link's batch commit would: alternately an own
  * message and one from a peer, each with 200 pseudo-random COSE bytes (the
- * store does not parse them) and a 96-byte text. Then, over PROOFS samples
- * (default 10,000) at the final size: inclusion proofs of random leaves and
- * consistency proofs from random older sizes, generated from the store and
- * verified with merkle.c, each averaged in microseconds. Last, the log check
- * over everything, and the database file's size (after close, so the WAL
- * is folded in) divided by COUNT.
+ * store does not parse them) and a 96-byte text. Every EVERY entries
+ * (default 1,000,000) it stops appending for a checkpoint line: the append
+ * rate over the last EVERY, the proof times at that size over up to 1,000
+ * samples, and this process's resident set now and at its peak, so one sees
+ * whether the rates stay flat and the memory bounded as the record grows.
+ * Then, over PROOFS samples (default 10,000) at the final size: inclusion
+ * proofs of random leaves and consistency proofs from random older sizes,
+ * generated from the store and verified with merkle.c, each averaged in
+ * microseconds. Last, the log check over everything, and the database
+ * file's size (after close, so the WAL is folded in) divided by COUNT.
  *
- * Prints one "key value" line per figure. Synthetic and deterministic (a
- * fixed xorshift seed); the directory is removed unless KEEP=1.
+ * Memory does not grow with COUNT: entries are made one at a time, the
+ * proof samples are fixed in number, SQLite keeps its default page cache
+ * and the log check walks the leaves with a stack of 64 hashes. The disk
+ * does: about 564 bytes per entry (10,000,000 entries need some 6 GB free
+ * in TMPDIR).
  *
- * Usage: record_bench [COUNT [PROOFS]]
+ * Prints one "key value" line per figure, and one "at SIZE key value ..."
+ * line per checkpoint. Synthetic and deterministic (a fixed xorshift seed);
+ * the directory is removed unless KEEP=1.
+ *
+ * Usage: record_bench [COUNT [PROOFS [EVERY]]]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,6 +44,8 @@
 
 #define DEFAULT_COUNT 1000000L
 #define DEFAULT_PROOFS 10000L
+#define DEFAULT_EVERY 1000000L
+#define CHECKPOINT_PROOFS 1000L
 #define BATCH 1000
 #define COSE_LEN 200
 #define TEXT_LEN 96
@@ -68,24 +81,21 @@ static void make_entry(long i, struct lia_entry *e, enum lia_dir *dir, uint8_t c
 	cose[0] = 0xd2; /* COSE_Sign1 tag, for looks */
 }
 
-static int append_all(struct lia_store *s, long count, double *seconds, double *tail_per_s,
-    char *err)
+/* Appends entries [from, to) in transactions of BATCH; *seconds is the time it took. */
+static int append_range(struct lia_store *s, long from, long to, double *seconds, char *err)
 {
 	struct lia_entry e;
 	enum lia_dir dir;
 	uint8_t cose[COSE_LEN];
 	char text[TEXT_LEN + 1];
-	double t0 = bench_mono_ms(), tail0 = t0;
-	long tail_from = count - count / 10;
+	double t0 = bench_mono_ms();
 	int rc = 0;
 
 	memset(text, 'x', TEXT_LEN);
 	text[TEXT_LEN] = '\0';
-	for (long i = 0; rc == 0 && i < count; i += BATCH) {
-		if (i >= tail_from && tail0 == t0)
-			tail0 = bench_mono_ms();
+	for (long i = from; rc == 0 && i < to; i += BATCH) {
 		rc = lia_store_begin(s, err);
-		for (long j = i; rc == 0 && j < i + BATCH && j < count; j++) {
+		for (long j = i; rc == 0 && j < i + BATCH && j < to; j++) {
 			make_entry(j, &e, &dir, cose, text);
 			rc = lia_store_add_entry(s, &e, dir, cose, COSE_LEN, e.time_ms, err);
 		}
@@ -95,7 +105,6 @@ static int append_all(struct lia_store *s, long count, double *seconds, double *
 			lia_store_rollback(s);
 	}
 	*seconds = (bench_mono_ms() - t0) / 1000;
-	*tail_per_s = (double)(count - tail_from) * 1000 / (bench_mono_ms() - tail0);
 	return rc;
 }
 
@@ -117,8 +126,15 @@ struct sample {
 	uint8_t h[32];   /* its leaf hash, or the old root */
 };
 
+/* Proof times at one size, averaged in microseconds. */
+struct proof_times {
+	double root_us, incl_gen_us, incl_verify_us, cons_gen_us, cons_verify_us;
+	size_t incl_hashes;
+};
+
 static int bench_inclusion(struct lia_store *s, uint64_t n, long k,
-    const uint8_t root[32], struct lia_merkle_proof *p, struct sample *sm, char *err)
+    const uint8_t root[32], struct lia_merkle_proof *p, struct sample *sm,
+    struct proof_times *pt, char *err)
 {
 	double t0, gen, ver;
 	int rc = 0;
@@ -135,16 +151,15 @@ static int bench_inclusion(struct lia_store *s, uint64_t n, long k,
 	for (long i = 0; rc == 0 && i < k; i++)
 		rc = lia_merkle_verify_inclusion(sm[i].h, sm[i].a, n, &p[i], root, err);
 	ver = bench_mono_ms() - t0;
-	if (rc == 0) {
-		printf("inclusion_gen_us %.2f\n", gen * 1000 / (double)k);
-		printf("inclusion_verify_us %.2f\n", ver * 1000 / (double)k);
-		printf("inclusion_hashes %zu\n", p[0].len);
-	}
+	pt->incl_gen_us = gen * 1000 / (double)k;
+	pt->incl_verify_us = ver * 1000 / (double)k;
+	pt->incl_hashes = p[0].len;
 	return rc;
 }
 
 static int bench_consistency(struct lia_store *s, uint64_t n, long k,
-    const uint8_t root[32], struct lia_merkle_proof *p, struct sample *sm, char *err)
+    const uint8_t root[32], struct lia_merkle_proof *p, struct sample *sm,
+    struct proof_times *pt, char *err)
 {
 	double t0, gen, ver;
 	int rc = 0;
@@ -161,14 +176,14 @@ static int bench_consistency(struct lia_store *s, uint64_t n, long k,
 	for (long i = 0; rc == 0 && i < k; i++)
 		rc = lia_merkle_verify_consistency(sm[i].a, n, sm[i].h, root, &p[i], err);
 	ver = bench_mono_ms() - t0;
-	if (rc == 0) {
-		printf("consistency_gen_us %.2f\n", gen * 1000 / (double)k);
-		printf("consistency_verify_us %.2f\n", ver * 1000 / (double)k);
-	}
+	pt->cons_gen_us = gen * 1000 / (double)k;
+	pt->cons_verify_us = ver * 1000 / (double)k;
 	return rc;
 }
 
-static int bench_proofs(struct lia_store *s, uint64_t n, long k, char *err)
+/* k samples of each proof at size n into pt. */
+static int bench_proofs(struct lia_store *s, uint64_t n, long k, struct proof_times *pt,
+    char *err)
 {
 	struct lia_merkle_proof *p = calloc((size_t)k, sizeof(*p));
 	struct sample *sm = calloc((size_t)k, sizeof(*sm));
@@ -183,13 +198,75 @@ static int bench_proofs(struct lia_store *s, uint64_t n, long k, char *err)
 	t0 = bench_mono_ms();
 	if ((rc = lia_store_log_root(s, n, root, err)) != 0)
 		goto out;
-	printf("root_us %.2f\n", (bench_mono_ms() - t0) * 1000);
-	if ((rc = bench_inclusion(s, n, k, root, p, sm, err)) != 0)
+	pt->root_us = (bench_mono_ms() - t0) * 1000;
+	if ((rc = bench_inclusion(s, n, k, root, p, sm, pt, err)) != 0)
 		goto out;
-	rc = bench_consistency(s, n, k, root, p, sm, err);
+	rc = bench_consistency(s, n, k, root, p, sm, pt, err);
 out:
 	free(p);
 	free(sm);
+	return rc;
+}
+
+/* This process's resident set now (VmRSS) in kB, or -1. */
+static long rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Appends COUNT entries, with a checkpoint line every EVERY: the rate over
+ * that stretch, proof times at its size, memory. *seconds and *tail_per_s
+ * (the rate over the last 10%) cover the appends only.
+ */
+static int append_all(struct lia_store *s, long count, long every, long k, double *seconds,
+    double *tail_per_s, char *err)
+{
+	long tail_from = count - count / 10, done = 0, stretch_from = 0;
+	double tail_s = 0, stretch_s = 0, sec;
+	struct proof_times pt;
+	int rc = 0;
+
+	*seconds = 0;
+	while (rc == 0 && done < count) {
+		long to = (done / every + 1) * every;
+
+		if (to > count)
+			to = count;
+		if (done < tail_from && to > tail_from)
+			to = tail_from; /* the last 10% timed on their own, whatever EVERY is */
+		if ((rc = append_range(s, done, to, &sec, err)) != 0)
+			break;
+		*seconds += sec;
+		stretch_s += sec;
+		if (done >= tail_from)
+			tail_s += sec;
+		done = to;
+		if (done % every != 0 && done != count)
+			continue;
+		if ((rc = bench_proofs(s, (uint64_t)done, k, &pt, err)) != 0)
+			break;
+		printf("at %ld appends_per_s %.0f root_us %.1f inclusion_gen_us %.1f "
+		    "inclusion_verify_us %.1f consistency_gen_us %.1f consistency_verify_us %.1f "
+		    "rss_kb %ld vmhwm_kb %ld\n", done,
+		    (double)(done - stretch_from) / (stretch_s > 0 ? stretch_s : 1e-9), pt.root_us,
+		    pt.incl_gen_us, pt.incl_verify_us, pt.cons_gen_us, pt.cons_verify_us, rss_kb(),
+		    bench_vmhwm_kb(getpid()));
+		fflush(stdout);
+		stretch_from = done;
+		stretch_s = 0;
+	}
+	*tail_per_s = tail_s > 0 ? (double)(count - tail_from) / tail_s : 0;
 	return rc;
 }
 
@@ -218,13 +295,15 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR"), *keep = getenv("KEEP");
 	long count = argc > 1 ? bench_parse_count(argv[1], 1L << 40) : DEFAULT_COUNT;
 	long k = argc > 2 ? bench_parse_count(argv[2], 1000000) : DEFAULT_PROOFS;
+	long every = argc > 3 ? bench_parse_count(argv[3], 1L << 40) : DEFAULT_EVERY;
+	struct proof_times pt;
 	struct lia_store *s = NULL;
 	double seconds = 0, tail = 0, t0;
 	uint64_t size = 0, bad = 0;
 	int rc = 1;
 
-	if (count < 1 || k < 1 || argc > 3) {
-		fprintf(stderr, "usage: record_bench [COUNT [PROOFS]]\n");
+	if (count < 1 || k < 1 || every < 1 || argc > 4) {
+		fprintf(stderr, "usage: record_bench [COUNT [PROOFS [EVERY]]]\n");
 		return 2;
 	}
 	snprintf(dir, sizeof(dir), "%s/lia-record-bench-XXXXXX", tmp ? tmp : "/tmp");
@@ -233,7 +312,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(db, sizeof(db), "%s/liaison.db", dir);
-	if (lia_store_open(db, &s, err) != 0 || append_all(s, count, &seconds, &tail, err) != 0 ||
+	if (lia_store_open(db, &s, err) != 0 || append_all(s, count, every, k < CHECKPOINT_PROOFS ? k : CHECKPOINT_PROOFS, &seconds,
+	    &tail, err) != 0 ||
 	    lia_store_log_size(s, &size, err) != 0)
 		goto out;
 	printf("entries %ld\nbatch %d\ncose_bytes %d\n", count, BATCH, COSE_LEN);
@@ -244,8 +324,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	printf("proof_samples %ld\n", k);
-	if (bench_proofs(s, size, k, err) != 0)
+	if (bench_proofs(s, size, k, &pt, err) != 0)
 		goto out;
+	printf("root_us %.2f\ninclusion_gen_us %.2f\ninclusion_verify_us %.2f\n"
+	    "inclusion_hashes %zu\nconsistency_gen_us %.2f\nconsistency_verify_us %.2f\n",
+	    pt.root_us, pt.incl_gen_us, pt.incl_verify_us, pt.incl_hashes, pt.cons_gen_us,
+	    pt.cons_verify_us);
 	t0 = bench_mono_ms();
 	if (lia_store_log_check(s, &bad, err) != 0)
 		goto out;
@@ -254,6 +338,7 @@ int main(int argc, char **argv)
 	s = NULL;
 	printf("db_bytes %ld\nbytes_per_entry %.1f\n", file_size(db),
 	    (double)file_size(db) / (double)count);
+	printf("vmhwm_kb %ld\n", bench_vmhwm_kb(getpid()));
 	rc = 0;
 out:
 	if (rc != 0)

@@ -216,7 +216,7 @@ static void make_mechanism(void)
 		{"tokyo", "japan", LIA_ROLE_STATION}, {"beijing", "china", LIA_ROLE_STATION},
 		{"kaiyo", "japan", LIA_ROLE_UNIT}, {"haixun", "china", LIA_ROLE_UNIT},
 	};
-	static const char conf[] = "node tokyo\ncharter ../charter\napi 127.0.0.1:1\n";
+	static const char conf[] = "node tokyo\ncharter ../charter\n";
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
 	char err[LIA_ERR_LEN] = "", party[4200], node[4200], path[4200];
 

@@ -8,7 +8,8 @@
  * since only canonical base64 is accepted; a checkpoint that parses and has
  * a signable origin is remade identically up to its extension lines; a vkey
  * that parses is remade into one that parses to the same key; verifying
- * never crashes and signing a parsed body again verifies. Refusals always
+ * never crashes and signing a parsed body again verifies; lia_note_keep
+ * keeps exactly the lines that verify, no longer than the input. Refusals always
  * come with a sentence. Seeds in corpus/note are signed with RFC 8032 test
  * key 1 (see gen_note_seeds.c), so verification succeeds on them.
  */
@@ -87,6 +88,40 @@ static void check_round_trip(const struct lia_note *note, const uint8_t *data, s
 	free(out);
 }
 
+/*
+ * lia_note_keep with the seed key under the first line's name, as both types: when it keeps
+ * anything, the result is no longer than the input, parses, holds one line per key kept at
+ * most, and verifies as the input did.
+ */
+static void check_keep(const struct lia_note *note, const uint8_t *data, size_t size)
+{
+	char err[LIA_ERR_LEN] = "", *out = NULL;
+	struct lia_note kept;
+	struct lia_note_key keys[2];
+	uint8_t pub[32];
+	uint64_t t = 0;
+	size_t len = 0;
+	int had_note, had_cosig;
+
+	fuzz_key(pub);
+	keys[0] = (struct lia_note_key){ note->sigs[0].name, LIA_NOTE_ED25519, pub };
+	keys[1] = (struct lia_note_key){ note->sigs[0].name, LIA_NOTE_COSIG_V1, pub };
+	had_note = lia_note_verify(note, keys[0].name, pub, err) == 0;
+	had_cosig = lia_cosig_verify(note, keys[1].name, pub, &t, err) == 0;
+	if (lia_note_keep((const char *)data, size, keys, 2, &out, &len, err) != 0) {
+		if (out != NULL || had_note || had_cosig || err[0] == '\0')
+			abort();
+		return;
+	}
+	if (len > size || strlen(out) != len || lia_note_parse(out, len, &kept, err) != 0 ||
+	    kept.nsigs != (size_t)(had_note + had_cosig) ||
+	    (lia_note_verify(&kept, keys[0].name, pub, err) == 0) != had_note ||
+	    (lia_cosig_verify(&kept, keys[1].name, pub, &t, err) == 0) != had_cosig)
+		abort();
+	lia_note_finish(&kept);
+	free(out);
+}
+
 static void check_note(const struct lia_note *note, const uint8_t *data, size_t size)
 {
 	char err[LIA_ERR_LEN] = "", *again = NULL;
@@ -108,6 +143,7 @@ static void check_note(const struct lia_note *note, const uint8_t *data, size_t 
 		(void)lia_cosig_verify(note, note->sigs[i].name, pub, &t, err);
 	}
 	check_round_trip(note, data, size);
+	check_keep(note, data, size);
 	/* Signing the body again gives a note that parses and verifies. */
 	if (note->body_len < LIA_NOTE_MAX / 2 &&
 	    lia_note_sign(fuzz_key(pub), "fuzz", note->body, note->body_len, &again, &len, err) == 0) {

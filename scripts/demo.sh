@@ -30,8 +30,9 @@ party china ca china-ca.crt
 node tokyo party japan role station address 127.0.0.1:27101
 node beijing party china role station address 127.0.0.1:27201
 CHARTER
-printf 'node tokyo\ncharter ../charter\napi 127.0.0.1:27102\n' > "$RUN/tokyo/liaisond.conf"
-printf 'node beijing\ncharter ../charter\napi 127.0.0.1:27202\n' > "$RUN/beijing/liaisond.conf"
+# No API port: the CLI reaches each daemon on NODEDIR/api.sock.
+printf 'node tokyo\ncharter ../charter\n' > "$RUN/tokyo/liaisond.conf"
+printf 'node beijing\ncharter ../charter\n' > "$RUN/beijing/liaisond.conf"
 "$BIN/liaison" charter check "$RUN/charter"
 
 step "Start Tokyo's daemon only; Beijing is not up yet"
@@ -67,7 +68,7 @@ for i in $(seq 1 50); do cli tokyo record proof "$id" >/dev/null 2>&1 && break; 
 cli tokyo record proof "$id"
 cli tokyo record status
 cli tokyo record export "$RUN/tokyo.record"
-"$BIN/liaison" record verify "$RUN/tokyo.record"
+"$BIN/liaison" record verify --charter "$RUN/charter" "$RUN/tokyo.record"
 
 step "Logs"
 tail -n 5 "$RUN/tokyo.log" "$RUN/beijing.log"

@@ -5,7 +5,8 @@ set -euo pipefail
 
 PACKAGES=(gcc clang libclang-rt-14-dev pkg-config meson ninja-build
 	libssl-dev libevent-dev libsqlite3-dev libjansson-dev libcbor-dev libcmocka-dev
-	openssl sqlite3 python3 mosquitto libmosquitto-dev nodejs
+	openssl sqlite3 python3 mosquitto libmosquitto-dev librabbitmq-dev nodejs
+	libsodium-dev chromium fonts-noto-cjk
 	iproute2 nftables iptables iputils-ping faketime)
 
 missing=()

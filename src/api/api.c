@@ -1,26 +1,26 @@
 /*
- * api.c - the node's HTTP JSON API server (evhttp): the loopback listener,
- * the bearer token and its file, routing, request bodies, /v1/status and
- * /v1/links. The /v1/messages routes live in api_messages.c.
+ * api.c - the node's HTTP JSON API: the bearer token check, the one route
+ * table every listener shares (api_listen.c makes the listeners), request
+ * bodies, /v1/status and /v1/links. The /v1/messages routes live in
+ * api_messages.c.
  *
- * Assumes nothing of a client: the token is checked (in constant time) before
- * anything else, bodies must be one JSON object with known, typed fields, and
- * evhttp enforces the header and body size limits and the idle timeout.
+ * Assumes nothing of a client: the listener has authenticated the
+ * connection, the token is checked in constant time before anything else,
+ * and bodies must be one JSON object with known, typed fields.
  */
 #include "api.h"
+#include "api_guard.h"
 #include "api_internal.h"
 #include "charter.h"
+#include "encoding.h"
 #include "err.h"
 #include "log.h"
 #include "node.h"
 #include "store.h"
 #include "text.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +31,9 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <event2/listener.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#define API_HEADERS_MAX (8 * 1024)
-#define API_TIMEOUT_S 10
 
 static const char *status_reason(int status)
 {
@@ -45,6 +42,8 @@ static const char *status_reason(int status)
 	case 201: return "Created";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 429: return "Too Many Requests";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
@@ -60,27 +59,6 @@ static const char *method_name(enum evhttp_cmd_type cmd)
 	case EVHTTP_REQ_POST: return "POST";
 	default: return "other";
 	}
-}
-
-/* Copies s into out for a log line, at most n - 1 bytes, with control bytes as '?'. */
-static void printable(const char *s, char *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < n; i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	out[i] = '\0';
-}
-
-static void hex_encode(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
 }
 
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body)
@@ -107,37 +85,28 @@ out:
 }
 
 /*
- * Replaces each byte that does not start a well-formed UTF-8 character with
- * '?'. A sentence may quote the client's bytes (a query key), or cut a
- * character in two (a "%.40s" of a JSON key, the LIA_ERR_LEN limit), and
- * jansson refuses to put anything but UTF-8 in the answer: without this the
- * client got a bare 500 and the log blamed memory.
+ * A sentence may quote the client's bytes (a query key), or cut a character
+ * in two (a "%.40s" of a JSON key, the LIA_ERR_LEN limit), and jansson
+ * refuses to put anything but UTF-8 in the answer: without lia_text_sanitize
+ * the client got a bare 500 and the log blamed memory.
  */
-static void utf8_scrub(char *s)
-{
-	size_t len = strlen(s), at = 0;
-
-	while ((at += lia_utf8_error_offset((const uint8_t *)s + at, len - at)) < len)
-		s[at++] = '?';
-}
-
 void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
 {
-	char sentence[LIA_ERR_LEN], logged[LIA_ERR_LEN], uri[128];
+	char sentence[LIA_ERR_LEN];
+	const char *uri = evhttp_request_get_uri(req);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(sentence, sizeof(sentence), fmt, ap);
 	va_end(ap);
-	utf8_scrub(sentence);
-	printable(sentence, logged, sizeof(logged));
-	printable(evhttp_request_get_uri(req), uri, sizeof(uri));
+	lia_text_sanitize(sentence, sentence, strlen(sentence), 0);
+	/* The log neutralises the URI itself (log.c); 127 bytes of it are enough. */
 	if (status >= 500)
-		lia_log_error("api: %s %s failed (%d): %s",
-		    method_name(evhttp_request_get_command(req)), uri, status, logged);
+		lia_log_error("api: %s %.127s failed (%d): %s",
+		    method_name(evhttp_request_get_command(req)), uri != NULL ? uri : "", status, sentence);
 	else
-		lia_log_warn("api: %s %s refused (%d): %s",
-		    method_name(evhttp_request_get_command(req)), uri, status, logged);
+		lia_log_warn("api: %s %.127s refused (%d): %s",
+		    method_name(evhttp_request_get_command(req)), uri != NULL ? uri : "", status, sentence);
 	lia_api_reply(req, status, json_pack("{s:s}", "error", sentence));
 }
 
@@ -273,13 +242,19 @@ static void api_status(struct lia_api *api, struct evhttp_request *req)
 		lia_api_error(req, 500, "%s", err);
 		return;
 	}
-	hex_encode(c->hash, sizeof(c->hash), hash);
+	lia_hex_encode(c->hash, sizeof(c->hash), hash);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
 	    "node", lia_node_name(api->node), "party", lia_node_party(api->node),
 	    "role", self != NULL ? lia_role_name(self->role) : "unknown",
 	    "mechanism", c->mechanism, "charter_hash", hash,
 	    "links", lia_node_links_json(api->node), "counts", counts,
 	    "radio", lia_node_radio_json(api->node));
+	/* What floods were turned away (issue 10): peer port and API. */
+	if (body != NULL) {
+		json_object_set_new(body, "api_connections", lia_api_guard_json(api->guard));
+		if (api->extra_fn != NULL)
+			json_object_set_new(body, api->extra_key, api->extra_fn(api->extra_ctx));
+	}
 	if (body == NULL)
 		lia_api_error(req, 500, "cannot build the status reply (out of memory)");
 	else
@@ -313,15 +288,24 @@ static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
 void lia_api_request(struct evhttp_request *req, void *arg)
 {
 	struct lia_api *api = arg;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
-	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 
+	lia_api_guard_request(api->guard, req); /* a whole request: the connection's deadline restarts */
 	if (!api_authorized(api, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 		    "Bearer realm=\"liaisond\"");
 		lia_api_error(req, 401, "missing or wrong bearer token (see api.token in the node directory)");
-	} else if (path == NULL) {
+	} else {
+		lia_api_route(api, req, 0);
+	}
+}
+
+void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+
+	if (path == NULL) {
 		lia_api_error(req, 400, "the request has no path");
 	} else if (strcmp(path, "/v1/status") == 0) {
 		if (lia_api_method(req, EVHTTP_REQ_GET) == 0 && query_empty(req, query))
@@ -339,108 +323,27 @@ void lia_api_request(struct evhttp_request *req, void *arg)
 		lia_api_incidents_route(api, req, path + 13, query);
 	} else if (strncmp(path, "/v1/overdue", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
 		lia_api_overdue_route(api, req, path + 11, query);
+	} else if (strcmp(path, "/v1/events") == 0 && api->events != NULL) {
+		api->events_serve(api->events, req, query);
+	} else if (!console && strncmp(path, "/v1/operators", 13) == 0 &&
+	    (path[13] == '\0' || path[13] == '/')) {
+		lia_api_operators_route(api, req, path + 13, query);
 	} else {
 		lia_api_error(req, 404, "no such resource");
 	}
 }
 
-static int is_loopback(const struct sockaddr *sa)
+void lia_api_set_events(struct lia_api *api, void *events,
+    void (*serve)(void *events, struct evhttp_request *req, const char *query))
 {
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-	}
-	return 0;
+	api->events = events;
+	api->events_serve = serve;
 }
 
-/* Binds the API on host:port after checking every address the host resolves to is loopback. */
-static int api_listen(struct lia_api *api, struct event_base *base, const char *host,
-    const char *port, char *err)
+void lia_api_status_extra(struct lia_api *api, const char *key, json_t *(*fn)(void *ctx),
+    void *ctx)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	struct evconnlistener *lev = NULL;
-	int gai, rc = -1;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	gai = getaddrinfo(host, port, &hints, &res);
-	if (gai != 0) {
-		lia_err_set(err, "cannot resolve the API address %s:%s: %s", host, port, gai_strerror(gai));
-		goto out;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (!is_loopback(ai->ai_addr)) {
-			lia_err_set(err, "the API address %s:%s is not a loopback address; "
-			    "the API listens on loopback only", host, port);
-			goto out;
-		}
-	}
-	lev = evconnlistener_new_bind(base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
-	    res->ai_addr, (int)res->ai_addrlen);
-	if (lev == NULL) {
-		lia_err_set(err, "cannot listen for the API on %s:%s: %s", host, port, strerror(errno));
-		goto out;
-	}
-	if (evhttp_bind_listener(api->http, lev) == NULL) {
-		evconnlistener_free(lev);
-		lia_err_set(err, "cannot serve the API on %s:%s", host, port);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (res != NULL)
-		freeaddrinfo(res);
-	return rc;
+	api->extra_key = key;
+	api->extra_fn = fn;
+	api->extra_ctx = ctx;
 }
-
-int lia_api_start(struct lia_node *node, struct event_base *base, const char *host,
-    const char *port, const char token[LIA_TOKEN_LEN + 1], struct lia_api **out, char *err)
-{
-	struct lia_api *api = calloc(1, sizeof(*api));
-	int rc = -1;
-
-	*out = NULL;
-	if (api == NULL || (api->http = evhttp_new(base)) == NULL) {
-		lia_err_set(err, "cannot set up the API on %s:%s (out of memory)", host, port);
-		goto out;
-	}
-	if (strlen(token) != LIA_TOKEN_LEN) {
-		lia_err_set(err, "the API token must be %d characters", LIA_TOKEN_LEN);
-		goto out;
-	}
-	api->node = node;
-	memcpy(api->token, token, LIA_TOKEN_LEN + 1);
-	evhttp_set_max_headers_size(api->http, API_HEADERS_MAX);
-	evhttp_set_max_body_size(api->http, LIA_API_BODY_MAX);
-	evhttp_set_timeout(api->http, API_TIMEOUT_S);
-	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_gencb(api->http, lia_api_request, api);
-	if (api_listen(api, base, host, port, err) < 0)
-		goto out;
-	lia_log_info(strchr(host, ':') != NULL ? "api: listening on [%s]:%s" : "api: listening on %s:%s",
-	    host, port);
-	*out = api;
-	api = NULL;
-	rc = 0;
-out:
-	lia_api_stop(api);
-	return rc;
-}
-
-void lia_api_stop(struct lia_api *api)
-{
-	if (api == NULL)
-		return;
-	if (api->http != NULL)
-		evhttp_free(api->http);
-	OPENSSL_cleanse(api->token, sizeof(api->token));
-	free(api);
-}
-

@@ -1,10 +1,11 @@
 /*
- * api_internal.h - what api.c (server, auth, routing) shares with the route
- * files api_<resource>.c. Not part of the API contract (see api.h).
+ * api_internal.h - what api.c (token, routing) and api_listen.c (listeners
+ * and their authentication) share with the route files api_<resource>.c. Not
+ * part of the API contract (see api.h).
  *
- * Every handler runs on the daemon's event loop, after api.c has checked the
- * bearer token, and answers exactly once through lia_api_reply or
- * lia_api_error.
+ * Every handler runs on the daemon's event loop, after the listener has
+ * authenticated the connection and api.c has checked the bearer token, and
+ * answers exactly once through lia_api_reply or lia_api_error.
  */
 #ifndef LIA_API_INTERNAL_H
 #define LIA_API_INTERNAL_H
@@ -14,10 +15,40 @@
 
 #include "api.h"
 
+#include <sys/types.h>
+#include <time.h>
+
+#define LIA_API_LISTENERS_MAX 4
+
+/* How a listener authenticates a client before the shared route table runs. */
+enum lia_api_auth {
+	LIA_API_AUTH_PEER_UID,             /* Unix socket: SO_PEERCRED uid is ours or root, then the token */
+};
+
+/* One listening socket with its own evhttp (limits, timeouts) and authentication. */
+struct lia_api_listener {
+	struct lia_api *api;               /* borrowed */
+	struct evhttp *http;
+	enum lia_api_auth auth;
+	char path[108];                    /* the socket file (Unix listeners) */
+	int bound;                         /* 1 once path is ours to unlink */
+};
+
 struct lia_api {
 	struct lia_node *node;             /* borrowed */
-	struct evhttp *http;
+	struct event_base *base;           /* borrowed */
+	struct lia_api_guard *guard;       /* caps and deadlines on connections (api_guard.h); NULL in fuzz_api */
+	const char *extra_key;             /* lia_api_status_extra: one more /v1/status member */
+	json_t *(*extra_fn)(void *ctx);
+	void *extra_ctx;
 	char token[LIA_TOKEN_LEN + 1];
+	void *events;                       /* borrowed (console_events.h); NULL until lia_api_set_events */
+	void (*events_serve)(void *events, struct evhttp_request *req, const char *query);
+	uid_t uid;                         /* the daemon's uid: who may use the Unix socket, with root */
+	struct lia_api_listener *listeners[LIA_API_LISTENERS_MAX];
+	size_t n_listeners;
+	time_t refused_logged;             /* last refusal logged, for the rate limit */
+	unsigned long refused_quiet;       /* refusals not logged since */
 };
 
 /* One field a JSON request body may hold: its name, JSON type and whether it must be present. */
@@ -28,11 +59,22 @@ struct lia_api_field {
 };
 
 /*
- * Answers one request (the evhttp callback; arg is the struct lia_api): the
- * token, then the route. Exported so fuzz/fuzz_api.c can feed it requests
- * built in memory, without a network.
+ * Answers one request (arg is the struct lia_api): the bearer token, then
+ * lia_api_route. The Unix listener calls it once the peer's uid passed;
+ * exported so fuzz/fuzz_api.c can feed it requests built in memory.
  */
 void lia_api_request(struct evhttp_request *req, void *arg);
+
+/*
+ * Answers one request whose client is already authenticated (the bearer
+ * token, or a console session: console != 0, which hides /v1/operators).
+ * The one route table of the CLI's API and the console.
+ */
+void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console);
+
+/* Handles /v1/operators (api_operators.c): add, list, disable, passwd; the CLI's API only. */
+void lia_api_operators_route(struct lia_api *api, struct evhttp_request *req,
+    const char *rest, const char *query);
 
 /* Sends status with body as compact JSON; takes the reference to body. A NULL body (a json_pack that ran out of memory) sends 500. */
 void lia_api_reply(struct evhttp_request *req, int status, json_t *body);

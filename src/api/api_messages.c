@@ -14,6 +14,7 @@
 #include "err.h"
 #include "node.h"
 #include "store.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ static const struct lia_api_field send_fields[] = {
 	{"precedence", JSON_STRING, 1},
 	{"text", JSON_STRING, 1},
 	{"lang", JSON_STRING, 0},
+	{"operator", JSON_STRING, 0},  /* the sending operator, signed into the message (the console sets it) */
 	{NULL, JSON_NULL, 0},
 };
 
@@ -178,11 +180,14 @@ static int send_check(struct lia_api *api, json_t *body, enum lia_precedence *pr
 	return rc;
 }
 
+static int operator_check(const char *op, char *sentence);
+
 static void messages_send(struct lia_api *api, struct evhttp_request *req)
 {
 	char err[LIA_ERR_LEN] = "", id[LIA_ID_LEN], location[LIA_ID_LEN + 16];
 	enum lia_precedence prec = LIA_ROUTINE;
 	json_t *body = NULL, *lang;
+	const char *op;
 	int rc;
 
 	if (lia_api_read_body(req, send_fields, &body) < 0)
@@ -191,10 +196,15 @@ static void messages_send(struct lia_api *api, struct evhttp_request *req)
 		lia_api_error(req, 400, "%s", err);
 		goto out;
 	}
+	op = json_string_value(json_object_get(body, "operator"));
+	if (op != NULL && operator_check(op, err) < 0) {
+		lia_api_error(req, 400, "%s", err);
+		goto out;
+	}
 	lang = json_object_get(body, "lang");
-	rc = lia_node_send(api->node, json_string_value(json_object_get(body, "to")), prec,
+	rc = lia_node_send_as(api->node, json_string_value(json_object_get(body, "to")), prec,
 	    lang != NULL ? json_string_value(lang) : "en",
-	    json_string_value(json_object_get(body, "text")), id, err);
+	    json_string_value(json_object_get(body, "text")), op, id, err);
 	if (rc < 0) {
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);
 		goto out;
@@ -316,14 +326,13 @@ out:
 	json_decref(ctx.notices);
 }
 
-/* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters. */
+/* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters (text.h's set). */
 static int operator_check(const char *op, char *sentence)
 {
-	size_t len = strlen(op), controls = 0;
+	size_t len = strlen(op);
+	int controls = lia_text_unsafe_offset(op, len, 0) < len;
 	int rc = -1;
 
-	for (size_t i = 0; i < len; i++)
-		controls += (unsigned char)op[i] < 0x20 || op[i] == 0x7f;
 	if (len == 0 || len > LIA_OPERATOR_MAX)
 		lia_err_set(sentence, "field \"operator\": must hold 1 to %d bytes, not %zu",
 		    LIA_OPERATOR_MAX, len);

@@ -7,6 +7,7 @@
  * parsed and range-checked here before the store is asked.
  */
 #include "api_internal.h"
+#include "encoding.h"
 #include "err.h"
 #include "merkle.h"
 #include "node.h"
@@ -72,8 +73,7 @@ static json_t *proof_json(const struct lia_merkle_proof *p)
 	char hex[65];
 
 	for (size_t i = 0; i < p->len; i++) {
-		for (int k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02x", p->hash[i][k]);
+		lia_hex_encode(p->hash[i], 32, hex);
 		json_array_append_new(hashes, json_string(hex));
 	}
 	return hashes;

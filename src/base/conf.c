@@ -319,8 +319,11 @@ out:
 }
 
 /*
+ * path.new is created with O_EXCL|O_NOFOLLOW: one left by a crash (or being
+ * written by another process, or a link someone planted) is refused, never
+ * reused or followed; the caller tells the user to remove it.
  * Crash hazard: a crash before the rename leaves the old file intact and a
- * stale path.new (overwritten by the next attempt). The data is fsync'd
+ * stale path.new (refused by the next attempt until removed). The data is fsync'd
  * before the rename, because on some file systems (ext4 with delayed
  * allocation) a rename can otherwise reach the disk before the data and leave
  * an empty file. A crash after the rename but before the directory fsync may
@@ -336,13 +339,18 @@ int lia_write_file_atomic(const char *path, const void *data, size_t len, int mo
 		lia_err_set(err, "%s: path too long", path);
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0 && errno == EEXIST) {
+		lia_err_set(err, "%s already exists (left by an interrupted write, or another one is "
+		    "running); remove it and try again", tmp);
+		goto out;
+	}
 	if (fd < 0) {
 		lia_err_set(err, "%s: cannot create: %s", tmp, strerror(errno));
 		goto out;
 	}
 	made = 1;
-	/* O_CREAT's mode passes through the umask and leaves an old file's mode: set it. */
+	/* O_CREAT's mode passes through the umask: set it. */
 	if (fchmod(fd, (mode_t)mode) < 0 || lia_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		lia_err_set(err, "%s: cannot write: %s", tmp, strerror(errno));
 		goto out;

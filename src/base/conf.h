@@ -37,7 +37,11 @@ int lia_read_file(const char *path, size_t max, char **out, size_t *len, char *e
 /* Writes all of data to fd, resuming after interruptions; 0, or -1 with errno set. */
 int lia_write_all(int fd, const void *data, size_t len);
 
-/* Writes data to path atomically: path.new, fsync, rename, fsync of the directory; mode as given. */
+/*
+ * Writes data to path atomically: path.new (O_EXCL|O_NOFOLLOW: an existing
+ * one is refused with a sentence telling to remove it), fsync, rename, fsync
+ * of the directory; mode as given.
+ */
 int lia_write_file_atomic(const char *path, const void *data, size_t len, int mode, char *err);
 
 #endif

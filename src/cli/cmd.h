@@ -47,6 +47,9 @@ int lia_cmd_incident(struct lia_cli *cli, int argc, char **argv);
 int lia_cli_parse_at(const char *at, int32_t *lat, int32_t *lon);
 int lia_cmd_overdue(struct lia_cli *cli, int argc, char **argv);
 int lia_cmd_radio(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_operator(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_watch(struct lia_cli *cli, int argc, char **argv);
+int lia_cmd_console(struct lia_cli *cli, int argc, char **argv);
 
 /* Prints "liaison: <sentence>" on stderr; returns LIA_EXIT_FAIL. */
 int lia_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -76,22 +79,42 @@ int lia_cli_common_option(struct lia_cli *cli, const char *cmd, int ch, char **a
 void lia_cli_print_json(const json_t *v);
 
 /*
- * Writes text from outside (a peer's message, an operator name) to out with
- * control characters, C1 controls and bidirectional overrides replaced by
- * '?', so a message cannot drive the terminal; keeps newlines when
- * keep_newlines, else shows them as '?' too.
+ * Writes text from outside (a peer's message, an operator name) to out
+ * through lia_text_sanitize (text.h): control characters, C1 controls,
+ * bidirectional overrides and isolates and bytes that are not UTF-8 show as
+ * '?', so a message cannot drive the terminal; tabs stay, newlines stay when
+ * keep_newlines, else show as '?' too. s NULL prints nothing.
  */
 void lia_cli_put_text(FILE *out, const char *s, int keep_newlines);
+
+/* A JSON value as text for display: strings as is (borrowed), numbers and booleans spelled into buf (n bytes), else "-". */
+const char *lia_cli_str_of(const json_t *v, char *buf, size_t n);
+
+/* lia_cli_str_of of obj's member key (absent: "-"). */
+const char *lia_cli_field_of(const json_t *obj, const char *key, char *buf, size_t n);
+
+/* Prints "label: value" on stdout with the label right-aligned to width, the value through lia_cli_put_text. */
+void lia_cli_print_field(int width, const char *label, const char *value);
+
+/* Writes s padded to width columns on stdout (ASCII fields: ids, names, times, states), through lia_cli_put_text. */
+void lia_cli_print_cell(const char *s, int width);
+
+/* LIA_EXIT_OK when id reads "origin/seq", else prints a usage error for cmd and returns its status. */
+int lia_cli_check_id(const char *cmd, const char *id);
+
+/* Runs getopt over a command with no options of its own; -1 with *status when the program must stop there. */
+int lia_cli_common_options_only(struct lia_cli *cli, const char *cmd, int argc, char **argv,
+    int *status);
 
 /* The daemon of one node directory, as the CLI reaches it. */
 struct lia_cli_daemon {
 	struct lia_config cfg;
 	char token[LIA_TOKEN_LEN + 1];
 	char where[PATH_MAX];              /* the node directory, absolute when it resolves */
-	char address[LIA_HOST_MAX + 16];
+	char sock[PATH_MAX];               /* NODEDIR/api.sock, the daemon's API */
 };
 
-/* Reads the API address and token of cli->dir; prints the failure and returns 1 (0 when ready). */
+/* Reads the config and token of cli->dir; prints the failure and returns 1 (0 when ready). */
 int lia_cli_daemon_open(const struct lia_cli *cli, struct lia_cli_daemon *d);
 
 /* Wipes the token; NULL-safe fields. */

@@ -1,7 +1,8 @@
 /*
- * cmd_daemon.c - how the CLI reaches its node's daemon: the API address from
- * NODEDIR/liaisond.conf, the bearer token from NODEDIR/api.token (which only
- * the daemon creates), and requests through httpc with failures printed.
+ * cmd_daemon.c - how the CLI reaches its node's daemon: the Unix socket
+ * NODEDIR/api.sock (httpc checks it is the daemon's before sending anything),
+ * the bearer token from NODEDIR/api.token (which only the daemon creates), and
+ * requests through httpc with failures printed.
  */
 #include "cmd.h"
 #include "err.h"
@@ -20,7 +21,7 @@ void lia_cli_daemon_close(struct lia_cli_daemon *d)
 	OPENSSL_cleanse(d->token, sizeof(d->token));
 }
 
-/* Reads the API address and token of cli->dir; prints the failure and returns 1. */
+/* Reads the config and token of cli->dir; prints the failure and returns 1. */
 int lia_cli_daemon_open(const struct lia_cli *cli, struct lia_cli_daemon *d)
 {
 	char err[LIA_ERR_LEN] = "";
@@ -33,8 +34,10 @@ int lia_cli_daemon_open(const struct lia_cli *cli, struct lia_cli_daemon *d)
 		status = lia_cli_fail("%s", err);
 		goto out;
 	}
-	snprintf(d->address, sizeof(d->address),
-	    strchr(d->cfg.api_host, ':') != NULL ? "[%s]:%s" : "%s:%s", d->cfg.api_host, d->cfg.api_port);
+	if ((size_t)snprintf(d->sock, sizeof(d->sock), "%s/api.sock", cli->dir) >= sizeof(d->sock)) {
+		status = lia_cli_fail("node directory path is too long: %.60s...", cli->dir);
+		goto out;
+	}
 	rc = lia_token_read(cli->dir, d->token, err);
 	if (rc == LIA_ENOTFOUND)
 		status = lia_cli_fail("%s (is liaisond running for %s?)", err, d->where);
@@ -52,16 +55,16 @@ int lia_cli_daemon_refused(const struct lia_cli_daemon *d, int status, json_t *r
 	fflush(stdout);
 	if (status == 401) {
 		fprintf(stderr, "liaison: liaisond at %s refused the token in %s/api.token "
-		    "(was the daemon restarted with another token?)\n", d->address, d->where);
+		    "(was the daemon restarted with another token?)\n", d->sock, d->where);
 	} else if (status == 413) {
 		fprintf(stderr, "liaison: liaisond at %s refused the request as too large (HTTP 413)\n",
-		    d->address);
+		    d->sock);
 	} else if (sentence != NULL) {
 		fputs("liaison: ", stderr);
 		lia_cli_put_text(stderr, sentence, 0);
 		fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "liaison: liaisond at %s answered HTTP %d\n", d->address, status);
+		fprintf(stderr, "liaison: liaisond at %s answered HTTP %d\n", d->sock, status);
 	}
 	return LIA_EXIT_FAIL;
 }
@@ -73,7 +76,7 @@ int lia_cli_daemon_call(const struct lia_cli_daemon *d, const char *method, cons
 	char err[LIA_ERR_LEN] = "";
 	int rc = LIA_EXIT_OK;
 
-	if (lia_httpc_request(d->cfg.api_host, d->cfg.api_port, d->token, method, path, body,
+	if (lia_httpc_request(d->sock, d->token, method, path, body,
 	    timeout_s, status, reply, err) < 0)
 		rc = lia_cli_fail(strncmp(err, "cannot reach", 12) == 0 ?
 		    "%s (is liaisond running for %s?)" : "%s (node directory %s)", err, d->where);

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "cert.h"
 #include "charter.h"
+#include "encoding.h"
 #include "err.h"
 #include "text.h"
 
@@ -216,17 +217,6 @@ int lia_cmd_node(struct lia_cli *cli, int argc, char **argv)
 	return status;
 }
 
-static void hex_encode(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
 static void node_address(const struct lia_node_def *n, char *out, size_t len)
 {
 	snprintf(out, len, strchr(n->host, ':') != NULL ? "[%s]:%s" : "%s:%s", n->host, n->port);
@@ -304,7 +294,7 @@ static int charter_check(struct lia_cli *cli, int argc, char **argv)
 		status = lia_cli_fail("%s", err);
 		goto out;
 	}
-	hex_encode(c->hash, sizeof(c->hash), hash);
+	lia_hex_encode(c->hash, sizeof(c->hash), hash);
 	if (cli->json) {
 		out = charter_json(c, argv[optind], hash);
 		lia_cli_print_json(out);

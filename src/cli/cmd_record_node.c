@@ -199,7 +199,12 @@ static int record_export(struct lia_cli *cli, int argc, char **argv)
 	if (status != LIA_EXIT_OK)
 		return status;
 	text = json_dumps(reply, JSON_INDENT(1) | JSON_SORT_KEYS);
-	if (text == NULL || lia_write_file_atomic(argv[optind], text, strlen(text), 0644, err) < 0)
+	/*
+	 * 0600: the bundle is for auditors, but it holds every message text and
+	 * operator name of the hotline; handing it over is the operator's act
+	 * (chmod or copy), not something every local account gets by default.
+	 */
+	if (text == NULL || lia_write_file_atomic(argv[optind], text, strlen(text), 0600, err) < 0)
 		status = lia_cli_fail("%s", text ? err : "out of memory");
 	else
 		printf("wrote %s: %zu entries, %zu checkpoints\n", argv[optind],

@@ -7,6 +7,9 @@
  * a failure, 2 for a usage error.
  */
 #include "cmd.h"
+#include "err.h"
+#include "id.h"
+#include "text.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -64,6 +67,13 @@ static const struct command commands[] = {
 	    "note ID TEXT... | show ID | list",
 	    "incidents shared with the other party: open one (from a signal or by hand), attach "
 	    "messages and signals, propose and confirm state changes, show the timeline"},
+	{"operator", lia_cmd_operator, "operator add NAME [--role operator|supervisor|auditor] "
+	    "[--lang en|zh|ja|ko] | list | audit | disable NAME | enable NAME | passwd NAME",
+	    "the console's operators; add and passwd read the password from standard input"},
+	{"console", lia_cmd_console, "console cert --host NAME|IP [--days N]",
+	    "the console's HTTPS certificate (ECDSA P-256) for a console off loopback"},
+	{"watch", lia_cmd_watch, "watch [--count N]",
+	    "follow arrivals (messages, receipts, acks, signals, incidents, links); a bell for FLASH"},
 	{"help", cmd_help, "help [COMMAND]",
 	    "show this help, or one command's"},
 };
@@ -87,7 +97,7 @@ static void usage(FILE *out)
 		fprintf(out, "  liaison %s\n      %s\n", commands[i].usage, commands[i].help);
 	fprintf(out, "\nOptions:\n"
 	    "  -d, --dir NODEDIR  node directory (default $LIAISON_DIR, else .); holds\n"
-	    "                     liaisond.conf (the API address) and api.token\n"
+	    "                     liaisond.conf, api.token and the daemon's api.sock\n"
 	    "  --json             print the API's JSON (sorted keys) instead of text\n"
 	    "  -h, --help         this help\n"
 	    "  -V, --version      print the version\n"
@@ -165,38 +175,75 @@ void lia_cli_print_json(const json_t *v)
 	fputc('\n', stdout);
 }
 
-/* Bytes of the character at s to show as '?', or 0 to show it as is. */
-static size_t unsafe_length(const unsigned char *s, int keep_newlines)
-{
-	if (s[0] == '\n')
-		return keep_newlines ? 0 : 1;
-	if (s[0] < 0x20 && s[0] != '\t')
-		return 1;
-	if (s[0] == 0x7f)
-		return 1;
-	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-		return 2; /* C1 controls U+0080..U+009F */
-	if (s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
-		return 3; /* U+202A..U+202E embeddings and overrides */
-	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
-		return 3; /* U+2066..U+2069 isolates */
-	return 0;
-}
-
 void lia_cli_put_text(FILE *out, const char *s, int keep_newlines)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	size_t n;
+	size_t len = s != NULL ? strlen(s) : 0;
+	char *clean = malloc(len + 1);
 
-	while (*p != '\0') {
-		n = unsafe_length(p, keep_newlines);
-		if (n > 0) {
-			fputc('?', out);
-			p += n;
-		} else {
-			fputc(*p++, out);
-		}
+	if (clean == NULL) {
+		fputc('?', out); /* out of memory: show nothing of the text */
+		return;
 	}
+	lia_text_sanitize(clean, s != NULL ? s : "", len,
+	    LIA_TEXT_KEEP_TAB | (keep_newlines ? LIA_TEXT_KEEP_NEWLINE : 0));
+	fputs(clean, out);
+	free(clean);
+}
+
+const char *lia_cli_str_of(const json_t *v, char *buf, size_t n)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, n, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, n, "%s", json_is_true(v) ? "yes" : "no");
+	else
+		snprintf(buf, n, "-");
+	return buf;
+}
+
+const char *lia_cli_field_of(const json_t *obj, const char *key, char *buf, size_t n)
+{
+	return lia_cli_str_of(json_object_get(obj, key), buf, n);
+}
+
+void lia_cli_print_field(int width, const char *label, const char *value)
+{
+	printf("%*s: ", width, label);
+	lia_cli_put_text(stdout, value, 0);
+	putchar('\n');
+}
+
+void lia_cli_print_cell(const char *s, int width)
+{
+	lia_cli_put_text(stdout, s, 0);
+	for (int i = (int)strlen(s); i < width; i++)
+		putchar(' ');
+}
+
+int lia_cli_check_id(const char *cmd, const char *id)
+{
+	char origin[LIA_NAME_MAX + 1], err[LIA_ERR_LEN] = "";
+	uint64_t seq;
+
+	if (lia_id_parse(id, origin, &seq, err) < 0)
+		return lia_cli_usage(cmd, "\"%.60s\" is not a message id like tokyo/1: %s", id, err);
+	return LIA_EXIT_OK;
+}
+
+int lia_cli_common_options_only(struct lia_cli *cli, const char *cmd, int argc, char **argv,
+    int *status)
+{
+	static const struct option options[] = { LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0} };
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, options, NULL)) != -1)
+		if (lia_cli_common_option(cli, cmd, ch, argv, status) < 0)
+			return -1;
+	return 0;
 }
 
 static int cmd_help(struct lia_cli *cli, int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "incident.h"
 #include "linktest.h"
 #include "log.h"
+#include "peertime.h"
 #include "relay.h"
 
 typedef int (*accept_fn)(struct lia_node *n, const struct lia_inbound *in,
@@ -321,6 +322,75 @@ static int accept_relay(struct lia_node *n, const struct lia_inbound *in,
 	return lia_relay_accept(n, in->peer, e, cose, cose_len, err);
 }
 
+/* The time of own entry seq, -1 when it cannot be read (the reference check refuses it then). */
+static int64_t own_entry_time(struct lia_node *n, uint64_t seq)
+{
+	uint8_t *cose = NULL;
+	size_t len = 0;
+	struct lia_entry e;
+	char err[LIA_ERR_LEN];
+	int64_t t = -1;
+
+	memset(&e, 0, sizeof(e));
+	if (lia_store_get_entry(n->store, n->self->name, seq, &cose, &len, NULL, NULL, err) == 0 &&
+	    lia_entry_open(cose, len, &e, err) == 0)
+		t = e.time_ms;
+	lia_entry_finish(&e);
+	free(cose);
+	return t;
+}
+
+/* The clock record of peer, made on first use; NULL when the table is full. */
+static struct lia_peer_clock *peer_clock(struct lia_node *n, const char *peer)
+{
+	for (int i = 0; i < n->n_clocks; i++)
+		if (strcmp(n->clocks[i].peer, peer) == 0)
+			return &n->clocks[i];
+	if (n->n_clocks == LIA_MAX_NODES)
+		return NULL;
+	snprintf(n->clocks[n->n_clocks].peer, sizeof(n->clocks[0].peer), "%s", peer);
+	return &n->clocks[n->n_clocks++];
+}
+
+int64_t lia_node_peer_clock_skew(const struct lia_node *n, const char *peer)
+{
+	for (int i = 0; i < n->n_clocks; i++)
+		if (strcmp(n->clocks[i].peer, peer) == 0)
+			return n->clocks[i].skew_ms;
+	return 0;
+}
+
+/*
+ * Peer-claimed times (peertime.h), the same on every channel: LIA_REFUSED
+ * when impossible (err says so), else 0; a skew is kept for the peer's
+ * status and logged once per peer and run.
+ */
+static int check_peer_time(struct lia_node *n, const struct lia_inbound *in,
+    const struct lia_entry *e, char *err)
+{
+	struct lia_peer_clock *c;
+	int64_t ref = -1, skew = 0;
+
+	if (lia_peertime_is_answer(e) && strcmp(e->ref_origin, n->self->name) == 0)
+		ref = own_entry_time(n, e->ref_seq);
+	switch (lia_peertime_check(e, lia_now_ms(), ref, &skew, err)) {
+	case LIA_PEERTIME_IMPOSSIBLE:
+		return LIA_REFUSED;
+	case LIA_PEERTIME_SKEWED:
+		if ((c = peer_clock(n, in->peer->name)) == NULL)
+			break;
+		c->skew_ms = skew;
+		if (!c->flagged)
+			lia_log_warn("peer %s: its clock looks off: %s (accepted; logged once)",
+			    in->peer->name, err);
+		c->flagged = 1;
+		break;
+	case LIA_PEERTIME_OK:
+		break;
+	}
+	return 0;
+}
+
 /* The rules: one per entry type, and the channels that may carry it. */
 static const struct {
 	enum lia_entry_type type;
@@ -342,6 +412,8 @@ int lia_node_accept(struct lia_node *n, const struct lia_inbound *in, const stru
     const uint8_t *cose, size_t cose_len, struct lia_accepted *out, char *err)
 {
 	memset(out, 0, sizeof(*out));
+	if (check_peer_time(n, in, e, err) != 0) /* impossible times refused first (issue 10) */
+		return LIA_REFUSED;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		if (rules[i].type != e->type)
 			continue;

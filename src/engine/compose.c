@@ -133,6 +133,13 @@ static int commit_own_entry(struct lia_node *n, struct lia_entry *e,
 int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
     const char *lang, const char *text, char id[LIA_ID_LEN], char *err)
 {
+	return lia_node_send_as(n, to, precedence, lang, text, NULL, id, err);
+}
+
+int lia_node_send_as(struct lia_node *n, const char *to, enum lia_precedence precedence,
+    const char *lang, const char *text, const char *operator_name, char id[LIA_ID_LEN],
+    char *err)
+{
 	const struct lia_node_def *recipients[LIA_MAX_NODES];
 	const char *dests[LIA_MAX_NODES];
 	struct lia_entry e;
@@ -147,6 +154,8 @@ int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence preced
 	e.precedence = precedence;
 	snprintf(e.lang, sizeof(e.lang), "%s", lang);
 	e.text = (char *)text; /* borrowed for signing only */
+	if (operator_name != NULL)
+		snprintf(e.sender_operator, sizeof(e.sender_operator), "%s", operator_name);
 	for (int i = 0; i < n_recipients; i++)
 		dests[i] = recipients[i]->name;
 	if (commit_own_entry(n, &e, dests, n_recipients, 1, err) < 0)

@@ -42,6 +42,11 @@ void lia_node_destroy(struct lia_node *n);
 int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
     const char *lang, const char *text, char id[LIA_ID_LEN], char *err);
 
+/* As lia_node_send, naming the sending operator in the signed message (wire key 32); NULL names none. */
+int lia_node_send_as(struct lia_node *n, const char *to, enum lia_precedence precedence,
+    const char *lang, const char *text, const char *operator_name, char id[LIA_ID_LEN],
+    char *err);
+
 /* Signs and commits an operator's acknowledgement of received message (origin, seq); it travels back to the origin. */
 int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
     const char *operator_name, char id[LIA_ID_LEN], char *err);

@@ -29,6 +29,13 @@ struct lia_transport {
 	void *ctx;
 };
 
+/* What accept.c saw of one peer's clock in its entry times (peertime.h). */
+struct lia_peer_clock {
+	char peer[LIA_NAME_MAX + 1];
+	int64_t skew_ms;                      /* last skew seen; 0 none */
+	int flagged;                          /* the skew was logged (once per peer and run) */
+};
+
 struct lia_node {
 	struct lia_config cfg;
 	struct lia_charter *charter;          /* owned */
@@ -47,6 +54,8 @@ struct lia_node {
 	struct lia_record *record;            /* owned (record.c) */
 	struct lia_deadlines *deadlines;      /* owned (deadline_timer.c) */
 	struct lia_linktests *linktests;      /* owned (linktest.c) */
+	struct lia_peer_clock clocks[LIA_MAX_NODES]; /* accept.c: peers whose clock looked off */
+	int n_clocks;
 };
 
 /* ---- compose.c: own entries made inside the caller's transaction ---- */

@@ -77,6 +77,12 @@ int lia_record_proof_from_frame(const struct lia_frame *f, struct lia_merkle_pro
 	return 0;
 }
 
+/* Witnesses are other parties' nodes only (docs/record.md "Witnesses"): a peer of our own party neither cosigns for us nor is cosigned. */
+static int same_party(const struct lia_node *n, const struct lia_node_def *peer)
+{
+	return strcmp(peer->party, n->self->party) == 0;
+}
+
 /* ---- the log's side ---- */
 
 struct lia_record_peer *lia_record_peer(struct lia_node *n, const char *peer)
@@ -218,7 +224,7 @@ void lia_record_offer(struct lia_node *n, const struct lia_record_io *io)
 	uint8_t root[32];
 	char *note = NULL, err[LIA_ERR_LEN];
 
-	if (lia_store_latest_checkpoint(s, &size, root, &note, err) < 0)
+	if (same_party(n, io->peer) || lia_store_latest_checkpoint(s, &size, root, &note, err) < 0)
 		return;
 	if (p != NULL && size > p->offered_size &&
 	    lia_store_cosigned_size(s, io->peer->name, &cosigned, err) == 0 && cosigned < size)
@@ -351,19 +357,32 @@ static int cosign(struct lia_node *n, const struct lia_record_io *io, const stru
     const struct lia_checkpoint *cp, const char *note_text, char *err)
 {
 	struct lia_frame f = {.kind = LIA_FRAME_COSIGNATURE, .size = cp->size};
-	char name[LIA_NOTE_NAME_MAX + 1], line[LIA_NOTE_LINE_MAX];
-
-	char *kept = NULL;
+	char name[LIA_NOTE_NAME_MAX + 1], line[LIA_NOTE_LINE_MAX], peer[LIA_NOTE_NAME_MAX + 1];
+	uint8_t pub[32];
+	struct lia_note_key key = {peer, LIA_NOTE_ED25519, pub};
+	char *kept = NULL, *clean = NULL;
+	size_t clean_len = 0;
 	int rc = DROP;
 
 	lia_record_origin(n, n->self->name, name);
+	lia_record_origin(n, io->peer->name, peer);
 	if (lia_signer_cosign(n->signer, name, note->body, note->body_len,
 	    (uint64_t)(lia_now_ms() / 1000), line, err) < 0)
 		return DROP;
 	line[strcspn(line, "\n")] = '\0';
-	/* Kept with our own cosignature, so an export shows what we vouched for. */
-	if (asprintf(&kept, "%s%s\n", note_text, line) < 0)
+	/*
+	 * Kept with our own cosignature, so an export shows what we vouched for: the checkpoint,
+	 * the peer's own valid line and ours, nothing else the peer put in the note (a line under
+	 * our name would otherwise ride into every export of ours).
+	 */
+	if (lia_record_raw_key(io->key, pub, err) < 0 ||
+	    lia_note_keep(note_text, strlen(note_text), &key, 1, &clean, &clean_len, err) < 0)
 		return DROP;
+	if (asprintf(&kept, "%s%s\n", clean, line) < 0) {
+		free(clean);
+		return DROP;
+	}
+	free(clean);
 	if (lia_store_set_witnessed(n->store, io->peer->name, cp->size, cp->root, kept,
 	    lia_now_ms(), err) == 0) {
 		snprintf(f.line, sizeof(f.line), "%s", line);
@@ -384,6 +403,10 @@ int lia_record_handle_checkpoint(struct lia_node *n, const struct lia_record_io 
 	char *known_note = NULL, *text = NULL, why[LIA_ERR_LEN];
 	int rc = DROP;
 
+	if (same_party(n, io->peer)) {
+		rc = GO_ON; /* not a witness of its own party's logs */
+		goto out;
+	}
 	if (open_peer_checkpoint(n, io, f->note, f->note_len, &note, &cp, err) < 0)
 		goto out;
 	text = strndup((const char *)f->note, f->note_len);

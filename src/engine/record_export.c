@@ -15,6 +15,7 @@
 
 #include "cert.h"
 #include "conf.h"
+#include "encoding.h"
 #include "note.h"
 
 static json_t *latest_json(struct lia_node *n)
@@ -50,8 +51,7 @@ json_t *lia_record_status_json(struct lia_node *n)
 	if (lia_store_log_size(n->store, &size, err) < 0 ||
 	    lia_store_log_root(n->store, size, root, err) < 0)
 		return json_pack("{s:s}", "error", err);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", root[i]);
+	lia_hex_encode(root, 32, hex);
 	for (int i = 0; i < n_peers; i++) {
 		uint64_t wsize = 0;
 		uint8_t wroot[32];
@@ -141,7 +141,7 @@ static int export_entries(struct lia_node *n, json_t *bundle, char *err)
 			lia_err_set(err, "out of memory exporting entry %" PRIu64, i);
 			return -1;
 		}
-		EVP_EncodeBlock((unsigned char *)b64, cose, (int)len);
+		lia_base64_encode(cose, len, b64);
 		json_array_append_new(entries, json_string(b64));
 		free(b64);
 		free(cose);

@@ -86,7 +86,9 @@ void lia_node_rollback(struct lia_node *n);
  * type whether entry e (COSE bytes cose, already verified by the transport
  * as made by in->peer) is taken here, and stores it with what it implies
  * (deliveries, deadlines, incident tables) and the answer it calls for (a
- * receipt, a link test answer). 0 stored (*out says what the transport does
+ * receipt, a link test answer). Before any rule, the times the peer claims
+ * (format/peertime.h): an impossible one is refused, a skew flagged for
+ * the peer (logged once). 0 stored (*out says what the transport does
  * after committing; free out->answer); LIA_REFUSED refused (err says why:
  * tell the peer, keep the link); LIA_EDUP a signal heard again on the radio
  * (out->answer is our receipt of it once more, or NULL; roll back); other
@@ -94,5 +96,8 @@ void lia_node_rollback(struct lia_node *n);
  */
 int lia_node_accept(struct lia_node *n, const struct lia_inbound *in, const struct lia_entry *e,
     const uint8_t *cose, size_t cose_len, struct lia_accepted *out, char *err);
+
+/* The last skew lia_node_accept saw in peer's entry times (peertime.h), in ms; 0 when none. */
+int64_t lia_node_peer_clock_skew(const struct lia_node *n, const char *peer);
 
 #endif

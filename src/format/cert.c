@@ -359,7 +359,11 @@ out:
 	return rc;
 }
 
-/* Creates dir with mode 0700 unless it is already a directory. */
+/*
+ * Creates dir with mode 0700, or takes an existing directory that group and
+ * others cannot use (it will hold a private key: one that others can list or
+ * write is refused, naming its mode).
+ */
 static int make_dir(const char *dir, char *err)
 {
 	struct stat st;
@@ -377,6 +381,11 @@ static int make_dir(const char *dir, char *err)
 	}
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		lia_err_set(err, "%s: not a directory", dir);
+		goto out;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		lia_err_set(err, "%s is open to group or others (mode %04o); it must be 0700 "
+		    "(chmod 700 %s)", dir, (unsigned)(st.st_mode & 07777), dir);
 		goto out;
 	}
 	rc = 0;

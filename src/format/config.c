@@ -25,10 +25,11 @@
 #define LINKTEST_MAX_S 86400
 
 enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_LINKTEST,
-	KEY_COUNT };
+	KEY_CONSOLE, KEY_CONSOLE_WEB, KEY_CONSOLE_IDLE, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
-	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest"
+	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest", "console",
+	"console-web", "console-idle"
 };
 
 struct config_parse {
@@ -121,21 +122,6 @@ int lia_split_address(const char *addr, char *host, size_t host_len,
 	rc = 0;
 out:
 	return rc;
-}
-
-/* 1 when host is "localhost", in 127.0.0.0/8 or ::1. */
-static int host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (strcasecmp(host, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
-	return 0;
 }
 
 /* Seconds with up to three decimals ("1", "0.25") into milliseconds. */
@@ -232,14 +218,9 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 			rc = 0;
 		break;
 	case KEY_API:
-		if (lia_split_address(value, cfg->api_host, sizeof(cfg->api_host),
-		    cfg->api_port, sub) < 0)
-			lia_err_set(problem, "api %s", sub);
-		else if (!host_is_loopback(cfg->api_host))
-			lia_err_set(problem, "api address \"%.80s\" is not loopback (127.0.0.0/8, ::1 or localhost); the API must not face the network",
-			    value);
-		else
-			rc = 0;
+		/* The API left TCP: a port any local user could bind while liaisond is down. */
+		lia_err_set(problem, "\"api\" is no longer used: the CLI reaches liaisond on the "
+		    "socket NODEDIR/api.sock; remove this line (see liaisond(8))");
 		break;
 	case KEY_HEARTBEAT:
 		if (heartbeat_parse(value, &cfg->heartbeat_ms) < 0)
@@ -251,6 +232,26 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 		if (lia_config_parse_period(value, &cfg->linktest_s) < 0)
 			lia_err_set(problem, "linktest \"%.32s\" must be a period from 1s to 24h "
 			    "(\"30\", \"10s\", \"5m\", \"1h\") or \"off\"", value);
+		else
+			rc = 0;
+		break;
+	case KEY_CONSOLE:  /* any address: off loopback the console serves HTTPS (console.c) */
+		if (lia_split_address(value, cfg->console_host, sizeof(cfg->console_host),
+		    cfg->console_port, sub) < 0)
+			lia_err_set(problem, "console %s", sub);
+		else
+			rc = 0;
+		break;
+	case KEY_CONSOLE_IDLE:
+		if (lia_config_parse_period(value, &cfg->console_idle_s) < 0 || cfg->console_idle_s < 2)
+			lia_err_set(problem, "console-idle \"%.32s\" must be a period from 2s to 24h "
+			    "(\"30m\", \"1h\")", value);
+		else
+			rc = 0;
+		break;
+	case KEY_CONSOLE_WEB:
+		if (value[0] == '\0' || resolve_path(cfg->dir, value, cfg->console_web) < 0)
+			lia_err_set(problem, "console-web path empty or too long");
 		else
 			rc = 0;
 		break;
@@ -363,7 +364,7 @@ static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
 	while (key < KEY_COUNT && strcmp(l->argv[0], key_names[key]) != 0)
 		key++;
 	if (key == KEY_COUNT) {
-		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, api, heartbeat, "
+		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, heartbeat, "
 		    "signals, linktest, radio)",
 		    l->argv[0]);
 		goto out;
@@ -412,9 +413,8 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 		lia_err_set(err, "%s: \"radio peer\" lines need a \"radio listen\" line", name);
 		goto out;
 	}
-	if (!p.seen[KEY_NODE] || !p.seen[KEY_API]) {
-		lia_err_set(err, "%s: no \"%s\" line (it is required)", name,
-		    p.seen[KEY_NODE] ? "api" : "node");
+	if (!p.seen[KEY_NODE]) {
+		lia_err_set(err, "%s: no \"node\" line (it is required)", name);
 		goto out;
 	}
 	rc = 0;

@@ -4,7 +4,7 @@
  *   node NAME                 this node's name in the charter (required)
  *   charter PATH              charter file, relative to the node directory (default "charter")
  *   listen HOST:PORT          where peers connect (default: this node's charter address)
- *   api HOST:PORT             HTTP JSON API, loopback only (required)
+ *   (an "api HOST:PORT" line is refused: the API is on the socket NODEDIR/api.sock)
  *   heartbeat SECONDS         ping period; a link silent for 3 periods is dead (default 1)
  *   linktest PERIOD           how often each link sends a signed link test: seconds, or
  *                             with s, m or h ("30", "10s", "5m", "1h"); 1 s to 24 h, or
@@ -14,7 +14,7 @@
  *   radio listen HOST:PORT    unit link: the UDP address this unit receives datagrams on
  *   radio peer NODE HOST:PORT unit link to NODE (a unit of another party), repeatable
  *   radio rate BITS           unit link pacing per peer in bit/s (default 9600)
- * The directory also holds node.key, node.crt, liaison.db and api.token.
+ * The directory also holds node.key, node.crt, liaison.db, api.token and api.sock.
  */
 #ifndef LIA_CONFIG_H
 #define LIA_CONFIG_H
@@ -40,8 +40,10 @@ struct lia_config {
 	char signals_path[4096];           /* resolved against dir */
 	char listen_host[LIA_HOST_MAX + 1];/* "" until resolved from the charter */
 	char listen_port[8];
-	char api_host[LIA_HOST_MAX + 1];
-	char api_port[8];
+	char console_host[LIA_HOST_MAX + 1]; /* "" when the node serves no console */
+	char console_port[8];
+	char console_web[4096];            /* the console's built assets; "" for the installed ones */
+	int console_idle_s;                /* a console session ends after this long idle; 0: 30 min */
 	int heartbeat_ms;
 	int linktest_s;                    /* link test period in seconds; 0 = off */
 	char radio_host[LIA_HOST_MAX + 1]; /* "" when the node has no unit link */

@@ -116,6 +116,7 @@ struct lia_entry {
 	enum lia_precedence precedence;     /* also an overdue notice's, of its message */
 	char lang[LIA_LANG_MAX + 1];
 	char *text;                         /* UTF-8, owned (malloc'd by decode) */
+	char sender_operator[LIA_OPERATOR_MAX + 1]; /* message, optional (key 32): the sending operator; "" for none */
 	/* receipt and ack */
 	char ref_origin[LIA_NAME_MAX + 1];
 	uint64_t ref_seq;

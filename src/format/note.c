@@ -1,6 +1,6 @@
 /*
- * note.c - C2SP signed notes, checkpoints, cosignatures and vkeys (see
- * note.h). Input to the parsers is hostile: every length is checked before
+ * note.c - C2SP signed notes and tlog-cosignatures (see note.h); the
+ * checkpoint body is checkpoint.c, verifier keys note_vkey.c. Input to the parsers is hostile: every length is checked before
  * it is used, text must be UTF-8 without control characters other than
  * newline, and base64 must be canonical (RFC 4648 section 4, padded, with
  * zero spare bits), so one value has one encoding.
@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "encoding.h"
 #include "err.h"
 #include "text.h"
 
@@ -24,98 +25,16 @@
 #define ED25519_SIG_LEN 64
 #define COSIG_LEN (8 + ED25519_SIG_LEN) /* tlog-cosignature timestamped_signature */
 #define COSIG_TIME_MAX UINT64_C(0x7fffffffffffffff)
-#define ROOT_B64_LEN 44
-
-/* ---- base64, RFC 4648 section 4, canonical form only ---- */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Writes the padded base64 of in[0..len) and a NUL to out (4 * ceil(len / 3) + 1 bytes); returns its length. */
-static size_t b64_encode(const uint8_t *in, size_t len, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-
-		if (i + 1 < len)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64_alphabet[v >> 18 & 63];
-		out[o++] = b64_alphabet[v >> 12 & 63];
-		out[o++] = i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int b64_value(char c)
-{
-	const char *p = c != '\0' ? strchr(b64_alphabet, c) : NULL;
-
-	return p != NULL ? (int)(p - b64_alphabet) : -1;
-}
-
-/* Decodes canonical padded base64 in[0..len) into out (cap bytes). 0 with *out_len, or -1. */
-static int b64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
-{
-	size_t pad = 0, o = 0;
-	int rc = -1;
-
-	if (len == 0 || len % 4 != 0)
-		goto out;
-	pad = (in[len - 1] == '=') + (in[len - 1] == '=' && in[len - 2] == '=');
-	if (len / 4 * 3 - pad > cap)
-		goto out;
-	for (size_t i = 0; i < len; i += 4) {
-		int v[4];
-		uint32_t w = 0;
-
-		for (size_t k = 0; k < 4; k++) {
-			int is_pad = i + k >= len - pad;
-
-			v[k] = is_pad ? (in[i + k] == '=' ? 0 : -1) : b64_value(in[i + k]);
-			if (v[k] < 0)
-				goto out;
-			w = w << 6 | (uint32_t)v[k];
-		}
-		/* The bits under the padding must be zero (RFC 4648 section 3.5). */
-		if (i + 4 == len && (w & ((UINT32_C(1) << (8 * pad)) - 1)) != 0)
-			goto out;
-		for (size_t k = 0; k < 3 && (i + 4 < len || k < 3 - pad); k++)
-			out[o++] = (uint8_t)(w >> (16 - 8 * k));
-	}
-	*out_len = o;
-	rc = 0;
-out:
-	return rc;
-}
 
 /* ---- text and names (signed-note "Format") ---- */
 
-/* 1 when s[0..len) is UTF-8 with no control character but newline. */
-static int text_valid(const char *s, size_t len)
+int lia_note_text_valid(const char *s, size_t len)
 {
 	int ok = 1;
 
 	for (size_t i = 0; i < len && ok; i++)
 		ok = (uint8_t)s[i] >= 0x20 || s[i] == '\n';
 	return ok && lia_utf8_valid((const uint8_t *)s, len);
-}
-
-/* Decodes the code point at s[*i] of valid UTF-8 and advances *i. */
-static uint32_t utf8_next(const uint8_t *s, size_t *i)
-{
-	uint32_t c = s[(*i)++];
-	int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-
-	c &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
-	while (more-- > 0)
-		c = c << 6 | (s[(*i)++] & 0x3f);
-	return c;
 }
 
 /* Unicode White_Space (what Go's unicode.IsSpace accepts). */
@@ -128,13 +47,15 @@ static int is_unicode_space(uint32_t c)
 
 int lia_note_name_valid(const char *name, size_t len)
 {
-	int ok = name != NULL && len > 0 && len <= LIA_NOTE_NAME_MAX && text_valid(name, len);
+	int ok = name != NULL && len > 0 && len <= LIA_NOTE_NAME_MAX && lia_note_text_valid(name, len);
 	size_t i = 0;
 
 	while (ok && i < len) {
-		uint32_t c = utf8_next((const uint8_t *)name, &i);
+		uint32_t c = 0;
+		size_t n = lia_utf8_decode((const uint8_t *)name + i, len - i, &c);
 
-		ok = c != '+' && c >= 0x20 && !is_unicode_space(c);
+		i += n;
+		ok = n > 0 && c != '+' && c >= 0x20 && !is_unicode_space(c);
 	}
 	return ok;
 }
@@ -253,7 +174,7 @@ static int format_line(const char *name, uint32_t key_id, const uint8_t *sig, si
 	}
 	be_write(key_id, raw, 4);
 	memcpy(raw + 4, sig, sig_len);
-	b64_encode(raw, 4 + sig_len, b64);
+	lia_base64_encode(raw, 4 + sig_len, b64);
 	n = snprintf(line, LIA_NOTE_LINE_MAX, SIG_PREFIX "%s %s\n", name, b64);
 	if (n < 0 || n >= LIA_NOTE_LINE_MAX) {
 		lia_err_set(err, "the signature line of \"%.64s\" is too long", name);
@@ -273,7 +194,7 @@ static int body_check(const char *body, size_t len, char *err)
 		lia_err_set(err, "a note text of %zu bytes cannot be signed", len);
 	else if (body[len - 1] != '\n')
 		lia_err_set(err, "a note text must end in a newline");
-	else if (!text_valid(body, len))
+	else if (!lia_note_text_valid(body, len))
 		lia_err_set(err, "a note text must be UTF-8 without control characters");
 	else
 		rc = 0;
@@ -352,7 +273,7 @@ static int parse_sig_line(const char *line, size_t len, struct lia_note_sig *sig
 		goto out;
 	}
 	/* Key ID and at least one byte of signature. */
-	if (b64_decode(b64, b64_len, raw, b64_len / 4 * 3, &raw_len) != 0 || raw_len < 5) {
+	if (lia_base64_decode(b64, b64_len, raw, b64_len / 4 * 3, &raw_len) != 0 || raw_len < 5) {
 		lia_err_set(err, "the signature of \"%.*s\" is not canonical base64 of 5 bytes or more",
 		    (int)(name_len > 64 ? 64 : name_len), line + SIG_PREFIX_LEN);
 		goto out;
@@ -388,7 +309,7 @@ static int note_shape(const char *buf, size_t len, size_t *split, char *err)
 
 	if (buf == NULL || len == 0 || len > LIA_NOTE_MAX) {
 		lia_err_set(err, "a signed note of %zu bytes is outside 1..%d", len, LIA_NOTE_MAX);
-	} else if (!text_valid(buf, len)) {
+	} else if (!lia_note_text_valid(buf, len)) {
 		lia_err_set(err, "a signed note must be UTF-8 without control characters");
 	} else if (buf[len - 1] != '\n') {
 		lia_err_set(err, "a signed note must end in a newline");
@@ -480,165 +401,167 @@ void lia_note_finish(struct lia_note *note)
 
 /* ---- verification ---- */
 
-/* The first signature with this name and key ID, or NULL (unknown keys are ignored). */
-static const struct lia_note_sig *find_sig(const struct lia_note *note, const char *name,
-    uint32_t key_id)
+/* The next signature line from *at on with this name and key ID, or NULL; *at moves past it. */
+static const struct lia_note_sig *next_sig(const struct lia_note *note, const char *name,
+    uint32_t key_id, size_t *at)
 {
 	const struct lia_note_sig *found = NULL;
 
-	for (size_t i = 0; i < note->nsigs && found == NULL; i++)
-		if (note->sigs[i].key_id == key_id && strcmp(note->sigs[i].name, name) == 0)
-			found = &note->sigs[i];
+	for (; *at < note->nsigs && found == NULL; (*at)++)
+		if (note->sigs[*at].key_id == key_id && strcmp(note->sigs[*at].name, name) == 0)
+			found = &note->sigs[*at];
 	return found;
 }
 
-/* Finds the signature line of (name, type, pub) in note; NULL with err when absent. */
-static const struct lia_note_sig *find_key(const struct lia_note *note, const char *name,
-    uint8_t type, const uint8_t pub[static 32], char *err)
+/* The key ID of (name, type, pub) after checking name; -1 with err. */
+static int known_key_id(const char *name, uint8_t type, const uint8_t pub[static 32],
+    uint32_t *id, char *err)
 {
-	const struct lia_note_sig *sig = NULL;
-	uint32_t id;
+	int rc = -1;
 
 	if (name == NULL || !lia_note_name_valid(name, strlen(name)))
 		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
-	else if (lia_note_key_id(name, type, pub, &id, err) == 0 &&
-	    (sig = find_sig(note, name, id)) == NULL)
+	else
+		rc = lia_note_key_id(name, type, pub, id, err);
+	return rc;
+}
+
+/* 1 when sig is a valid Ed25519 note signature (type 0x01) of note's text by pub. */
+static int note_sig_valid(const struct lia_note *note, const struct lia_note_sig *sig,
+    const uint8_t pub[static 32])
+{
+	return sig->sig_len == ED25519_SIG_LEN &&
+	    ed25519_valid(pub, (const uint8_t *)note->body, note->body_len, sig->sig);
+}
+
+static int cosig_message(const char *body, size_t body_len, uint64_t timestamp, uint8_t **msg,
+    size_t *msg_len, char *err);
+
+/* 1 when sig is a valid tlog-cosignature/v1 (type 0x04) of note's text by pub; its time in *t. */
+static int cosig_sig_valid(const struct lia_note *note, const struct lia_note_sig *sig,
+    const uint8_t pub[static 32], uint64_t *t)
+{
+	uint8_t *msg = NULL;
+	size_t msg_len = 0;
+	int ok = sig->sig_len == COSIG_LEN && (*t = be_read(sig->sig, 8)) <= COSIG_TIME_MAX &&
+	    cosig_message(note->body, note->body_len, *t, &msg, &msg_len, NULL) == 0 &&
+	    ed25519_valid(pub, msg, msg_len, sig->sig + 8);
+
+	free(msg);
+	return ok;
+}
+
+/*
+ * c2sp.org/signed-note "Signatures": a key is a name and a key ID, and lines of
+ * other keys are ignored. Of the lines of this key, the first that verifies
+ * counts: a line that does not verify cannot vouch for anything, so it cannot
+ * hide a valid one either. *index gets the line; -1 with err when none verifies.
+ */
+static int find_valid(const struct lia_note *note, const char *name, uint8_t type,
+    const uint8_t pub[static 32], size_t *index, uint64_t *t, char *err)
+{
+	const struct lia_note_sig *sig;
+	size_t at = 0, seen = 0;
+	uint32_t id = 0;
+	int rc = -1, timestamped = 1;
+
+	if (known_key_id(name, type, pub, &id, err) != 0)
+		goto out;
+	while (rc != 0 && (sig = next_sig(note, name, id, &at)) != NULL) {
+		seen++;
+		timestamped = type != LIA_NOTE_COSIG_V1 ||
+		    (sig->sig_len == COSIG_LEN && be_read(sig->sig, 8) <= COSIG_TIME_MAX);
+		if (type == LIA_NOTE_COSIG_V1 ? cosig_sig_valid(note, sig, pub, t) :
+		    note_sig_valid(note, sig, pub)) {
+			*index = (size_t)(sig - note->sigs);
+			rc = 0;
+		}
+	}
+	if (rc != 0 && seen == 0)
 		lia_err_set(err, "the note has no %s by \"%.64s\" (key ID %08" PRIx32 ")",
 		    type == LIA_NOTE_COSIG_V1 ? "cosignature" : "signature", name, id);
-	return sig;
+	else if (rc != 0 && !timestamped)
+		lia_err_set(err, "the cosignature by \"%.64s\" is not a timestamped Ed25519 signature",
+		    name);
+	else if (rc != 0)
+		lia_err_set(err, "the %s by \"%.64s\" does not verify",
+		    type == LIA_NOTE_COSIG_V1 ? "cosignature" : "note signature", name);
+out:
+	return rc;
 }
 
 int lia_note_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
     char *err)
 {
-	const struct lia_note_sig *sig = find_key(note, name, LIA_NOTE_ED25519, pub, err);
+	size_t index = 0;
+	uint64_t t = 0;
+
+	return find_valid(note, name, LIA_NOTE_ED25519, pub, &index, &t, err);
+}
+
+int lia_note_find(const struct lia_note *note, const struct lia_note_key *key, size_t *index,
+    uint64_t *timestamp, char *err)
+{
+	uint64_t t = 0;
 	int rc = -1;
 
-	if (sig == NULL)
-		goto out;
-	/* A known key whose signature fails rejects the note (signed-note "Signatures"). */
-	if (sig->sig_len != ED25519_SIG_LEN ||
-	    !ed25519_valid(pub, (const uint8_t *)note->body, note->body_len, sig->sig)) {
-		lia_err_set(err, "the note signature by \"%.64s\" does not verify", name);
-		goto out;
-	}
-	rc = 0;
-out:
+	if (key->type != LIA_NOTE_ED25519 && key->type != LIA_NOTE_COSIG_V1)
+		lia_err_set(err, "note keys of type 0x%02x are not supported", key->type);
+	else
+		rc = find_valid(note, key->name, key->type, key->pub, index, &t, err);
+	if (rc == 0 && timestamp != NULL)
+		*timestamp = t;
 	return rc;
 }
 
-/* ---- checkpoints (tlog-checkpoint "Note text") ---- */
-
-int lia_checkpoint_make(const char *origin, uint64_t size, const uint8_t root[static 32],
-    char out[static LIA_CHECKPOINT_MAX], size_t *out_len, char *err)
+/* Appends src[0..n) at out + *len (the caller made room) and advances *len. */
+static void put(char *out, size_t *len, const char *src, size_t n)
 {
-	char b64[ROOT_B64_LEN + 1];
-	int n;
+	memcpy(out + *len, src, n);
+	*len += n;
+}
+
+int lia_note_keep(const char *text, size_t len, const struct lia_note_key *keys, size_t n_keys,
+    char **out, size_t *out_len, char *err)
+{
+	struct lia_note note;
+	char line[LIA_NOTE_LINE_MAX], *buf = NULL;
+	size_t used = 0, kept = 0, index = 0;
+	uint64_t t = 0;
 	int rc = -1;
 
-	/* The origin SHOULD contain no spaces or '+' and match the log's key name: we insist. */
-	if (origin == NULL || !lia_note_name_valid(origin, strlen(origin))) {
-		lia_err_set(err, "\"%.64s\" is not a valid checkpoint origin", origin ? origin : "");
+	*out = NULL;
+	if (lia_note_parse(text, len, &note, err) != 0)
+		goto out;
+	/* The text, a blank line, then at most one line per key: never longer than the input. */
+	if ((buf = malloc(len + 1)) == NULL) {
+		lia_err_set(err, "out of memory filtering a note");
 		goto out;
 	}
-	b64_encode(root, 32, b64);
-	n = snprintf(out, LIA_CHECKPOINT_MAX, "%s\n%" PRIu64 "\n%s\n", origin, size, b64);
-	if (n < 0 || n >= LIA_CHECKPOINT_MAX) {
-		lia_err_set(err, "the checkpoint of \"%.64s\" is too long", origin);
-		goto out;
-	}
-	*out_len = (size_t)n;
-	rc = 0;
-out:
-	return rc;
-}
-
-/* Parses ASCII decimal s[0..len) without leading zeros into *v. 0, or -1. */
-static int parse_decimal(const char *s, size_t len, uint64_t *v)
-{
-	int ok = len > 0 && len <= 20 && (s[0] != '0' || len == 1);
-	uint64_t x = 0;
-
-	for (size_t i = 0; i < len && ok; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		ok = s[i] >= '0' && s[i] <= '9' && x <= (UINT64_MAX - d) / 10;
-		x = x * 10 + d;
-	}
-	if (ok)
-		*v = x;
-	return ok ? 0 : -1;
-}
-
-/* Sets *line and *n to the line at *pos of s[0..len) (without newline) and moves past it. 0, or -1 at the end. */
-static int next_line(const char *s, size_t len, size_t *pos, const char **line, size_t *n)
-{
-	const char *nl = *pos < len ? memchr(s + *pos, '\n', len - *pos) : NULL;
-
-	if (nl != NULL) {
-		*line = s + *pos;
-		*n = (size_t)(nl - *line);
-		*pos += *n + 1;
-	}
-	return nl != NULL ? 0 : -1;
-}
-
-/* The three mandatory lines: origin, tree size, root hash. */
-static int checkpoint_head(const char *body, size_t len, size_t *pos, struct lia_checkpoint *cp,
-    char *err)
-{
-	const char *line;
-	size_t n, root_len = 0;
-	int rc = -1;
-
-	if (next_line(body, len, pos, &line, &n) != 0 || n == 0 || n > LIA_NOTE_NAME_MAX) {
-		lia_err_set(err, "a checkpoint's origin line must hold 1..%d bytes", LIA_NOTE_NAME_MAX);
-		goto out;
-	}
-	memcpy(cp->origin, line, n);
-	cp->origin[n] = '\0';
-	if (next_line(body, len, pos, &line, &n) != 0 || parse_decimal(line, n, &cp->size) != 0) {
-		lia_err_set(err, "a checkpoint's second line must be a decimal tree size");
-		goto out;
-	}
-	if (next_line(body, len, pos, &line, &n) != 0 || n != ROOT_B64_LEN ||
-	    b64_decode(line, n, cp->root, sizeof(cp->root), &root_len) != 0 || root_len != 32) {
-		lia_err_set(err, "a checkpoint's third line must be a base64 32-byte root hash");
-		goto out;
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
-int lia_checkpoint_parse(const char *body, size_t len, struct lia_checkpoint *cp, char *err)
-{
-	const char *line;
-	size_t pos = 0, n;
-	int rc = -1;
-
-	memset(cp, 0, sizeof(*cp));
-	if (body == NULL || len == 0 || len > LIA_NOTE_MAX || body[len - 1] != '\n' ||
-	    !text_valid(body, len)) {
-		lia_err_set(err, "a checkpoint must be UTF-8 text of at most %d bytes ending in a"
-		    " newline", LIA_NOTE_MAX);
-		goto out;
-	}
-	if (checkpoint_head(body, len, &pos, cp, err) != 0)
-		goto out;
-	cp->ext_offset = pos;
-	/* Extension lines are opaque but must not be empty. */
-	while (next_line(body, len, &pos, &line, &n) == 0) {
-		if (n == 0) {
-			lia_err_set(err, "a checkpoint has an empty extension line");
+	put(buf, &used, note.body, note.body_len);
+	put(buf, &used, "\n", 1);
+	for (size_t k = 0; k < n_keys; k++) {
+		const struct lia_note_sig *s;
+		if (lia_note_find(&note, &keys[k], &index, &t, NULL) != 0)
+			continue;
+		s = &note.sigs[index];
+		if (format_line(s->name, s->key_id, s->sig, s->sig_len, line, err) != 0)
 			goto out;
-		}
-		cp->ext_count++;
+		put(buf, &used, line, strlen(line));
+		kept++;
 	}
+	if (kept == 0) {
+		lia_err_set(err, "the note has no valid signature by any of the %zu keys kept", n_keys);
+		goto out;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*out_len = used;
+	buf = NULL;
 	rc = 0;
 out:
-	if (rc != 0)
-		memset(cp, 0, sizeof(*cp));
+	free(buf);
+	lia_note_finish(&note);
 	return rc;
 }
 
@@ -698,126 +621,11 @@ out:
 int lia_cosig_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
     uint64_t *timestamp, char *err)
 {
-	const struct lia_note_sig *sig = find_key(note, name, LIA_NOTE_COSIG_V1, pub, err);
-	uint8_t *msg = NULL;
-	size_t msg_len = 0;
+	size_t index = 0;
 	uint64_t t = 0;
-	int rc = -1;
+	int rc = find_valid(note, name, LIA_NOTE_COSIG_V1, pub, &index, &t, err);
 
-	if (sig == NULL)
-		goto out;
-	if (sig->sig_len != COSIG_LEN || (t = be_read(sig->sig, 8)) > COSIG_TIME_MAX) {
-		lia_err_set(err, "the cosignature by \"%.64s\" is not a timestamped Ed25519 signature",
-		    name);
-		goto out;
-	}
-	if (cosig_message(note->body, note->body_len, t, &msg, &msg_len, err) != 0)
-		goto out;
-	if (!ed25519_valid(pub, msg, msg_len, sig->sig + 8)) {
-		lia_err_set(err, "the cosignature by \"%.64s\" does not verify", name);
-		goto out;
-	}
-	*timestamp = t;
-	rc = 0;
-out:
-	free(msg);
-	return rc;
-}
-
-/* ---- verifier keys ---- */
-
-int lia_note_vkey_make(const char *name, uint8_t type, const uint8_t pub[static 32],
-    char out[static LIA_NOTE_VKEY_MAX], char *err)
-{
-	uint8_t raw[1 + ED25519_PUB_LEN];
-	char b64[(sizeof(raw) + 2) / 3 * 4 + 1];
-	uint32_t id;
-	int n;
-	int rc = -1;
-
-	if (type != LIA_NOTE_ED25519 && type != LIA_NOTE_COSIG_V1) {
-		lia_err_set(err, "verifier keys of type 0x%02x are not supported", type);
-		goto out;
-	}
-	if (name == NULL || !lia_note_name_valid(name, strlen(name))) {
-		lia_err_set(err, "\"%.64s\" is not a valid note key name", name ? name : "");
-		goto out;
-	}
-	if (lia_note_key_id(name, type, pub, &id, err) != 0)
-		goto out;
-	raw[0] = type;
-	memcpy(raw + 1, pub, ED25519_PUB_LEN);
-	b64_encode(raw, sizeof(raw), b64);
-	n = snprintf(out, LIA_NOTE_VKEY_MAX, "%s+%08" PRIx32 "+%s", name, id, b64);
-	if (n < 0 || n >= LIA_NOTE_VKEY_MAX) {
-		lia_err_set(err, "the verifier key of \"%.64s\" is too long", name);
-		goto out;
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
-/* Parses exactly 8 hex digits (either case). 0, or -1. */
-static int parse_hex32(const char *s, size_t len, uint32_t *v)
-{
-	int ok = len == 8;
-	uint32_t x = 0;
-
-	for (size_t i = 0; i < len && ok; i++) {
-		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		ok = d >= 0;
-		x = x << 4 | (uint32_t)(d & 0xf);
-	}
-	if (ok)
-		*v = x;
-	return ok ? 0 : -1;
-}
-
-int lia_note_vkey_parse(const char *vkey, char name[static LIA_NOTE_NAME_MAX + 1], uint8_t *type,
-    uint8_t pub[static 32], char *err)
-{
-	size_t len = vkey ? strnlen(vkey, LIA_NOTE_VKEY_MAX) : 0, raw_len = 0, name_len;
-	const char *p1 = len ? memchr(vkey, '+', len) : NULL;
-	const char *p2 = p1 ? memchr(p1 + 1, '+', len - (size_t)(p1 + 1 - vkey)) : NULL;
-	uint8_t raw[1 + ED25519_PUB_LEN];
-	uint32_t want = 0, id = 0;
-	int rc = -1;
-
-	/* "<name>+<hash>+<keydata>"; the key data may itself hold '+'. */
-	if (len == 0 || len >= LIA_NOTE_VKEY_MAX || p2 == NULL) {
-		lia_err_set(err, "a verifier key must read <name>+<key ID>+<key>");
-		goto out;
-	}
-	name_len = (size_t)(p1 - vkey);
-	if (!lia_note_name_valid(vkey, name_len) ||
-	    parse_hex32(p1 + 1, (size_t)(p2 - p1 - 1), &want) != 0 ||
-	    b64_decode(p2 + 1, len - (size_t)(p2 + 1 - vkey), raw, sizeof(raw), &raw_len) != 0 ||
-	    raw_len != sizeof(raw)) {
-		lia_err_set(err, "a verifier key has a bad name, key ID or Ed25519 key");
-		goto out;
-	}
-	if (raw[0] != LIA_NOTE_ED25519 && raw[0] != LIA_NOTE_COSIG_V1) {
-		lia_err_set(err, "verifier keys of type 0x%02x are not supported", raw[0]);
-		goto out;
-	}
-	memcpy(name, vkey, name_len);
-	name[name_len] = '\0';
-	if (lia_note_key_id(name, raw[0], raw + 1, &id, err) != 0)
-		goto out;
-	if (id != want) {
-		lia_err_set(err, "the verifier key of \"%.64s\" has key ID %08" PRIx32
-		    ", its key gives %08" PRIx32, name, want, id);
-		goto out;
-	}
-	*type = raw[0];
-	memcpy(pub, raw + 1, ED25519_PUB_LEN);
-	rc = 0;
-out:
-	if (rc != 0)
-		name[0] = '\0';
+	if (rc == 0)
+		*timestamp = t;
 	return rc;
 }

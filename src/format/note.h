@@ -51,6 +51,9 @@ struct lia_checkpoint {
 	size_t ext_offset; /* where they start in the body */
 };
 
+/* 1 when s[0..len) is note text: well-formed UTF-8 with no control character but newline, else 0. */
+int lia_note_text_valid(const char *s, size_t len);
+
 /* 1 when name[0..len) is a valid key name (1..255 bytes of UTF-8, no control, Unicode space or '+'), else 0. */
 int lia_note_name_valid(const char *name, size_t len);
 
@@ -72,7 +75,18 @@ int lia_note_parse(const char *buf, size_t len, struct lia_note *out, char *err)
 /* Frees what lia_note_parse allocated; the struct itself is the caller's; NULL is fine. */
 void lia_note_finish(struct lia_note *note);
 
-/* 0 when note carries a valid Ed25519 signature by (name, pub); -1 with err when it has none or the first one fails. */
+/* A known key: lines are identified by name and key ID (signed-note "Signatures"). pub is borrowed. */
+struct lia_note_key {
+	const char *name;
+	uint8_t type;          /* LIA_NOTE_ED25519 or LIA_NOTE_COSIG_V1 */
+	const uint8_t *pub;    /* 32-byte Ed25519 public key */
+};
+
+/*
+ * 0 when note carries a valid Ed25519 signature by (name, pub), else -1 with err. Lines of other
+ * keys are ignored (signed-note "Signatures"); of the lines with this name and key ID, any one
+ * that verifies will do, so a bogus line put first cannot hide a good one.
+ */
 int lia_note_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
     char *err);
 
@@ -87,9 +101,22 @@ int lia_checkpoint_parse(const char *body, size_t len, struct lia_checkpoint *cp
 int lia_cosig_line(EVP_PKEY *key, const char *name, const char *body, size_t body_len,
     uint64_t timestamp, char line[static LIA_NOTE_LINE_MAX], char *err);
 
-/* 0 when note carries a valid cosignature/v1 by (name, pub), its time in *timestamp; else -1 with err. */
+/* 0 when note carries a valid cosignature/v1 by (name, pub), its time in *timestamp; else -1 with err (lines as lia_note_verify). */
 int lia_cosig_verify(const struct lia_note *note, const char *name, const uint8_t pub[static 32],
     uint64_t *timestamp, char *err);
+
+/* As lia_note_verify or lia_cosig_verify by key->type: *index gets the first valid line of key, *timestamp (may be NULL) its cosignature time. 0, or -1 with err. */
+int lia_note_find(const struct lia_note *note, const struct lia_note_key *key, size_t *index,
+    uint64_t *timestamp, char *err);
+
+/*
+ * Rebuilds the signed note text[0..len) with only the note text and, for each of keys[0..n) in
+ * that order, its first line that verifies; every other line (unknown keys, bad signatures,
+ * repeats) is dropped. *out (caller frees, NUL-terminated) is never longer than text. -1 with
+ * err when the note does not parse or no key has a valid line.
+ */
+int lia_note_keep(const char *text, size_t len, const struct lia_note_key *keys, size_t n_keys,
+    char **out, size_t *out_len, char *err);
 
 /* Writes the vkey "<name>+<8 hex key ID>+<base64(type || pub)>" for an Ed25519 key of type 0x01 or 0x04. 0, or -1 with err. */
 int lia_note_vkey_make(const char *name, uint8_t type, const uint8_t pub[static 32],

@@ -410,9 +410,9 @@ static int check_value(const char *code, const struct lia_signal_param *p, const
 
 	if (p->type == LIA_SIGNAL_TEXT) {
 		for (i = 0; i < len; i++)
-			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f || v[i] == '{' || v[i] == '}')
+			if (v[i] == '{' || v[i] == '}')
 				break;
-		if (i < len || !lia_utf8_valid((const uint8_t *)v, len) || (long)len < p->min || (long)len > p->max) {
+		if (i < len || lia_text_unsafe_offset(v, len, 0) < len || (long)len < p->min || (long)len > p->max) {
 			lia_err_set(err, "signal %s: parameter %s must be UTF-8 text of %ld to %ld bytes without "
 			    "braces or control characters", code, p->name, p->min, p->max);
 			return LIA_ERROR;

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "admission.h"
 #include "cert.h"
 #include "clock.h"
 #include "linkpath.h"
@@ -27,10 +28,27 @@
 #define BACKOFF_MAX_MS 2000
 #define HANDSHAKE_TIMEOUT_S 10
 #define OUTPUT_LOW_WATER (64 * 1024)
+/*
+ * A peer whose output does not drain is not read (issue 10: proof replies
+ * amplify ~25x, and a peer that never read its socket grew us by 350 MB):
+ * above this many bytes waiting for it we stop taking its frames, and take
+ * them again once the output is below OUTPUT_LOW_WATER. Input is bounded
+ * too: libevent reads no more than INPUT_HIGH_WATER ahead of the session.
+ */
+#define OUTPUT_READ_STOP (1024 * 1024)
+#define INPUT_HIGH_WATER (LIA_FRAME_HEADER + LIA_FRAME_MAX + 64 * 1024)
 #define LINGER_S 2 /* how long a dropped connection may take to deliver its error frame */
 #define LINK_PRIORITY 0 /* before the API's events (liaisond sets up two priorities) */
 #define PROBE_PERIOD_MS 10000 /* how often a link on a fallback path tries the preferred one */
 #define PATH_DIAL_MIN_MS 2000 /* with several paths, a dial gets 5 heartbeats, at least this */
+/*
+ * Incoming connections before their certificate is checked (admission.h):
+ * 128 in all, 32 from one address, 5 s from accept to authenticated however
+ * the bytes trickle. A TLS 1.3 handshake takes 2 round trips: 5 s leaves
+ * room for a satellite path; the dialer itself gives up after 2 to 10 s.
+ */
+static const struct lia_admission_limits PENDING_LIMITS = {
+	.max_total = 128, .max_per_addr = 32, .deadline_ms = 5000, .what = "TLS handshake"};
 
 static void read_cb(struct bufferevent *bev, void *ctx);
 static void write_cb(struct bufferevent *bev, void *ctx);
@@ -340,6 +358,7 @@ static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_k
 	set_state(l, LIA_LINK_HELLO);
 	bufferevent_setcb(bev, read_cb, write_cb, event_cb, l);
 	bufferevent_setwatermark(bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
+	bufferevent_setwatermark(bev, EV_READ, 0, INPUT_HIGH_WATER);
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	lia_session_open(l);
@@ -402,6 +421,7 @@ static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 	EVP_PKEY *key = NULL;
 	struct lia_link *l;
 
+	lia_admission_remove(net->admission, bev); /* no longer pending: freed or attached below */
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		unsigned long e = bufferevent_get_openssl_error(bev);
 		lia_log_warn("refused an incoming connection: %s%s%s",
@@ -451,6 +471,8 @@ static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 	bufferevent_setcb(bev, NULL, NULL, pending_event_cb, net);
 	bufferevent_set_timeouts(bev, &handshake, &handshake);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	/* Caps and an absolute deadline until authenticated (admission.h); may close older ones. */
+	lia_admission_add(net->admission, bev, sa);
 }
 
 int lia_link_listen(struct lia_net *n, const char *host, const char *port, char *err)
@@ -473,6 +495,11 @@ int lia_link_listen(struct lia_net *n, const char *host, const char *port, char 
 		    LIA_ADDRS_MAX);
 		return -1;
 	}
+	if (n->admission == NULL &&
+	    lia_admission_create(n->base, &PENDING_LIMITS, close_bev, &n->admission, err) < 0) {
+		evutil_freeaddrinfo(ai);
+		return -1;
+	}
 	n->listeners[n->n_listeners] = evconnlistener_new_bind(n->base, accept_cb, n,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
 	    ai->ai_addr, (int)ai->ai_addrlen);
@@ -480,6 +507,11 @@ int lia_link_listen(struct lia_net *n, const char *host, const char *port, char 
 	if (n->listeners[n->n_listeners] == NULL) {
 		lia_err_set(err, "cannot listen on %s:%s: %s", host, port,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return -1;
+	}
+	/* Pause instead of spinning when descriptors run out (admission.h). */
+	if (lia_admission_guard_listener(n->admission, n->listeners[n->n_listeners], err) < 0) {
+		evconnlistener_free(n->listeners[n->n_listeners]);
 		return -1;
 	}
 	n->n_listeners++;
@@ -532,19 +564,37 @@ static void event_cb(struct bufferevent *bev, short what, void *ctx)
 	lia_link_drop(l, reason, 0);
 }
 
+int lia_link_output_full(const struct lia_link *l)
+{
+	return lia_link_pending(l) >= OUTPUT_READ_STOP;
+}
+
 static void read_cb(struct bufferevent *bev, void *ctx)
 {
 	struct lia_link *l = ctx;
 
-	if (bev == l->bev)
-		lia_session_read(l);
+	if (bev != l->bev)
+		return;
+	lia_session_read(l);
+	/* Back-pressure: the session stopped at a full output; read again from write_cb. */
+	if (l->bev == bev && lia_link_output_full(l))
+		bufferevent_disable(bev, EV_READ);
 }
 
 static void write_cb(struct bufferevent *bev, void *ctx)
 {
 	struct lia_link *l = ctx;
 
-	if (bev == l->bev && l->state == LIA_LINK_UP)
+	if (bev != l->bev)
+		return;
+	if (!(bufferevent_get_enabled(bev) & EV_READ) && l->state >= LIA_LINK_HELLO &&
+	    lia_link_pending(l) < OUTPUT_LOW_WATER) {
+		bufferevent_enable(bev, EV_READ);
+		lia_session_read(l); /* the frames left waiting in the input */
+		if (l->bev != bev)
+			return;
+	}
+	if (l->state == LIA_LINK_UP)
 		lia_session_pump(l);
 }
 
@@ -676,6 +726,7 @@ int lia_link_init(struct lia_link *l, struct lia_net *n, const struct lia_node_d
 {
 	int period = n->cfg->heartbeat_ms > 0 ? n->cfg->heartbeat_ms : 1000;
 	struct timeval tv = {period / 1000, (period % 1000) * 1000};
+	int known = 0;
 
 	memset(l, 0, sizeof(*l));
 	l->net = n;
@@ -694,8 +745,11 @@ int lia_link_init(struct lia_link *l, struct lia_net *n, const struct lia_node_d
 		lia_err_set(err, "cannot create timers for link %s", peer->name);
 		return -1;
 	}
-	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0)
+	l->sent_known = -1; /* not read yet: lia_link_finish must not write it */
+	if (lia_store_get_cursor(n->store, peer->name, &l->cursor, err) < 0 ||
+	    lia_store_sent_open(n->store, peer->name, &l->sent_max, &known, err) < 0)
 		return -1;
+	l->sent_known = known;
 	return 0;
 }
 
@@ -707,6 +761,17 @@ void lia_link_start(struct lia_link *l)
 
 void lia_link_finish(struct lia_link *l)
 {
+	char err[LIA_ERR_LEN];
+
+	/*
+	 * A clean stop keeps what was sent, so the next run can bound the peer's
+	 * hello (session.c). Not while the figure is unknown (after a crash, no
+	 * hello since): the crash mark stays, or the next run would trust a
+	 * figure that may be too low and refuse an honest hello.
+	 */
+	if (l->net != NULL && l->net->store != NULL && l->sent_known == 1 &&
+	    lia_store_sent_close(l->net->store, l->peer->name, l->sent_max, err) < 0)
+		lia_log_error("link %s: %s", l->peer->name, err);
 	if (l->closing)
 		close_bev(l->closing);
 	end_probe(l);

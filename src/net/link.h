@@ -60,6 +60,8 @@ struct lia_link {
 	uint64_t ping_nonce;
 	int rtt_ms;                          /* -1 until measured */
 	uint64_t sent_upto;                  /* own seq last written to this connection */
+	uint64_t sent_max;                   /* own seq highest ever written to this peer (store_sent.c) */
+	int sent_known;                      /* 1 known; 0 after an unclean stop, until the peer's first hello; -1 not read */
 	uint64_t cursor;                     /* peer seq last committed here */
 	int charter_mismatch;                /* peer's charter hash differs from ours */
 	int reading;                         /* inside lia_session_read: its batch pumps after "seen" */
@@ -111,6 +113,9 @@ json_t *lia_link_status_json(const struct lia_link *l);
 
 /* Bytes waiting in the output buffer (0 when down). */
 size_t lia_link_pending(const struct lia_link *l);
+
+/* 1 when so much waits for the peer that its frames are not taken until it reads (back-pressure). */
+int lia_link_output_full(const struct lia_link *l);
 
 /* "down", "connecting", "hello", "up". */
 const char *lia_link_state_name(enum lia_link_state s);

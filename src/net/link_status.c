@@ -46,6 +46,7 @@ static void add_paths(const struct lia_link *l, json_t *o)
 	json_t *paths = json_array();
 	char addr[LIA_HOST_MAX + 16];
 	int n = lia_link_path_count(l);
+	int64_t skew;
 
 	for (int i = 0; i < n && i < LIA_ADDRS_MAX; i++)
 		json_array_append_new(paths, path_json(l, i));
@@ -59,6 +60,10 @@ static void add_paths(const struct lia_link *l, json_t *o)
 		json_object_set_new(o, "address", json_string(addr));
 	}
 	json_object_set_new(o, "switches", json_integer((json_int_t)l->switches));
+	/* Skew of the peer's entry times (peertime.h): null when none was seen. */
+	skew = lia_node_peer_clock_skew(l->net->node, l->peer->name);
+	json_object_set_new(o, "clock_skew_ms", skew != 0 ? json_integer((json_int_t)skew) :
+	    json_null());
 	json_object_set_new(o, "last_switch_ms", json_integer(l->last_switch_ms));
 	json_object_set_new(o, "linktest", lia_linktest_json(l->net->node, l->peer->name));
 }

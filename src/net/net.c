@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admission.h"
 #include "err.h"
 #include "log.h"
 #include "record.h"
@@ -137,8 +138,14 @@ void lia_net_destroy(struct lia_net *net)
 	lia_node_remove_transport(net->node, net);
 	for (int i = 0; i < net->n_links; i++)
 		lia_link_finish(&net->links[i]);
+	lia_admission_destroy(net->admission); /* before the listeners it guards */
 	for (int i = 0; i < net->n_listeners; i++)
 		evconnlistener_free(net->listeners[i]);
 	SSL_CTX_free(net->tls);
 	free(net);
+}
+
+json_t *lia_net_admission_json(const struct lia_net *net)
+{
+	return lia_admission_json(net != NULL ? net->admission : NULL);
 }

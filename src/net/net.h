@@ -8,6 +8,7 @@
 #define LIA_NET_H
 
 #include <event2/event.h>
+#include <jansson.h>
 
 struct lia_node;
 struct lia_net;
@@ -17,6 +18,9 @@ int lia_net_create(struct lia_node *n, struct event_base *base, struct lia_net *
 
 /* Listens on the node's addresses and starts every link (the dialer dials). */
 int lia_net_start(struct lia_net *net, char *err);
+
+/* The peer port's unauthenticated connections (admission.h) for /v1/status's "admission"; caller owns it. */
+json_t *lia_net_admission_json(const struct lia_net *net);
 
 /* Closes links and listeners and unregisters from the engine; NULL is fine. */
 void lia_net_destroy(struct lia_net *net);

@@ -25,6 +25,7 @@ struct lia_net {
 	SSL_CTX *tls;                         /* owned */
 	struct evconnlistener *listeners[LIA_ADDRS_MAX]; /* owned; one per listening address */
 	int n_listeners;
+	struct lia_admission *admission;      /* owned; connections not yet authenticated (admission.h) */
 	struct lia_link links[LIA_MAX_NODES]; /* one per link peer */
 	int n_links;
 };

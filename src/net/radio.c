@@ -316,6 +316,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 	for (int i = 0; i < r->n_peers; i++)
 		service(r, &r->peers[i], now);
+	lia_radio_guard_summary(&r->guard, now); /* one line for what was refused, every 10 s */
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -332,11 +333,15 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 
 		if (got < 0)
 			break;
+		/* Over its source's limit: dropped before anything is decoded or resolved (radio_guard.h). */
+		if (!lia_radio_guard_admit(&r->guard, (struct sockaddr *)&from, lia_mono_ms()))
+			continue;
 		getnameinfo((struct sockaddr *)&from, from_len, host, sizeof(host), port,
 		    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV);
 		snprintf(where, sizeof(where), "%s:%s", host, port);
 		if ((size_t)got > LIA_DGRAM_MAX) {
 			r->refused++;
+			lia_radio_guard_count(&r->guard, LIA_RADIO_REFUSED_SIZE);
 			lia_log_warn("radio: refused a datagram from %s: %zd bytes, over the limit of "
 			    "%d", where, got, LIA_DGRAM_MAX);
 			continue;
@@ -422,9 +427,10 @@ json_t *lia_radio_json(struct lia_radio *r)
 		    "receipts", (json_int_t)p->receipts, "refused", (json_int_t)p->refused,
 		    "last_error", p->last_error[0] ? p->last_error : NULL));
 	}
-	out = json_pack("{s:s+++, s:I, s:I, s:o}", "listen", r->cfg->radio_host, ":",
+	out = json_pack("{s:s+++, s:I, s:I, s:o, s:o}", "listen", r->cfg->radio_host, ":",
 	    r->cfg->radio_port, "", "rate", (json_int_t)r->cfg->radio_rate,
-	    "refused", (json_int_t)r->refused, "peers", peers);
+	    "refused", (json_int_t)r->refused, "refusals", lia_radio_guard_json(&r->guard),
+	    "peers", peers);
 	return out;
 }
 
@@ -439,8 +445,10 @@ void lia_radio_destroy(struct lia_radio *r)
 		event_free(r->tick);
 	if (r->fd >= 0)
 		close(r->fd);
-	for (int i = 0; i < r->n_peers; i++)
+	for (int i = 0; i < r->n_peers; i++) {
 		for (int j = 0; j < r->peers[i].n_out; j++)
 			free(r->peers[i].out[j].cose);
+		EVP_PKEY_free(r->peers[i].pub);
+	}
 	free(r);
 }

@@ -8,11 +8,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <event2/event.h>
+#include <openssl/evp.h>
 
 #include "config.h"
 #include "err.h"
 #include "node.h"
 #include "radio.h"
+#include "radio_guard.h"
 #include "radio_wire.h"
 
 #define RADIO_WINDOW 8          /* own entries in flight per peer */
@@ -47,6 +49,7 @@ struct radio_peer {
 	int64_t cert_asked_ms, cert_offered_ms;
 	uint64_t sent, resent, received, duplicates, receipts, refused;
 	char last_error[LIA_ERR_LEN];
+	EVP_PKEY *pub;                      /* its key from the stored certificate, checked once (owned; NULL: not yet) */
 };
 
 struct lia_radio {
@@ -61,6 +64,7 @@ struct lia_radio {
 	struct radio_peer peers[LIA_RADIO_PEERS];
 	int n_peers;
 	uint64_t refused;                   /* datagrams no peer could be named for */
+	struct lia_radio_guard guard;       /* per-source limits, refusal counts (radio_guard.h) */
 	uint64_t rng;
 	int64_t rto_ms;                     /* first retransmission timeout */
 };

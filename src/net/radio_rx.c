@@ -21,14 +21,15 @@
 #include "log.h"
 #include "transport.h"
 
-/* Logs a refused datagram and counts it against p (may be NULL). */
-__attribute__((format(printf, 4, 5)))
+/* Logs a refused datagram (rate-limited per site, log.h) and counts it against p (may be NULL) and by kind. */
+__attribute__((format(printf, 5, 6)))
 static void refuse(struct lia_radio *r, struct radio_peer *p, const char *from,
-    const char *fmt, ...)
+    enum lia_radio_refusal kind, const char *fmt, ...)
 {
 	char why[LIA_ERR_LEN];
 	va_list ap;
 
+	lia_radio_guard_count(&r->guard, kind);
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
@@ -53,12 +54,13 @@ static void handle_cert(struct lia_radio *r, const struct lia_dgram *d, const ch
 
 	if (lia_cert_from_der(d->body, d->body_len, &cert, err) < 0 ||
 	    lia_cert_check(r->charter, cert, &id, err) < 0) {
-		refuse(r, NULL, from, "certificate offered: %s", err);
+		refuse(r, NULL, from, LIA_RADIO_REFUSED_CERT, "certificate offered: %s", err);
 		goto out;
 	}
 	if ((p = lia_radio_peer(r, id.node)) == NULL || id.role != LIA_ROLE_UNIT ||
 	    strcmp(id.party, p->def->party) != 0) {
-		refuse(r, NULL, from, "certificate offered for %s of %s, which is not a radio peer "
+		refuse(r, NULL, from, LIA_RADIO_REFUSED_ORIGIN, "certificate offered for %s of %s, "
+		    "which is not a radio peer "
 		    "of %s", id.node, id.party, r->self->name);
 		goto out;
 	}
@@ -69,6 +71,8 @@ static void handle_cert(struct lia_radio *r, const struct lia_dgram *d, const ch
 		lia_log_error("radio %s: cannot keep its certificate: %s", id.node, err);
 		goto out;
 	}
+	EVP_PKEY_free(p->pub); /* checked again from the new certificate when next needed */
+	p->pub = NULL;
 	lia_log_info("radio %s: certificate learned (party %s, checked against the charter)",
 	    id.node, id.party);
 out:
@@ -81,7 +85,8 @@ static void handle_cert_request(struct lia_radio *r, const struct lia_dgram *d, 
 	struct radio_peer *p = lia_radio_peer(r, d->node);
 
 	if (p == NULL) {
-		refuse(r, NULL, from, "certificate requested by %s, which is not a radio peer",
+		refuse(r, NULL, from, LIA_RADIO_REFUSED_ORIGIN,
+		    "certificate requested by %s, which is not a radio peer",
 		    d->node);
 		return;
 	}
@@ -127,7 +132,7 @@ static void accept_entry(struct lia_radio *r, struct radio_peer *p, const struct
 	if (rc != 0) {
 		lia_node_rollback(r->node);
 		if (rc == LIA_REFUSED) {
-			refuse(r, p, from, "%s", why);
+			refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT, "%s", why);
 		} else if (rc == LIA_EDUP) {
 			/* A signal we already hold: its receipt was lost, so the one we made goes again. */
 			p->duplicates++;
@@ -175,27 +180,33 @@ static void handle_entry(struct lia_radio *r, const struct lia_dgram *d, const c
 	int rc;
 
 	if (lia_entry_open(d->body, d->body_len, &e, err) < 0) {
-		refuse(r, NULL, from, "malformed entry: %s", err);
+		refuse(r, NULL, from, LIA_RADIO_REFUSED_MALFORMED, "malformed entry: %s", err);
 		return;
 	}
 	p = lia_radio_peer(r, e.origin);
 	if (p == NULL) {
-		refuse(r, NULL, from, "entry %s/%" PRIu64 " claims origin %s, which is not a radio "
+		refuse(r, NULL, from, LIA_RADIO_REFUSED_ORIGIN,
+		    "entry %s/%" PRIu64 " claims origin %s, which is not a radio "
 		    "peer of %s", e.origin, e.seq, e.origin, self->name);
 		goto out;
 	}
 	lia_entry_finish(&e);
-	rc = lia_node_public_key(n, p->def->name, &pub, err);
+	/* The peer's key is checked against the charter once, not per datagram (issue 10). */
+	rc = p->pub != NULL ? 0 : lia_node_public_key(n, p->def->name, &p->pub, err);
 	if (rc == LIA_ENOTFOUND) {
 		lia_radio_ask_cert(r, p);  /* the peer sends again; by then we can check it */
 		return;
 	}
 	if (rc < 0) {
-		refuse(r, p, from, "no usable certificate of %s: %s", p->def->name, err);
+		refuse(r, p, from, LIA_RADIO_REFUSED_CERT, "no usable certificate of %s: %s",
+		    p->def->name, err);
 		return;
 	}
-	if (lia_entry_verify(d->body, d->body_len, pub, &e, err) < 0) {
-		refuse(r, p, from, "entry claiming origin %s fails the signature check with %s's "
+	if (EVP_PKEY_up_ref(p->pub) == 1)
+		pub = p->pub;
+	if (pub == NULL || lia_entry_verify(d->body, d->body_len, pub, &e, err) < 0) {
+		refuse(r, p, from, LIA_RADIO_REFUSED_SIGNATURE,
+		    "entry claiming origin %s fails the signature check with %s's "
 		    "certificate (party %s): forged or altered: %s", p->def->name, p->def->name,
 		    p->def->party, err);
 		goto out;
@@ -212,7 +223,7 @@ void lia_radio_receive(struct lia_radio *r, const uint8_t *buf, size_t len, cons
 	char err[LIA_ERR_LEN];
 
 	if (lia_dgram_decode(buf, len, &d, err) < 0) {
-		refuse(r, NULL, from, "%s", err);
+		refuse(r, NULL, from, LIA_RADIO_REFUSED_MALFORMED, "%s", err);
 		return;
 	}
 	switch (d.kind) {

@@ -24,6 +24,7 @@
 #define PUMP_BATCH 128
 #define ERROR_CODE_PROTOCOL 1
 #define ERROR_CODE_REJECTED 2
+#define HELLO_DEADLINE_MS 5000 /* from authenticated to the peer's hello, however it keeps talking */
 
 /*
  * Outcome of one frame: go on, or drop the link (the reason is in err). A
@@ -92,6 +93,18 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 	if (l->charter_mismatch)
 		lia_log_warn("link %s: the peer's charter differs from ours (hash mismatch); "
 		    "check both charter files", l->peer->name);
+	/* The peer cannot hold what we never sent it: a larger seen would erase our outbox (issue 10). */
+	if (l->sent_known == 1 && f->seq > l->sent_max) {
+		lia_err_set(err, "hello from %s claims our entries up to %" PRIu64 ", but no more than "
+		    "%" PRIu64 " were ever sent to it; nothing dropped from the outbox", l->peer->name,
+		    f->seq, l->sent_max);
+		return DROP;
+	}
+	if (l->sent_known != 1)
+		lia_log_warn("link %s: after an unclean stop, the hello's seen (%" PRIu64 ") cannot be "
+		    "checked against what was sent; taken as is", l->peer->name, f->seq);
+	l->sent_known = 1;
+	l->sent_max = f->seq > l->sent_max ? f->seq : l->sent_max;
 	if (lia_store_peer_seen(l->net->store, l->peer->name, f->seq, err) < 0)
 		return DROP;
 	l->sent_upto = f->seq;
@@ -290,6 +303,9 @@ void lia_session_read(struct lia_link *l)
 
 	l->reading = 1;
 	for (;;) {
+		/* A peer that does not read its replies gets no more of them (link.c resumes). */
+		if (lia_link_output_full(l))
+			break;
 		memset(&f, 0, sizeof(f));
 		rc = next_frame(l, &f, err);
 		if (rc == 0)
@@ -328,6 +344,7 @@ static int send_queued(void *ctx, uint64_t seq, const uint8_t *cose, size_t cose
 	if (lia_link_send(l, &f) < 0)
 		return 1;
 	l->sent_upto = seq;
+	l->sent_max = seq > l->sent_max ? seq : l->sent_max;
 	return lia_link_pending(l) >= OUTPUT_HIGH_WATER;
 }
 
@@ -353,6 +370,11 @@ void lia_session_tick(struct lia_link *l)
 	struct lia_frame ping = {.kind = LIA_FRAME_PING};
 	char reason[LIA_ERR_LEN];
 
+	/* Absolute: error frames (allowed before hello) must not keep a link without hello open. */
+	if (l->state == LIA_LINK_HELLO && lia_now_ms() - l->since_ms > HELLO_DEADLINE_MS) {
+		lia_link_drop(l, "no hello within 5 s of the handshake", 0);
+		return;
+	}
 	if (silent > 3 * (int64_t)period) {
 		lia_err_set(reason, "no frame from %s for %" PRId64 " ms", l->peer->name,
 		    silent);

@@ -240,4 +240,15 @@ int lia_store_log_json(struct lia_store *s, uint64_t from_idx, int limit, json_t
 /* All evidence kept, oldest first: [{"n","peer","reason","note_old","note_new","found"}]. */
 int lia_store_evidence_json(struct lia_store *s, json_t **out, char *err);
 
+/*
+ * What this node wrote to peer (store_sent.c), for bounding a hello's seen:
+ * open reads the figure kept at the last clean stop (*known 0 after a crash
+ * or an unclean stop: the figure may be too low) and marks the run as
+ * started; close keeps sent_max and clears the mark (call it only when the
+ * figure is known). 0 or -1 with err.
+ */
+int lia_store_sent_open(struct lia_store *s, const char *peer, uint64_t *sent_max, int *known,
+    char *err);
+int lia_store_sent_close(struct lia_store *s, const char *peer, uint64_t sent_max, char *err);
+
 #endif

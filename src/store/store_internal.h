@@ -20,7 +20,7 @@
 
 #include "store.h"
 
-/* Statements of store.c. */
+/* Statements of store.c and store_entry.c. */
 enum store_stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_NEXT_SEQ, ST_ADD_ENTRY, ST_GET_ENTRY, ST_OWN_TYPE,
 	ST_QUEUE, ST_SCAN_OUTBOX, ST_OUTBOX_COUNT, ST_PEER_SEEN, ST_GET_CURSOR, ST_SET_CURSOR,
@@ -53,10 +53,17 @@ enum store_deadline_stmt {
 	SD_ADD, SD_MET, SD_NEXT, SD_DUE, SD_STEP, SD_HEARD, SD_OVERDUE, SD_OF_MESSAGE, SD_COUNT
 };
 
-/* The SQL of store_log.c's, store_view.c's and store_deadline.c's statements (prepared by store.c at open). */
+/* The schema version this liaisond writes and reads (store_schema.c). */
+#define STORE_SCHEMA_VERSION 7
+
+/* The SQL of store_entry.c's, store_log.c's, store_view.c's and store_deadline.c's statements (prepared by store.c at open). */
+extern const char *const store_entry_sql[ST_COUNT];
 extern const char *const store_log_sql[SL_COUNT];
 extern const char *const store_view_sql[SV_COUNT];
 extern const char *const store_deadline_sql[SD_COUNT];
+
+/* Version 7's tables (store_operator.c): operators and the console's audit. */
+extern const char store_operator_schema_sql[];
 
 struct lia_store {
 	sqlite3 *db;
@@ -103,6 +110,24 @@ uint8_t *store_copy_blob(const void *p, size_t len);
 int store_rows_add(struct store_rows *r, sqlite3_stmt *st, int text_col, int num_col,
     int blob_col);
 void store_rows_free(struct store_rows *r);
+
+/* Runs a one-row query that yields an integer (pragmas, counts) into *v; 0 or a negative LIA code with err. */
+int store_query_int(struct lia_store *s, const char *sql, int64_t *v, const char *what, char *err);
+
+/* Runs SQL with no parameters and no rows of interest (pragmas, the schema); 0 or a negative LIA code with err. */
+int store_exec(struct lia_store *s, const char *sql, const char *what, char *err);
+
+/* Prepares every statement of every store_*.c table (but store_incident.c's, prepared at first use). */
+int store_prepare_all(struct lia_store *s, char *err);
+
+/* Refuses a file that is not a database, not ours, or from a newer liaisond; *version is its user_version. */
+int store_schema_check(struct lia_store *s, int64_t *version, char *err);
+
+/*
+ * Brings the schema to STORE_SCHEMA_VERSION and prepares the statements, in
+ * one transaction (store_schema.c); a failure leaves the file as it was.
+ */
+int store_schema_upgrade(struct lia_store *s, char *err);
 
 /* Inside a transaction: appends entry row n with these COSE bytes to the log and its tree. */
 int store_log_append(struct lia_store *s, int64_t n, const uint8_t *cose, size_t cose_len,

@@ -9,6 +9,7 @@
 #include "store.h"
 #include "store_internal.h"
 #include "clock.h"
+#include "encoding.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -18,12 +19,13 @@
 /* Columns of a message row, in the order message_row reads them; the log index follows them. */
 #define MSG_COLS "origin, seq, to_name, precedence, time_ms, lang, text, dir, stored_ms"
 #define MSG_LOG_COL 9
+#define MSG_OPERATOR_COL 10  /* the sending operator (wire key 32), NULL when the message names none */
 
 const char *const store_view_sql[SV_COUNT] = {
-	[SV_LIST_MESSAGES] = "SELECT " MSG_COLS ", (SELECT idx FROM log WHERE entry_n = m.n)"
-		" FROM (SELECT n, " MSG_COLS " FROM entries"
+	[SV_LIST_MESSAGES] = "SELECT " MSG_COLS ", (SELECT idx FROM log WHERE entry_n = m.n), operator"
+		" FROM (SELECT n, " MSG_COLS ", operator FROM entries"
 		" WHERE type = 1 AND dir = ?1 ORDER BY n DESC LIMIT ?2) AS m ORDER BY n",
-	[SV_GET_MESSAGE] = "SELECT " MSG_COLS ", (SELECT idx FROM log WHERE entry_n = entries.n)"
+	[SV_GET_MESSAGE] = "SELECT " MSG_COLS ", (SELECT idx FROM log WHERE entry_n = entries.n), operator"
 		" FROM entries WHERE origin = ?1 AND seq = ?2 AND type = 1",
 	[SV_DELIVERIES] = "SELECT dest, receipt_seq, delivered_ms FROM deliveries"
 		" WHERE seq = ?1 ORDER BY dest",
@@ -96,6 +98,8 @@ static json_t *message_row(sqlite3_stmt *st)
 		    put(o, "stored", time_json(sqlite3_column_int64(st, 8))) |
 		    put(o, "log_index", sqlite3_column_type(st, MSG_LOG_COL) == SQLITE_NULL ?
 			json_null() : json_integer(sqlite3_column_int64(st, MSG_LOG_COL)));
+	if (!bad && sqlite3_column_type(st, MSG_OPERATOR_COL) != SQLITE_NULL)
+		bad = put(o, "operator", text_json(st, MSG_OPERATOR_COL));
 	if (bad) {
 		json_decref(o);
 		o = NULL;
@@ -284,16 +288,11 @@ int lia_store_counts(struct lia_store *s, json_t **out, char *err)
 
 static json_t *hex_json(const uint8_t *p, int len)
 {
-	static const char digits[] = "0123456789abcdef";
 	char hex[2 * 32 + 1];
 
 	if (p == NULL || len != 32)
 		return json_null();
-	for (int i = 0; i < len; i++) {
-		hex[2 * i] = digits[p[i] >> 4];
-		hex[2 * i + 1] = digits[p[i] & 15];
-	}
-	hex[2 * len] = '\0';
+	lia_hex_encode(p, 32, hex);
 	return json_string(hex);
 }
 

@@ -1,7 +1,8 @@
 /*
  * bundle.c - the record verifier's driver and its first checks: the
  * bundle's format, the charter it carries with its party CAs, and the node
- * certificates. bundle_log.c, bundle_checkpoint.c and bundle_cosig.c then
+ * certificates, and the anchor the auditor gave (the trusted charter file or
+ * its hash). bundle_log.c, bundle_checkpoint.c and bundle_cosig.c then
  * check the log itself (docs/record.md lists every check in order).
  *
  * The bundle is hostile: every member's type and size is checked before
@@ -14,6 +15,7 @@
 #include "bundle_internal.h"
 #include "cert.h"
 #include "conf.h"
+#include "encoding.h"
 #include "err.h"
 
 #include <errno.h>
@@ -317,8 +319,7 @@ static void charter_report(struct lia_bundle_ctx *ctx, const struct lia_node_def
 	const struct lia_charter *c = ctx->charter;
 
 	snprintf(r->mechanism, sizeof(r->mechanism), "%s", c->mechanism);
-	for (int i = 0; i < 32; i++)
-		snprintf(r->charter_hash + 2 * i, 3, "%02x", c->hash[i]);
+	lia_hex_encode(c->hash, 32, r->charter_hash);
 	r->n_parties = c->n_parties;
 	for (int i = 0; i < c->n_parties; i++) {
 		snprintf(r->parties[i].name, sizeof(r->parties[i].name), "%s", c->parties[i].name);
@@ -358,6 +359,66 @@ static int check_charter(struct lia_bundle_ctx *ctx)
 	}
 	rc = 0;
 out:
+	return rc;
+}
+
+/* ---- the anchor ---- */
+
+/* 1 when s is 64 hex digits equal (in either case) to the lowercase hex want. */
+static int hash_equal(const char *s, const char *want)
+{
+	int ok = strlen(s) == 64;
+
+	for (size_t i = 0; ok && i < 64; i++) {
+		char c = s[i] >= 'A' && s[i] <= 'F' ? (char)(s[i] - 'A' + 'a') : s[i];
+		ok = c == want[i];
+	}
+	return ok;
+}
+
+/*
+ * The bundle's charter against what the auditor trusts. The charter hash covers the charter's
+ * bytes and each party CA's DER (charter.c), so an equal hash means the same text and the same
+ * CAs: every certificate, and so every signature, then chains to the real parties.
+ */
+static int check_anchor(struct lia_bundle_ctx *ctx)
+{
+	const struct lia_bundle_anchor *a = ctx->anchor;
+	struct lia_bundle_report *r = ctx->report;
+	struct lia_charter *c = NULL;
+	char err[LIA_ERR_LEN] = "", hex[65];
+	int rc = -1;
+
+	if (a == NULL || (a->charter_path == NULL && a->charter_hash == NULL)) {
+		rc = 0;
+		goto out;
+	}
+	if (a->charter_hash != NULL && !hash_equal(a->charter_hash, r->charter_hash)) {
+		lia_bundle_report_fail(r, "anchor", "the bundle's charter has hash %s, not the %.64s "
+		    "given: it was not made under the charter you trust", r->charter_hash, a->charter_hash);
+		goto out;
+	}
+	if (a->charter_path != NULL) {
+		if (lia_charter_load(a->charter_path, &c, err) != 0) {
+			lia_bundle_report_fail(r, "anchor", "cannot read the trusted charter: %s", err);
+			goto out;
+		}
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", c->hash[i]);
+		if (strcmp(hex, r->charter_hash) != 0) {
+			lia_bundle_report_fail(r, "anchor", "the bundle's charter has hash %s, the trusted "
+			    "charter %.200s has %s: its text or its CAs differ", r->charter_hash,
+			    a->charter_path, hex);
+			goto out;
+		}
+	}
+	snprintf(r->anchor, sizeof(r->anchor), "%s%.200s%s%s", a->charter_path ? "charter file " : "",
+	    a->charter_path ? a->charter_path : "", a->charter_path && a->charter_hash ? " and " : "",
+	    a->charter_hash ? "charter hash" : "");
+	r->anchored = 1;
+	rc = 0;
+out:
+	lia_charter_free(c);
 	return rc;
 }
 
@@ -445,7 +506,8 @@ static void ctx_finish(struct lia_bundle_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-int lia_bundle_verify_json(json_t *bundle, struct lia_bundle_report *report, char *err)
+int lia_bundle_verify_json_anchored(json_t *bundle, const struct lia_bundle_anchor *anchor,
+    struct lia_bundle_report *report, char *err)
 {
 	struct lia_bundle_ctx ctx;
 	int rc;
@@ -454,15 +516,19 @@ int lia_bundle_verify_json(json_t *bundle, struct lia_bundle_report *report, cha
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = bundle;
 	ctx.report = report;
+	ctx.anchor = anchor;
 	ctx.self = -1;
 	/* docs/record.md "Checks", in this order; each stops the run at its first failure. */
-	if (check_format(&ctx) == 0 && check_charter(&ctx) == 0 && check_certs(&ctx) == 0 &&
-	    lia_bundle_log_entries(&ctx) == 0 && lia_bundle_log_order(&ctx) == 0 &&
+	if (check_format(&ctx) == 0 && check_charter(&ctx) == 0 && check_anchor(&ctx) == 0 &&
+	    check_certs(&ctx) == 0 && lia_bundle_log_entries(&ctx) == 0 &&
+	    lia_bundle_log_order(&ctx) == 0 && lia_bundle_log_receipts(&ctx) == 0 &&
 	    lia_bundle_checkpoint_check(&ctx) == 0 && lia_bundle_cosig_check(&ctx) == 0 &&
 	    lia_bundle_cosig_witnessed(&ctx) == 0) {
 		lia_bundle_cosig_warnings(&ctx);
 		report->ok = 1;
 	}
+	if (!report->ok)
+		report->anchored = 0;
 	rc = report->ok ? 0 : 1;
 	if (ctx.internal) {
 		lia_err_set(err, "%s", report->failure);
@@ -472,14 +538,25 @@ int lia_bundle_verify_json(json_t *bundle, struct lia_bundle_report *report, cha
 	return rc;
 }
 
+int lia_bundle_verify_json(json_t *bundle, struct lia_bundle_report *report, char *err)
+{
+	return lia_bundle_verify_json_anchored(bundle, NULL, report, err);
+}
+
 int lia_bundle_verify(const char *path, struct lia_bundle_report *report, char *err)
+{
+	return lia_bundle_verify_anchored(path, NULL, report, err);
+}
+
+int lia_bundle_verify_anchored(const char *path, const struct lia_bundle_anchor *anchor,
+    struct lia_bundle_report *report, char *err)
 {
 	json_error_t jerr;
 	json_t *bundle = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	int rc = -1;
 
 	if (bundle != NULL) {
-		rc = lia_bundle_verify_json(bundle, report, err);
+		rc = lia_bundle_verify_json_anchored(bundle, anchor, report, err);
 		goto out;
 	}
 	lia_bundle_report_init(report);

@@ -6,9 +6,13 @@
  * every entry, in order), the checkpoints it signed over that log with their
  * cosignatures, the charter with its CA certificates and the node
  * certificates needed to check every signature. The verifier needs nothing
- * else: given the bundle alone it checks that nothing was altered, dropped,
- * reordered or forked, stops at the first check that does not hold and
- * names it in one sentence, and counts what passed before it.
+ * else: given the bundle alone it checks that the record is consistent with
+ * itself (signatures, order, checkpoints, cosignatures, receipts), stops at
+ * the first check that does not hold and names it in one sentence, and counts
+ * what passed before it. Only an anchor from outside the bundle (the charter
+ * file or its hash, as each party publishes it) makes the parties' CAs, and
+ * so every signature, the real ones; and only the entries under a checkpoint
+ * cosigned by every other party are proven not dropped or altered.
  */
 #ifndef LIA_BUNDLE_H
 #define LIA_BUNDLE_H
@@ -24,12 +28,21 @@
 #define LIA_BUNDLE_FORMAT "liaison-record/1"
 #define LIA_BUNDLE_SENTENCE 512    /* longest failure or warning sentence, with its NUL */
 #define LIA_BUNDLE_MAX_WARNINGS 16 /* warnings kept; more are counted, not kept */
+#define LIA_BUNDLE_MAX_IGNORED 16  /* ignored signature lines named; more are counted */
+#define LIA_BUNDLE_VERDICT 1024    /* the verdict sentence with its NUL */
+
+/* What the verifier trusts from outside the bundle (all NULL: nothing, the record is only self-consistent). */
+struct lia_bundle_anchor {
+	const char *charter_path;  /* the charter file as the auditor holds it (its CAs beside it), or NULL */
+	const char *charter_hash;  /* 64 hex digits, as `liaison charter check` prints it, or NULL */
+};
 
 /* What one party of the charter did for the log. */
 struct lia_bundle_party {
 	char name[LIA_NAME_MAX + 1];
 	int is_log_party;         /* the party of the node whose log this is */
-	uint64_t cosignatures;    /* cosignature lines by its nodes that verified */
+	uint64_t cosignatures;    /* cosignature lines by its nodes that verified (other parties only) */
+	uint64_t carried;         /* of the log's own party: valid lines carried, not counted */
 	int cosigned_latest;      /* it cosigned the latest checkpoint */
 };
 
@@ -48,6 +61,8 @@ struct lia_bundle_report {
 	char origin[LIA_NOTE_NAME_MAX + 1];        /* the log's checkpoint origin */
 	char mechanism[LIA_NAME_MAX + 1];
 	char charter_hash[65];                     /* hex SHA-256 as liaison charter check shows it */
+	int anchored;                              /* the charter matched the anchor given */
+	char anchor[LIA_BUNDLE_SENTENCE];          /* what it was checked against ("" when not anchored) */
 	uint64_t certs;                            /* node certificates that passed the charter */
 	uint64_t entries_total;                    /* entries in the bundle */
 	uint64_t entries;                          /* entries whose signature verified */
@@ -57,10 +72,14 @@ struct lia_bundle_report {
 	uint64_t checkpoints;                      /* checkpoints that passed every check */
 	struct lia_bundle_checkpoint *cps;         /* those checkpoints, in order (owned) */
 	uint64_t covered;                          /* size of the latest verified checkpoint */
+	uint64_t cosigned_size;                    /* size of the latest one cosigned by every other party */
+	uint64_t receipts;                         /* receipts and references to entries checked against them */
 	int n_parties;
 	struct lia_bundle_party parties[LIA_MAX_PARTIES];
 	uint64_t witnessed_total;                  /* other logs' checkpoints in the bundle */
 	uint64_t witnessed;                        /* of those, verified */
+	int n_ignored;                             /* signature lines ignored (may exceed the kept ones) */
+	char ignored[LIA_BUNDLE_MAX_IGNORED][LIA_BUNDLE_SENTENCE];
 	int n_warnings;                            /* warnings found (may exceed the kept ones) */
 	char warnings[LIA_BUNDLE_MAX_WARNINGS][LIA_BUNDLE_SENTENCE];
 };
@@ -70,6 +89,22 @@ int lia_bundle_verify(const char *path, struct lia_bundle_report *report, char *
 
 /* As lia_bundle_verify on a parsed bundle (borrowed); same results. */
 int lia_bundle_verify_json(json_t *bundle, struct lia_bundle_report *report, char *err);
+
+/*
+ * As lia_bundle_verify, and the bundle's charter (its text and CAs, by the charter hash) must be
+ * the anchor's: the charter file at anchor->charter_path, loaded as a node loads it, and/or the
+ * hash anchor->charter_hash. A mismatch, or an anchor that cannot be read, fails check "anchor".
+ * report->anchored is set when every check held against an anchor. anchor may be NULL.
+ */
+int lia_bundle_verify_anchored(const char *path, const struct lia_bundle_anchor *anchor,
+    struct lia_bundle_report *report, char *err);
+
+/* As lia_bundle_verify_anchored on a parsed bundle (borrowed). */
+int lia_bundle_verify_json_anchored(json_t *bundle, const struct lia_bundle_anchor *anchor,
+    struct lia_bundle_report *report, char *err);
+
+/* Writes the verdict, stating only what was proven, into out (LIA_BUNDLE_VERDICT bytes). */
+void lia_bundle_report_verdict(const struct lia_bundle_report *report, char *out);
 
 /* Zeroes report. */
 void lia_bundle_report_init(struct lia_bundle_report *report);

@@ -104,15 +104,14 @@ static int tree_grow(struct lia_bundle_ctx *ctx, struct mem_tree *t,
 
 /* ---- reading and forks ---- */
 
-/* The first signature line of note by (name, key ID of pub as type 0x01). */
+/* The first valid signature line of note by (name, pub as type 0x01); lia_note_verify found one. */
 static size_t log_sig_line(const struct lia_note *note, const char *name, const uint8_t pub[32])
 {
-	uint32_t id = 0;
-	size_t j = 0;
+	struct lia_note_key key = { name, LIA_NOTE_ED25519, pub };
+	size_t j = note->nsigs;
 
-	if (lia_note_key_id(name, LIA_NOTE_ED25519, pub, &id, NULL) == 0)
-		while (j < note->nsigs && (note->sigs[j].key_id != id || strcmp(note->sigs[j].name, name) != 0))
-			j++;
+	if (lia_note_find(note, &key, &j, NULL, NULL) != 0)
+		j = note->nsigs;
 	return j;
 }
 

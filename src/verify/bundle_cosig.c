@@ -1,9 +1,11 @@
 /*
  * bundle_cosig.c - the record verifier's checks on what witnesses signed:
- * every signature line of a log checkpoint other than the log's own must be
- * a c2sp.org/tlog-cosignature/v1 by a node of another party of the charter,
- * under the key name "<mechanism>/<witness>" and the witness's certificate
- * key; the checkpoints of other logs this node cosigned ("witnessed") must
+ * a signature line of a log checkpoint counts as a witness's when it is a
+ * valid c2sp.org/tlog-cosignature/v1 by a node of another party of the
+ * charter, under the key name "<mechanism>/<witness>" and the key ID of the
+ * witness's certificate key. Lines of unknown keys, lines that do not verify
+ * and repeats are ignored and named (c2sp.org/signed-note); a valid line by a
+ * node of the log's own party is carried, not counted. The checkpoints of other logs this node cosigned ("witnessed") must
  * carry their log's signature and this node's cosignature, without forks, in
  * ascending size. Also the warnings of a record that verified: entries not
  * yet under a checkpoint, parties that did not cosign the latest checkpoint.
@@ -29,84 +31,111 @@ static const char *witness_name(const struct lia_bundle_ctx *ctx, const struct l
 	return strncmp(s->name, mech, len) == 0 && s->name[len] == '/' ? s->name + len + 1 : NULL;
 }
 
-/* The charter node and certificate of line s's witness; fails (under at) when it cannot witness. */
-static int witness_find(struct lia_bundle_ctx *ctx, const char *at, const struct lia_note_sig *s,
-    int *k)
+/*
+ * The node in ctx->nodes whose cosignature key line s is, or -1 after recording why the line is
+ * ignored. c2sp.org/signed-note "Signatures": a key is a name and a key ID, and a verifier MUST
+ * ignore lines of keys it does not know, even under a known name; so a line under a name that is
+ * no charter node, by a node without a certificate here, or with another key ID, proves nothing
+ * and fails nothing.
+ */
+static int witness_find(struct lia_bundle_ctx *ctx, const char *at, const struct lia_note_sig *s)
 {
 	struct lia_bundle_report *r = ctx->report;
 	const char *w = witness_name(ctx, s);
 	const struct lia_node_def *def = w != NULL ? lia_charter_node(ctx->charter, w) : NULL;
-	int self_party = ctx->nodes[ctx->self].party, rc = -1;
+	char err[LIA_ERR_LEN] = "";
+	uint32_t id = 0;
+	int k = -1, found = -1;
 
 	if (strcmp(s->name, r->origin) == 0)
-		lia_bundle_report_fail(r, "cosignatures", "%s: a second signature line as %s (key ID "
-		    "%08" PRIx32 "): only the log's own line and other parties' cosignatures may be there",
-		    at, s->name, s->key_id);
+		lia_bundle_report_ignore(r, "%s: a second line as %s (key ID %08" PRIx32 ") ignored: "
+		    "the log's own line is the first valid one", at, s->name, s->key_id);
 	else if (def == NULL)
-		lia_bundle_report_fail(r, "cosignatures", "%s: cosignature by \"%.80s\", which names no "
-		    "node of the charter (want \"%s/<node>\")", at, s->name, ctx->charter->mechanism);
-	else if (strcmp(def->party, ctx->charter->parties[self_party].name) == 0)
-		lia_bundle_report_fail(r, "cosignatures", "%s: cosignature by %s, a node of the log's own "
-		    "party %s: a witness must be of another party", at, w, def->party);
-	else if ((*k = lia_bundle_node_find(ctx, w)) < 0)
-		lia_bundle_report_fail(r, "cosignatures", "%s: cosignature by %s, but certs has no "
-		    "certificate for %s", at, w, w);
+		lia_bundle_report_ignore(r, "%s: line by \"%.80s\" ignored: an unknown key (no node of "
+		    "the charter)", at, s->name);
+	else if ((k = lia_bundle_node_find(ctx, w)) < 0)
+		lia_bundle_report_ignore(r, "%s: line by %s ignored: certs has no certificate for %s", at,
+		    w, w);
+	else if (lia_note_key_id(s->name, LIA_NOTE_COSIG_V1, ctx->nodes[k].raw, &id, err) != 0 ||
+	    id != s->key_id)
+		lia_bundle_report_ignore(r, "%s: line as %s by key ID %08" PRIx32 " ignored: an unknown "
+		    "key, not the cosignature key of %s (%08" PRIx32 ")", at, s->name, s->key_id, w, id);
 	else
-		rc = 0;
-	return rc;
+		found = k;
+	return found;
 }
 
 /* c2sp.org/tlog-cosignature: line j of checkpoint c, alone, verifies as witness k's cosignature/v1. */
-static int cosig_line(struct lia_bundle_ctx *ctx, const char *at, const struct lia_bundle_cp *c,
-    size_t j, unsigned *mask)
+static int cosig_valid(const struct lia_bundle_cp *c, size_t j, const struct lia_bundle_node *w,
+    char *err)
 {
-	struct lia_bundle_report *r = ctx->report;
 	struct lia_note_sig sig = c->note.sigs[j];
 	struct lia_note one = c->note;
-	char err[LIA_ERR_LEN] = "";
-	const struct lia_bundle_node *w;
 	uint64_t when = 0;
-	uint32_t id = 0;
-	int k = -1, rc = -1;
 
-	if (witness_find(ctx, at, &sig, &k) != 0)
-		goto out;
-	w = &ctx->nodes[k];
-	if (lia_note_key_id(sig.name, LIA_NOTE_COSIG_V1, w->raw, &id, err) != 0 || id != sig.key_id) {
-		lia_bundle_report_fail(r, "cosignatures", "%s: cosignature as %s by key ID %08" PRIx32
-		    ", which is not the cosignature key of %s in the charter (%08" PRIx32 ")", at, sig.name,
-		    sig.key_id, w->name, id);
-		goto out;
-	}
-	/* Verify this line on its own, so that every line is checked, not just the first. */
+	/* Verify this line on its own, so that every line is judged, not just the first. */
 	one.sigs = &sig;
 	one.nsigs = 1;
-	if (lia_cosig_verify(&one, sig.name, w->raw, &when, err) != 0) {
-		lia_bundle_report_fail(r, "cosignatures", "%s: cosignature by %s: %s", at, w->name, err);
-		goto out;
+	return lia_cosig_verify(&one, sig.name, w->raw, &when, err);
+}
+
+/*
+ * Line j of checkpoint c. Only a valid cosignature of a node of another party counts, once per
+ * node and checkpoint; one of the log's own party is carried but not counted (docs/record.md
+ * "Witnesses"); everything else is ignored and named in the report. Never fails.
+ */
+static void cosig_line(struct lia_bundle_ctx *ctx, const char *at, const struct lia_bundle_cp *c,
+    size_t j, unsigned *mask, uint8_t *counted)
+{
+	struct lia_bundle_report *r = ctx->report;
+	char err[LIA_ERR_LEN] = "";
+	const struct lia_bundle_node *w;
+	int k = witness_find(ctx, at, &c->note.sigs[j]);
+
+	w = k >= 0 ? &ctx->nodes[k] : NULL;
+	if (w == NULL) {
+		/* witness_find named why the line is ignored */
+	} else if (cosig_valid(c, j, w, err) != 0) {
+		lia_bundle_report_ignore(r, "%s: line by %s ignored: %s", at, w->name, err);
+	} else if (counted[k]) {
+		lia_bundle_report_ignore(r, "%s: a second valid line by %s ignored", at, w->name);
+	} else if (w->party == ctx->nodes[ctx->self].party) {
+		counted[k] = 1;
+		r->parties[w->party].carried++;
+		lia_bundle_report_ignore(r, "%s: cosignature by %s carried, not counted: %s is of the "
+		    "log's own party %s, and witnesses are other parties' nodes", at, w->name, w->name,
+		    r->parties[w->party].name);
+	} else {
+		counted[k] = 1;
+		*mask |= 1u << w->party;
+		r->parties[w->party].cosignatures++;
 	}
-	*mask |= 1u << w->party;
-	r->parties[w->party].cosignatures++;
-	rc = 0;
-out:
-	return rc;
 }
 
 int lia_bundle_cosig_check(struct lia_bundle_ctx *ctx)
 {
+	struct lia_bundle_report *r = ctx->report;
+	uint8_t counted[LIA_MAX_NODES];
+	unsigned all = 0;
 	char at[AT_LEN];
-	int rc = 0;
 
-	for (size_t i = 0; i < ctx->n_cps && rc == 0; i++) {
+	for (int p = 0; p < r->n_parties; p++)
+		if (!r->parties[p].is_log_party)
+			all |= 1u << p;
+	for (size_t i = 0; i < ctx->n_cps; i++) {
 		const struct lia_bundle_cp *c = &ctx->cps[i];
 		unsigned mask = 0;
+		memset(counted, 0, sizeof(counted));
 		snprintf(at, sizeof(at), "checkpoint %zu (size %" PRIu64 ")", i, c->cp.size);
-		for (size_t j = 0; j < c->note.nsigs && rc == 0; j++)
+		for (size_t j = 0; j < c->note.nsigs; j++)
 			if (j != c->log_sig)
-				rc = cosig_line(ctx, at, c, j, &mask);
-		ctx->report->cps[i].cosigned = mask;
+				cosig_line(ctx, at, c, j, &mask, counted);
+		r->cps[i].cosigned = mask;
+		/* Nothing of the log up to this size can be dropped or altered unseen by every party. */
+		if (all != 0 && (mask & all) == all)
+			r->cosigned_size = c->cp.size;
 	}
-	return rc;
+	return 0;
 }
 
 void lia_bundle_cosig_warnings(struct lia_bundle_ctx *ctx)

@@ -5,8 +5,8 @@
  * recording the failure in the report (lia_bundle_report_fail), so the driver
  * stops at the first one. Not installed; only bundle*.c include it.
  *
- *   bundle.c            driver, format, charter (with its CAs), certificates
- *   bundle_log.c        entries: signatures, sequence order
+ *   bundle.c            driver, format, charter (with its CAs) and anchor, certificates
+ *   bundle_log.c        entries: signatures, sequence order, receipts
  *   bundle_checkpoint.c checkpoints: signature, forks, sizes, roots, consistency
  *   bundle_cosig.c      cosignatures, coverage warnings, witnessed checkpoints
  *   bundle_report.c     the report: failure, warnings, print, JSON
@@ -41,13 +41,20 @@ struct lia_bundle_entry {
 	size_t len;
 	int node;                  /* its origin: index into nodes */
 	uint64_t seq;
+	uint8_t hash[32];          /* SHA-256 of the COSE bytes, as receipts name it */
+	int n_refs;                /* entries it names by hash (a receipt's, a subject's) */
+	struct {
+		char origin[LIA_NAME_MAX + 1];
+		uint64_t seq;
+		uint8_t hash[32];
+	} refs[2];
 };
 
 /* One checkpoint whose signature verified. */
 struct lia_bundle_cp {
 	struct lia_note note;      /* owned; lia_note_finish */
 	struct lia_checkpoint cp;
-	size_t log_sig;            /* the note's signature line by the log's key */
+	size_t log_sig;            /* the note's (first valid) signature line by the log's key */
 };
 
 /* The verifier's state for one bundle. */
@@ -62,6 +69,7 @@ struct lia_bundle_ctx {
 	size_t n_entries;
 	struct lia_bundle_cp *cps;             /* n_cps checkpoints, in bundle order (owned) */
 	size_t n_cps;
+	const struct lia_bundle_anchor *anchor; /* borrowed; NULL: none */
 	int internal;                          /* the failure is the verifier's (out of memory) */
 };
 
@@ -89,6 +97,9 @@ int lia_bundle_checkpoint_forks(struct lia_bundle_ctx *ctx, const char *check, c
 /* Frees cps[0..n) and the array; NULL is fine (bundle_checkpoint.c). */
 void lia_bundle_checkpoint_free(struct lia_bundle_cp *cps, size_t n);
 
+/* Checks that every receipt (and every entry naming another by hash) names the bytes the log holds for it (bundle_log.c). */
+int lia_bundle_log_receipts(struct lia_bundle_ctx *ctx);
+
 /* Checks the log's checkpoints: signatures, forks, order, sizes, roots, consistency (bundle_checkpoint.c). */
 int lia_bundle_checkpoint_check(struct lia_bundle_ctx *ctx);
 
@@ -104,6 +115,10 @@ void lia_bundle_cosig_warnings(struct lia_bundle_ctx *ctx);
 /* Records the first failure (check name and sentence) in r; later ones are ignored. Returns -1. */
 int lia_bundle_report_fail(struct lia_bundle_report *r, const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Records a signature line the verifier ignored and why (kept while there is room, always counted). */
+void lia_bundle_report_ignore(struct lia_bundle_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Adds a warning sentence to r (kept while there is room, always counted). */
 void lia_bundle_report_warn(struct lia_bundle_report *r, const char *fmt, ...)

@@ -3,7 +3,8 @@
  * canonical base64 of a COSE_Sign1 entry signed by its origin's certificate
  * key; the node's own entries run tokyo/1, tokyo/2, ... in log order with no
  * gap or repeat; every other origin's entries ascend (a node receives only
- * what is addressed to it, so their seqs may skip).
+ * what is addressed to it, so their seqs may skip); every receipt in the log
+ * names the exact bytes the log holds for the entry it answers.
  *
  * Assumes bundle.c checked the format and certificates: "entries" is an
  * array and ctx->nodes holds every certificate the charter accepted. Keeps
@@ -12,67 +13,49 @@
 #include "bundle_internal.h"
 #include "cert.h"
 #include "cose.h"
+#include "encoding.h"
 #include "entry.h"
 #include "err.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define B64_MAX (((size_t)LIA_COSE_MAX + 2) / 3 * 4) /* base64 of the largest entry */
+#define B64_MAX LIA_BASE64_LEN(LIA_COSE_MAX) /* base64 of the largest entry */
 
-static int b64_value(unsigned char c)
-{
-	int v = -1;
-
-	if (c >= 'A' && c <= 'Z')
-		v = c - 'A';
-	else if (c >= 'a' && c <= 'z')
-		v = c - 'a' + 26;
-	else if (c >= '0' && c <= '9')
-		v = c - '0' + 52;
-	else if (c == '+')
-		v = 62;
-	else if (c == '/')
-		v = 63;
-	return v;
-}
-
-/* RFC 4648 section 4 base64 with padding, canonical only (unused bits zero); *out is the caller's. */
+/* Canonical padded base64 (encoding.h) into a buffer of its own; *out is the caller's. */
 static int b64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len)
 {
-	size_t pad = len >= 1 && in[len - 1] == '=' ? 1 + (len >= 2 && in[len - 2] == '=') : 0;
-	uint8_t *buf = len % 4 == 0 ? malloc(len / 4 * 3 + 1) : NULL;
-	uint32_t acc = 0;
-	size_t n = 0;
+	uint8_t *buf = malloc(len / 4 * 3 + 1);
 	int rc = -1;
 
-	for (size_t i = 0; buf != NULL && i < len - pad; i++) {
-		int v = b64_value((unsigned char)in[i]);
-		if (v < 0)
-			goto out;
-		acc = acc << 6 | (uint32_t)v;
-		if (i % 4 == 3) {
-			buf[n++] = (uint8_t)(acc >> 16);
-			buf[n++] = (uint8_t)(acc >> 8);
-			buf[n++] = (uint8_t)acc;
-		}
+	if (buf != NULL && lia_base64_decode(in, len, buf, len / 4 * 3, out_len) == 0) {
+		*out = buf;
+		buf = NULL;
+		rc = 0;
 	}
-	if (buf == NULL || (pad == 1 && (acc & 0x3)) || (pad == 2 && (acc & 0xf)))
-		goto out;
-	if (pad == 1) {
-		buf[n++] = (uint8_t)(acc >> 10);
-		buf[n++] = (uint8_t)(acc >> 2);
-	} else if (pad == 2) {
-		buf[n++] = (uint8_t)(acc >> 4);
-	}
-	*out = buf;
-	*out_len = n;
-	buf = NULL;
-	rc = 0;
-out:
 	free(buf);
 	return rc;
+}
+
+/* Keeps e's hash and the entries parsed names by hash: a receipt's (ack, overdue, test answer) and an incident's subject. */
+static void keep_refs(struct lia_bundle_entry *e, const struct lia_entry *parsed)
+{
+	int has_ref = parsed->type == LIA_ENTRY_RECEIPT || parsed->type == LIA_ENTRY_ACK ||
+	    parsed->type == LIA_ENTRY_OVERDUE || parsed->type == LIA_ENTRY_LINKTEST_ANSWER;
+
+	lia_entry_hash(e->cose, e->len, e->hash);
+	if (has_ref) {
+		snprintf(e->refs[e->n_refs].origin, sizeof(e->refs[0].origin), "%s", parsed->ref_origin);
+		e->refs[e->n_refs].seq = parsed->ref_seq;
+		memcpy(e->refs[e->n_refs++].hash, parsed->ref_hash, 32);
+	}
+	if (parsed->type == LIA_ENTRY_INCIDENT && parsed->subj_origin[0] != '\0') {
+		snprintf(e->refs[e->n_refs].origin, sizeof(e->refs[0].origin), "%s", parsed->subj_origin);
+		e->refs[e->n_refs].seq = parsed->subj_seq;
+		memcpy(e->refs[e->n_refs++].hash, parsed->subj_hash, 32);
+	}
 }
 
 /* Decodes entries[i] into *e, checking its COSE and its origin's signature. */
@@ -107,6 +90,8 @@ static int entry_read(struct lia_bundle_ctx *ctx, size_t i, const json_t *v,
 		else
 			rc = 0;
 	}
+	if (rc == 0)
+		keep_refs(e, &parsed);
 	lia_entry_finish(&parsed);
 	return rc;
 }
@@ -210,5 +195,91 @@ int lia_bundle_log_order(struct lia_bundle_ctx *ctx)
 			rc = own_out_of_order(ctx, i, expect);
 		ctx->report->entries_in_order += rc == 0;
 	}
+	return rc;
+}
+
+/* ---- receipts ---- */
+
+struct id_key {
+	int node;
+	uint64_t seq;
+	size_t index;
+};
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct id_key *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Short hex of the first 8 bytes of h for a sentence. */
+static void short_hex(const uint8_t h[32], char out[17])
+{
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/*
+ * A receipt is the receiver's signed word on the exact bytes it got (docs/wire.md: ref-hash is
+ * the SHA-256 of the referenced COSE bytes). When the log holds both, they must agree: an entry
+ * changed after its receipt was signed, and re-signed by its origin, fails here even where no
+ * checkpoint covers it yet.
+ */
+static int ref_check(struct lia_bundle_ctx *ctx, const struct id_key *ids, size_t i, int r)
+{
+	const struct lia_bundle_entry *e = &ctx->entries[i];
+	int node = lia_bundle_node_find(ctx, e->refs[r].origin);
+	struct id_key want = { node, e->refs[r].seq, 0 }, *hit;
+	char a[17], b[17];
+	int rc = 0;
+
+	hit = node < 0 ? NULL : bsearch(&want, ids, ctx->n_entries, sizeof(*ids), id_cmp);
+	/*
+	 * The node logs each of its own entries when it makes it, before anyone can answer it, so
+	 * an answer to an own entry the record lacks shows that entry was dropped. Another node's
+	 * entry may simply never have been sent here: nothing to hold it against.
+	 */
+	if (hit == NULL && node == ctx->self)
+		rc = lia_bundle_report_fail(ctx->report, "receipts", "entry %zu (%s/%" PRIu64 ") names "
+		    "%s/%" PRIu64 ", which the record does not hold: the node's own entry was dropped",
+		    i, ctx->nodes[e->node].name, e->seq, e->refs[r].origin, e->refs[r].seq);
+	if (hit == NULL)
+		goto out;
+	ctx->report->receipts++;
+	if (memcmp(ctx->entries[hit->index].hash, e->refs[r].hash, 32) != 0) {
+		short_hex(e->refs[r].hash, a);
+		short_hex(ctx->entries[hit->index].hash, b);
+		rc = lia_bundle_report_fail(ctx->report, "receipts", "entry %zu (%s/%" PRIu64 ") names "
+		    "%s/%" PRIu64 " with hash %s..., but entry %zu of the record hashes to %s...: it was "
+		    "altered after %s signed for it", i, ctx->nodes[e->node].name, e->seq,
+		    e->refs[r].origin, e->refs[r].seq, a, hit->index, b, ctx->nodes[e->node].name);
+	}
+out:
+	return rc;
+}
+
+int lia_bundle_log_receipts(struct lia_bundle_ctx *ctx)
+{
+	struct id_key *ids = calloc(ctx->n_entries > 0 ? ctx->n_entries : 1, sizeof(*ids));
+	int rc = -1;
+
+	if (ids == NULL) {
+		lia_bundle_oom(ctx, "indexing the entries");
+		goto out;
+	}
+	for (size_t i = 0; i < ctx->n_entries; i++)
+		ids[i] = (struct id_key){ ctx->entries[i].node, ctx->entries[i].seq, i };
+	/* The order check ruled out repeats, so each (origin, seq) is there once. */
+	qsort(ids, ctx->n_entries, sizeof(*ids), id_cmp);
+	for (size_t i = 0; i < ctx->n_entries; i++)
+		for (int r = 0; r < ctx->entries[i].n_refs; r++)
+			if (ref_check(ctx, ids, i, r) != 0)
+				goto out;
+	rc = 0;
+out:
+	free(ids);
 	return rc;
 }

@@ -29,45 +29,10 @@ void lia_bundle_report_finish(struct lia_bundle_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-/* Bytes of the UTF-8 sequence s[0..n) starts with when well-formed (text.h rules), else 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-	    (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-
-	if (len == 0 || len > n || !lia_utf8_valid(s, len))
-		return 0;
-	*cp = len == 1 ? s[0] : (uint32_t)(s[0] & (0x7f >> len));
-	for (size_t i = 1; i < len; i++)
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	return len;
-}
-
-/* C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates. */
-static int unsafe(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);
-}
-
-/* Replaces in place whatever could drive a terminal or is not UTF-8 with '?'. */
+/* Replaces in place whatever could drive a terminal or is not UTF-8 with '?' (text.h). */
 static void clean(char *s)
 {
-	size_t n = strlen(s), i = 0, o = 0, len;
-	uint32_t c = 0;
-
-	while (i < n) {
-		len = utf8_seq((const unsigned char *)s + i, n - i, &c);
-		if (len == 0 || unsafe(c)) {
-			s[o++] = '?';
-			i += len > 0 ? len : 1;
-		} else {
-			memmove(s + o, s + i, len);
-			o += len;
-			i += len;
-		}
-	}
-	s[o] = '\0';
+	lia_text_sanitize(s, s, strlen(s), 0);
 }
 
 int lia_bundle_report_fail(struct lia_bundle_report *r, const char *check, const char *fmt, ...)
@@ -98,6 +63,58 @@ void lia_bundle_report_warn(struct lia_bundle_report *r, const char *fmt, ...)
 	r->n_warnings++;
 }
 
+void lia_bundle_report_ignore(struct lia_bundle_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->n_ignored < LIA_BUNDLE_MAX_IGNORED) {
+		va_start(ap, fmt);
+		vsnprintf(r->ignored[r->n_ignored], sizeof(r->ignored[0]), fmt, ap);
+		va_end(ap);
+		clean(r->ignored[r->n_ignored]);
+	}
+	r->n_ignored++;
+}
+
+/* What the checks proved about the log, for a record that passed them all. */
+static void proven(const struct lia_bundle_report *r, char *out, size_t cap)
+{
+	uint64_t n = r->entries_total, w = r->cosigned_size;
+
+	if (n == 0)
+		snprintf(out, cap, "the record holds no entries");
+	else if (w == 0)
+		snprintf(out, cap, "the %" PRIu64 " entries are signed by their origins and in order, but "
+		    "no checkpoint is cosigned by every other party: nothing shows that none was altered "
+		    "or dropped", n);
+	else if (w == n)
+		snprintf(out, cap, "nothing altered, dropped, reordered or forked in the %" PRIu64
+		    " entries, all under the checkpoint of size %" PRIu64 " cosigned by every other party",
+		    n, w);
+	else
+		snprintf(out, cap, "nothing altered, dropped, reordered or forked in entries 0..%" PRIu64
+		    " (the checkpoint of size %" PRIu64 " is cosigned by every other party); entries %"
+		    PRIu64 "..%" PRIu64 " are not yet witnessed: signed and in order, but they could "
+		    "have been altered, or more dropped after them, without a trace here", w - 1, w, w,
+		    n - 1);
+}
+
+void lia_bundle_report_verdict(const struct lia_bundle_report *r, char *out)
+{
+	char what[LIA_BUNDLE_VERDICT - 256];
+
+	proven(r, what, sizeof(what));
+	if (!r->ok)
+		snprintf(out, LIA_BUNDLE_VERDICT, "FAILED (%s): %s", r->check, r->failure);
+	else if (r->anchored)
+		snprintf(out, LIA_BUNDLE_VERDICT, "%s: %s", r->entries_total == 0 ? "EMPTY" :
+		    r->cosigned_size > 0 ? "OK" : "NOT WITNESSED", what);
+	else
+		snprintf(out, LIA_BUNDLE_VERDICT, "SELF-CONSISTENT ONLY, NOT ANCHORED: the charter and "
+		    "its CAs come from the bundle itself, so anyone could have made them (give --charter "
+		    "FILE or --charter-hash HEX); within the bundle, %s", what);
+}
+
 /* ---- for a person ---- */
 
 /* "china, korea", or "nobody", for the parties set in mask. */
@@ -122,6 +139,9 @@ static void print_counts(const struct lia_bundle_report *r, FILE *out)
 	    r->entries_in_order);
 	fprintf(out, "checkpoints:  %" PRIu64 " of %" PRIu64 " verified, covering %" PRIu64 " entries\n",
 	    r->checkpoints, r->checkpoints_total, r->covered);
+	fprintf(out, "all cosigned: %" PRIu64 " entries, under the latest checkpoint every other party "
+	    "cosigned\n", r->cosigned_size);
+	fprintf(out, "receipts:     %" PRIu64 " checked against the entries they name\n", r->receipts);
 	fputs("cosignatures:", out);
 	for (int p = 0, first = 1; p < r->n_parties; p++) {
 		if (!r->parties[p].is_log_party) {
@@ -130,25 +150,34 @@ static void print_counts(const struct lia_bundle_report *r, FILE *out)
 			first = 0;
 		}
 	}
+	for (int p = 0; p < r->n_parties; p++)
+		if (r->parties[p].carried > 0)
+			fprintf(out, " (%" PRIu64 " by %s, the log's own party, carried, not counted)",
+			    r->parties[p].carried, r->parties[p].name);
 	fprintf(out, "\nwitnessed:    %" PRIu64 " of %" PRIu64 " checkpoints of other logs verified\n",
 	    r->witnessed, r->witnessed_total);
 }
 
 void lia_bundle_report_print(const struct lia_bundle_report *r, FILE *out)
 {
+	char verdict[LIA_BUNDLE_VERDICT];
+
 	fprintf(out, "record:       %s, log %s\n", r->node[0] ? r->node : "?",
 	    r->origin[0] ? r->origin : "?");
 	if (r->charter_hash[0])
 		fprintf(out, "charter:      %s, hash %s\n", r->mechanism, r->charter_hash);
-	if (r->ok)
-		fputs("verdict:      OK: nothing altered, dropped, reordered or forked\n", out);
-	else
-		fprintf(out, "verdict:      FAILED (%s): %s\n", r->check, r->failure);
+	lia_bundle_report_verdict(r, verdict);
+	fprintf(out, "verdict:      %s\n", verdict);
+	fprintf(out, "anchor:       %s\n", r->anchored ? r->anchor : "none (not anchored)");
 	print_counts(r, out);
 	for (uint64_t i = 0; r->cps != NULL && i < r->checkpoints; i++) {
 		fprintf(out, "checkpoint %" PRIu64 ": size %" PRIu64 ", cosigned by ", i, r->cps[i].size);
 		print_parties(r, r->cps[i].cosigned, out);
 	}
+	for (int i = 0; i < r->n_ignored && i < LIA_BUNDLE_MAX_IGNORED; i++)
+		fprintf(out, "ignored: %s\n", r->ignored[i]);
+	if (r->n_ignored > LIA_BUNDLE_MAX_IGNORED)
+		fprintf(out, "ignored: %d more\n", r->n_ignored - LIA_BUNDLE_MAX_IGNORED);
 	for (int i = 0; i < r->n_warnings && i < LIA_BUNDLE_MAX_WARNINGS; i++)
 		fprintf(out, "warning: %s\n", r->warnings[i]);
 	if (r->n_warnings > LIA_BUNDLE_MAX_WARNINGS)
@@ -179,8 +208,9 @@ static json_t *checkpoints_json(const struct lia_bundle_report *r)
 	for (uint64_t i = 0; list != NULL && r->cps != NULL && i < r->checkpoints; i++)
 		json_array_append_new(list, json_pack("{s:o, s:o}", "size", json_u64(r->cps[i].size),
 		    "cosigned_by", parties_json(r, r->cps[i].cosigned)));
-	return json_pack("{s:o, s:o, s:o, s:o}", "total", json_u64(r->checkpoints_total),
-	    "verified", json_u64(r->checkpoints), "covered", json_u64(r->covered), "list", list);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "total", json_u64(r->checkpoints_total),
+	    "verified", json_u64(r->checkpoints), "covered", json_u64(r->covered),
+	    "cosigned_by_all", json_u64(r->cosigned_size), "list", list);
 }
 
 static json_t *party_list_json(const struct lia_bundle_report *r)
@@ -188,27 +218,42 @@ static json_t *party_list_json(const struct lia_bundle_report *r)
 	json_t *a = json_array();
 
 	for (int p = 0; a != NULL && p < r->n_parties; p++)
-		json_array_append_new(a, json_pack("{s:s, s:b, s:o, s:b}", "name", r->parties[p].name,
+		json_array_append_new(a, json_pack("{s:s, s:b, s:o, s:o, s:b}", "name", r->parties[p].name,
 		    "log_party", r->parties[p].is_log_party, "cosignatures",
-		    json_u64(r->parties[p].cosignatures), "cosigned_latest",
-		    r->parties[p].cosigned_latest));
+		    json_u64(r->parties[p].cosignatures), "carried", json_u64(r->parties[p].carried),
+		    "cosigned_latest", r->parties[p].cosigned_latest));
 	return a;
 }
 
 json_t *lia_bundle_report_json(const struct lia_bundle_report *r)
 {
-	json_t *warnings = json_array();
+	json_t *warnings = json_array(), *ignored = json_array(), *j;
+	char verdict[LIA_BUNDLE_VERDICT];
+	uint64_t unwitnessed = r->ok && r->entries_total > r->cosigned_size ?
+	    r->entries_total - r->cosigned_size : 0;
 
+	lia_bundle_report_verdict(r, verdict);
 	for (int i = 0; warnings != NULL && i < r->n_warnings && i < LIA_BUNDLE_MAX_WARNINGS; i++)
 		json_array_append_new(warnings, json_string(r->warnings[i]));
-	return json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:o}, s:o, s:o, "
+	for (int i = 0; ignored != NULL && i < r->n_ignored && i < LIA_BUNDLE_MAX_IGNORED; i++)
+		json_array_append_new(ignored, json_string(r->ignored[i]));
+	j = json_pack("{s:b, s:s, s:b, s:s, s:o, s:o, s:o, s:i}", "anchored", r->anchored,
+	    "anchor", r->anchor, "ok", r->ok, "verdict", verdict, "unwitnessed", json_u64(unwitnessed),
+	    "receipts", json_u64(r->receipts), "ignored", ignored, "ignored_total", r->n_ignored);
+	if (j == NULL)
+		return NULL;
+	if (json_object_update_new(j, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:o}, s:o, s:o, "
 	    "s:{s:o, s:o}, s:o, s:i}",
-	    "ok", r->ok, "check", r->check, "failure", r->failure, "node", r->node,
+	    "check", r->check, "failure", r->failure, "node", r->node,
 	    "origin", r->origin, "mechanism", r->mechanism, "charter_hash", r->charter_hash,
 	    "certs", json_u64(r->certs),
 	    "entries", "total", json_u64(r->entries_total), "verified", json_u64(r->entries),
 	    "own", json_u64(r->own_entries), "in_order", json_u64(r->entries_in_order),
 	    "checkpoints", checkpoints_json(r), "parties", party_list_json(r),
 	    "witnessed", "total", json_u64(r->witnessed_total), "verified", json_u64(r->witnessed),
-	    "warnings", warnings, "warnings_total", r->n_warnings);
+	    "warnings", warnings, "warnings_total", r->n_warnings)) != 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }

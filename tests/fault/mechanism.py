@@ -6,14 +6,17 @@ and starting, killing and querying the daemons.
 Beijing sorts first, so it dials. The charter gives tokyo the relay's address
 (in beijing's namespace), which forwards to where tokyo listens: the delay is
 switched on and off without touching the charter, whose hash must not change."""
-import glob, http.client, json, os, shutil, signal, subprocess, sys, time
+import glob, json, os, shutil, signal, subprocess, sys, time
 
-from netns import Net, connect_in, in_netns, run
+from netns import Net, in_netns, run
+
+HERE_INTEG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integ")
+sys.path.insert(0, HERE_INTEG)
+import api_http  # tests/integ/api_http.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODES = ("beijing", "tokyo")
 PARTY = {"beijing": "china", "tokyo": "japan"}
-API_PORT = {"beijing": 8081, "tokyo": 8082}
 PEER_PORT, RELAY_PORT = 7000, 7001
 
 def faketime_preload(liaisond):
@@ -55,11 +58,12 @@ class Mechanism:
         for node in NODES:
             d = self.dir(node)
             os.mkdir(d)
-            run("mount", "-t", "tmpfs", "-o", f"size={self.disk_mb}m", "tmpfs", d)
+            # mode=0700: liaisond refuses a node directory open to others (tmpfs defaults to 1777).
+            run("mount", "-t", "tmpfs", "-o", f"size={self.disk_mb}m,mode=0700", "tmpfs", d)
             self.mounted.append(d)
             run(self.liaison, "node", "issue", "--party", f"{self.work}/party-{PARTY[node]}",
                 "--name", node, "--role", "station", "--dir", d)
-            conf = f"node {node}\ncharter ../charter\napi 127.0.0.1:{API_PORT[node]}\nheartbeat {self.heartbeat}\n"
+            conf = f"node {node}\ncharter ../charter\nheartbeat {self.heartbeat}\n"
             if node == "tokyo":
                 conf += f"listen {Net.ADDR['tokyo']}:{PEER_PORT}\n"
             with open(f"{d}/liaisond.conf", "w") as f:
@@ -179,18 +183,8 @@ class Mechanism:
             return subprocess.CompletedProcess(cmd, 124, "", "timed out")
 
     def api_get(self, node, path):
-        """GET on NODE's API from inside its namespace; the parsed JSON."""
-        token = open(f"{self.dir(node)}/api.token").read().strip()
-        conn = http.client.HTTPConnection("127.0.0.1", API_PORT[node], timeout=30)
-        conn.sock = connect_in(self.net.ns[node], ("127.0.0.1", API_PORT[node]), 30)
-        conn.request("GET", path, headers={"Authorization": "Bearer " + token})
-        r = conn.getresponse()
-        body = r.read()
-        conn.close()
-        if r.status != 200:
-            raise AssertionError(f"{node} GET {path}: {r.status} {body[:200]!r}")
+        """GET on NODE's API on its Unix socket (a file: reached from any namespace); the parsed JSON."""
+        status, body = api_http.request(self.dir(node), "GET", path)
+        if status != 200:
+            raise AssertionError(f"{node} GET {path}: {status} {body[:200]!r}")
         return json.loads(body)
-
-    def port_netns(self):
-        """API port -> namespace, for check_delivery.py's connections."""
-        return {API_PORT[n]: self.net.ns[n] for n in NODES}

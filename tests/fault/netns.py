@@ -2,14 +2,13 @@
 joined by a veth pair, and the faults that act on it: a partition and packet
 loss with nftables, a slow link with tc tbf. Needs root, iproute2 and nft.
 
-Each namespace holds one node; its API listens on the namespace's own
-loopback, so the checks reach it with a socket made inside the namespace
-(connect_in), not through `ip netns exec` for every request."""
-import contextlib, ctypes, os, socket, subprocess
+Each namespace holds one node; its API is the Unix socket in its node
+directory, which the checks reach from outside any namespace; the CLI runs
+inside its node's namespace (in_netns) only for the peer links it reports."""
+import contextlib, ctypes, os, subprocess
 
 CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
-_create_connection = socket.create_connection  # kept: run.py patches the module's for check_delivery.py
 
 def run(*args, check=True, stdin=None):
     """Runs a command; on failure raises with its stderr (these are set-up steps, not the test)."""
@@ -31,11 +30,6 @@ def in_netns(name):
         _libc.setns(home, CLONE_NEWNET)
         os.close(target)
         os.close(home)
-
-def connect_in(name, addr, timeout):
-    """A TCP connection to addr made inside netns NAME (the socket stays there afterwards)."""
-    with in_netns(name):
-        return _create_connection(addr, timeout)
 
 class Net:
     """Two namespaces, `lia<tag>b` (beijing, 10.77.0.1) and `lia<tag>t` (tokyo, 10.77.0.2)."""

@@ -45,9 +45,9 @@ sed -i 's/^heartbeat .*/heartbeat fast/' "$WORK/tokyo/liaisond.conf"
 line=$(grep -n '^heartbeat ' "$WORK/tokyo/liaisond.conf" | cut -d: -f1)
 refuses "liaisond.conf:$line" "liaisond.conf with a bad heartbeat" ".*heartbeat"
 
-sed -i 's/^api 127\.0\.0\.1:/api 0.0.0.0:/' "$WORK/tokyo/liaisond.conf"
+echo "api 127.0.0.1:7401" >> "$WORK/tokyo/liaisond.conf"
 line=$(grep -n '^api ' "$WORK/tokyo/liaisond.conf" | cut -d: -f1)
-refuses "liaisond.conf:$line" "liaisond.conf with a non-loopback API" ".*loopback"
+refuses "liaisond.conf:$line" "liaisond.conf with an old api line (the API left TCP)" ".*no longer used.*api.sock"
 
 echo "colour blue" >> "$WORK/tokyo/liaisond.conf"
 line=$(wc -l < "$WORK/tokyo/liaisond.conf")

@@ -54,7 +54,7 @@ done
 # Offline verification of both exports.
 for n in tokyo beijing; do
 	cli "$n" record export "$WORK/$n.bundle" >/dev/null || fail "$n export"
-	cli "$n" record verify "$WORK/$n.bundle" > "$WORK/$n.verify" || { cat "$WORK/$n.verify"; fail "$n's export does not verify"; }
+	cli "$n" record verify --charter "$WORK/charter" "$WORK/$n.bundle" > "$WORK/$n.verify" || { cat "$WORK/$n.verify"; fail "$n's export does not verify"; }
 	grep -q "^verdict: *OK" "$WORK/$n.verify" || fail "$n verify printed no OK verdict"
 done
 grep -q ALARM "$WORK/tokyo.log" "$WORK/beijing.log" && fail "a witness raised an alarm on an honest log"

@@ -6,6 +6,8 @@
 # cosigned (or a smaller one). Each time: Beijing, the witness, refuses to
 # cosign, raises an alarm and keeps both checkpoints as evidence; and an
 # export of the altered record fails `record verify`, which names the entry.
+# A tail cut with its receipts verifies only as NOT WITNESSED; a last own
+# message deleted while beijing's receipt of it stays fails on that receipt.
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || fail "sqlite3 is needed (scripts/deps.sh installs it)"
 
@@ -56,7 +58,7 @@ PY
 # expect_verify_fails WORDS: an export of Tokyo's altered record fails, naming WORDS.
 expect_verify_fails() {
 	cli tokyo record export "$WORK/t.bundle" >/dev/null || fail "export after tampering"
-	if cli tokyo record verify "$WORK/t.bundle" > "$WORK/t.verify" 2>&1; then
+	if cli tokyo record verify --charter "$WORK/charter" "$WORK/t.bundle" > "$WORK/t.verify" 2>&1; then
 		cat "$WORK/t.verify"; fail "verify accepted a tampered record"
 	fi
 	grep -q "$1" "$WORK/t.verify" || { cat "$WORK/t.verify"; fail "verify did not name \"$1\""; }
@@ -70,7 +72,7 @@ for i in $(seq 1 6); do
 done
 wait_cosigned tokyo 12
 cli tokyo record export "$WORK/honest.bundle" >/dev/null
-cli tokyo record verify "$WORK/honest.bundle" >/dev/null || fail "the honest record does not verify"
+cli tokyo record verify --charter "$WORK/charter" "$WORK/honest.bundle" >/dev/null || fail "the honest record does not verify"
 stop_node tokyo
 sqlite3 "$WORK/tokyo/liaison.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 cp "$WORK/tokyo/liaison.db" "$WORK/honest.db"
@@ -97,14 +99,40 @@ rewrite "CREATE TEMP TABLE sw AS SELECT seq, n FROM entries WHERE origin = 'toky
 wait_link_up tokyo beijing
 expect_alarm 3 "fork"
 expect_verify_fails "tokyo/5"
+cp "$WORK/t.bundle" "$WORK/swapped.bundle" # its checkpoints fork the honest ones (case 6)
 
-# 4. The honest bundle with a second, forged checkpoint for an existing size.
-python3 - "$WORK/honest.bundle" "$WORK/t.bundle" "$WORK/forked.bundle" <<'PY'
+# 4. The tail cut: the last message (tokyo/6) and its receipt (beijing/6) deleted, and a
+#    checkpoint of the shorter log signed anew. Nothing in the export contradicts it, so it
+#    verifies, but the verdict must not claim more than was witnessed: no checkpoint of it is
+#    cosigned by beijing.
+rewrite "DELETE FROM entries WHERE (origin = 'tokyo' AND seq = 6) OR (origin = 'beijing' AND seq = 6);"
+wait_link_up tokyo beijing
+expect_alarm 4 "shrank"
+for _ in $(seq 1 50); do
+	cli tokyo --json record status | python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if (r.get("checkpoint") or {}).get("size") == r["size"] else 1)' && break
+	sleep 0.1
+done
+cli tokyo record export "$WORK/cut.bundle" >/dev/null || fail "export after the cut"
+st=0; cli tokyo record verify --charter "$WORK/charter" "$WORK/cut.bundle" > "$WORK/cut.verify" 2>&1 || st=$?
+grep "^verdict" "$WORK/cut.verify"
+[ "$st" -eq 0 ] || { cat "$WORK/cut.verify"; fail "the cut record should verify as consistent (exit $st)"; }
+grep -q "^verdict: *NOT WITNESSED" "$WORK/cut.verify" || { cat "$WORK/cut.verify"; fail "the verdict of a cut tail claims it was witnessed"; }
+grep -q "nothing altered, dropped" "$WORK/cut.verify" && fail "the verdict of a cut tail says nothing was dropped"
+
+# 5. Only the last message (tokyo/6) deleted: tokyo's own seqs still run 1..5 without a gap,
+#    but beijing's signed receipt of tokyo/6 is still in the log and names it.
+rewrite "DELETE FROM entries WHERE origin = 'tokyo' AND seq = 6;"
+wait_link_up tokyo beijing
+expect_alarm 5 "shrank"
+expect_verify_fails "tokyo/6, which the record does not hold"
+
+# 6. The honest bundle with a second, forged checkpoint for an existing size.
+python3 - "$WORK/honest.bundle" "$WORK/swapped.bundle" "$WORK/forked.bundle" <<'PY'
 import json, sys
 honest, altered = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 honest["checkpoints"] = honest["checkpoints"] + [c for c in altered["checkpoints"]]
 json.dump(honest, open(sys.argv[3], "w"))
 PY
-if cli tokyo record verify "$WORK/forked.bundle" > "$WORK/f.verify" 2>&1; then fail "verify accepted two histories"; fi
+if cli tokyo record verify --charter "$WORK/charter" "$WORK/forked.bundle" > "$WORK/f.verify" 2>&1; then fail "verify accepted two histories"; fi
 grep "^verdict" "$WORK/f.verify"
-pass "byte change, deletion and forged checkpoints each caught by the witness and by verify"
+pass "byte change, deletion, a cut tail and forged checkpoints each caught by the witness and by verify (the cut tail as not witnessed)"

@@ -108,5 +108,5 @@ wait_incident beijing "$inc2" "len(d['timeline']) == 1"
 wait_link_up tokyo beijing 1
 # Incident entries are entries of the joint record like any other.
 cli tokyo record export "$WORK/tokyo.bundle" > /dev/null || fail "record export failed"
-cli tokyo record verify "$WORK/tokyo.bundle" > "$WORK/verify.txt" || fail "record verify failed: $(cat "$WORK/verify.txt")"
+cli tokyo record verify --charter "$WORK/charter" "$WORK/tokyo.bundle" > "$WORK/verify.txt" || fail "record verify failed: $(cat "$WORK/verify.txt")"
 pass "incident $inc opened from $sig, attach, contained and closed by two-sided confirmation, timelines identical at both ends and across a restart; own confirmation refused; $a2 refused by the peer, link up"

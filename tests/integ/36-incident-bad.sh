@@ -31,15 +31,14 @@ pass "rogue incident: open and proposal stored, own confirmation and phantom att
 
 # Hostile API requests: each refused with a reason, nothing stored.
 api() { # api METHOD PATH [BODY] -> prints "STATUS BODY"
-	python3 - "$WORK/tokyo" "$@" <<'PY'
-import http.client, sys, re
+	PYTHONPATH="$(dirname "$0")" python3 - "$WORK/tokyo" "$@" <<'PY'
+import sys, api_http
 d, method, path = sys.argv[1], sys.argv[2], sys.argv[3]
 body = sys.argv[4] if len(sys.argv) > 4 else None
-conf = open(d + "/liaisond.conf").read()
-host, port = re.search(r"^api (\S+):(\d+)$", conf, re.M).groups()
-token = open(d + "/api.token").read().strip()
-c = http.client.HTTPConnection(host, int(port), timeout=10)
-c.request(method, path, body, {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+c = api_http.connect(d, timeout=10)
+h = api_http.headers(d)
+h["Content-Type"] = "application/json"
+c.request(method, path, body, h)
 r = c.getresponse()
 print(r.status, r.read().decode())
 PY

@@ -2,25 +2,20 @@
 """burst.py WORK FROM TO COUNT PRECEDENCE - posts COUNT messages FROM -> TO
 through FROM's API on one kept-alive connection (fast enough for bursts of
 thousands), appending "id text" to WORK/sent-FROM as each is committed, as
-the CLI-driven tests do. A node in a namespace: see netns_http.py."""
+the CLI-driven tests do. The API is FROM's Unix socket (api_http.py)."""
 import json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import netns_http
+import api_http
 
 def main():
     work, src, dst, count, prec = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-    for line in open(f"{work}/{src}/liaisond.conf"):
-        w = line.split()
-        if w and w[0] == "api":
-            host, port = w[1].rsplit(":", 1)
-    token = open(f"{work}/{src}/api.token").read().strip()
-    conn = netns_http.connect(src, host, int(port))
+    conn = api_http.connect(f"{work}/{src}")
+    hdrs = api_http.headers(f"{work}/{src}", body=True)
     out = open(f"{work}/sent-{src}", "a", buffering=1)
     for i in range(1, count + 1):
         text = f"{src}-{i}"
         body = json.dumps({"to": dst, "precedence": prec, "text": text})
-        conn.request("POST", "/v1/messages", body=body, headers={
-            "Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        conn.request("POST", "/v1/messages", body=body, headers=hdrs)
         r = conn.getresponse()
         reply = r.read()
         if r.status != 201:

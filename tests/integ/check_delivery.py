@@ -2,31 +2,15 @@
 """check_delivery.py WORK SENDER RECEIVER TIMEOUT - waits until every message
 SENDER committed is receipted, then checks that RECEIVER's inbox holds each of
 them exactly once, in SENDER's order, and that each receipt's signature and
-hash check (as reported by SENDER's API, which verifies them). A node in a
-network namespace is reached as netns_http.py says (NETNS_<node>)."""
-import http.client, json, os, sys, time
+hash check (as reported by SENDER's API, which verifies them). The APIs are
+reached on the nodes' Unix sockets (api_http.py), in a namespace or not."""
+import json, os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import netns_http
+import api_http
 
 def api(work, node):
-    host, port = None, None
-    for line in open(f"{work}/{node}/liaisond.conf"):
-        w = line.split()
-        if w and w[0] == "api":
-            host, port = w[1].rsplit(":", 1)
-    token = open(f"{work}/{node}/api.token").read().strip()
-    conn = None if os.environ.get(f"NETNS_{node}") else http.client.HTTPConnection(host, int(port), timeout=30)
-    def get(path):
-        c = conn or netns_http.connect(node, host, int(port))
-        c.request("GET", path, headers={"Authorization": "Bearer " + token})
-        r = c.getresponse()
-        body = r.read()
-        if c is not conn:
-            c.close()
-        if r.status != 200:
-            raise RuntimeError(f"{node} {path}: {r.status} {body[:200]!r}")
-        return json.loads(body)
-    return get
+    d = f"{work}/{node}"
+    return lambda path: api_http.get_json(d, path)
 
 def main():
     work, sender, receiver, timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])

@@ -1,6 +1,7 @@
 # lib.sh - shared set-up for integration tests: two parties (japan, china),
-# their stations (tokyo, beijing), a charter and node directories on free
-# loopback ports, and helpers to start, kill and query real daemons.
+# their stations (tokyo, beijing), a charter and node directories (0700, the
+# API on NODEDIR/api.sock) with peers on free loopback ports, and helpers to
+# start, kill and query real daemons.
 # Sourced by tests/integ/NN-*.sh; needs LIAISON and LIAISOND (set by meson).
 set -euo pipefail
 
@@ -53,13 +54,12 @@ setup_mechanism() {
 	done
 	for spec in "$@"; do
 		IFS=: read -r name party role <<< "$spec"
-		local port api
-		port=$(free_port); api=$(free_port)
-		while [ "$api" = "$port" ]; do api=$(free_port); done
+		local port
+		port=$(free_port)
 		echo "node $name party $party role $role address 127.0.0.1:$port" >> "$WORK/charter"
 		"$LIAISON" node issue --party "$WORK/party-$party" --name "$name" --role "$role" --dir "$WORK/$name" >/dev/null
-		printf 'node %s\ncharter ../charter\napi 127.0.0.1:%s\nheartbeat %s\n' \
-			"$name" "$api" "${HEARTBEAT:-1}" > "$WORK/$name/liaisond.conf"
+		printf 'node %s\ncharter ../charter\nheartbeat %s\n' \
+			"$name" "${HEARTBEAT:-1}" > "$WORK/$name/liaisond.conf"
 		NODES+=("$name")
 	done
 }

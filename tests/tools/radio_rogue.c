@@ -2,9 +2,10 @@
  * radio_rogue.c - a hostile sender on the unit link (tests/integ/33-*.sh):
  * sends one datagram of the kind asked to HOST:PORT over UDP.
  *
- *   radio_rogue signal NODEDIR ORIGIN TO SEQ HOST:PORT
+ *   radio_rogue signal NODEDIR ORIGIN TO SEQ HOST:PORT [AHEAD_S]
  *       a signal (code D) with origin ORIGIN, signed with NODEDIR's key
- *       (so a unit of one party can claim to be another node)
+ *       (so a unit of one party can claim to be another node), dated
+ *       AHEAD_S seconds ahead of now (default 0)
  *   radio_rogue cert NODEDIR HOST:PORT     NODEDIR's certificate as an offer
  *   radio_rogue raw HEX HOST:PORT          these bytes as they are
  *   radio_rogue big N HOST:PORT            N bytes of zeros
@@ -74,7 +75,7 @@ static int forged_signal(char **argv)
 	snprintf(e.origin, sizeof(e.origin), "%s", argv[3]);
 	snprintf(e.to, sizeof(e.to), "%s", argv[4]);
 	e.seq = strtoull(argv[5], NULL, 10);
-	e.time_ms = lia_now_ms();
+	e.time_ms = lia_now_ms() + (argv[7] != NULL ? strtoll(argv[7], NULL, 10) * 1000 : 0);
 	e.nsignals = 1;
 	strcpy(e.signals[0].code, "D");
 	e.lat = 3150000;
@@ -144,7 +145,7 @@ static int big(const char *count, const char *addr)
 
 int main(int argc, char **argv)
 {
-	if (argc == 7 && strcmp(argv[1], "signal") == 0)
+	if ((argc == 7 || argc == 8) && strcmp(argv[1], "signal") == 0)
 		return forged_signal(argv);
 	if (argc == 4 && strcmp(argv[1], "cert") == 0)
 		return offer_cert(argv);
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 		return raw(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "big") == 0)
 		return big(argv[2], argv[3]);
-	fprintf(stderr, "usage: radio_rogue signal NODEDIR ORIGIN TO SEQ HOST:PORT | cert NODEDIR "
+	fprintf(stderr, "usage: radio_rogue signal NODEDIR ORIGIN TO SEQ HOST:PORT [AHEAD_S] | cert NODEDIR "
 	    "HOST:PORT | raw HEX HOST:PORT | big N HOST:PORT\n");
 	return 2;
 }

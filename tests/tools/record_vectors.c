@@ -502,6 +502,34 @@ static void hand_line(EVP_PKEY *key, const char *name, uint8_t type, const uint8
 	EVP_MD_CTX_free(ctx);
 }
 
+/* "— name base64(key ID of (name, type, pub) || n zero bytes)\n": a line of a known key that cannot verify. */
+static void bogus_line(const char *name, uint8_t type, const uint8_t pub[32], size_t n,
+    char line[static LIA_NOTE_LINE_MAX])
+{
+	uint8_t raw[4 + 72] = { 0 };
+	char enc[120], err[LIA_ERR_LEN] = "";
+	uint32_t id = 0;
+
+	if (lia_note_key_id(name, type, pub, &id, err) != 0)
+		die("key id", err);
+	raw[0] = (uint8_t)(id >> 24), raw[1] = (uint8_t)(id >> 16), raw[2] = (uint8_t)(id >> 8);
+	raw[3] = (uint8_t)id;
+	EVP_EncodeBlock((unsigned char *)enc, raw, (int)(4 + n));
+	sprintf(line, "\xe2\x80\x94 %s %s\n", name, enc);
+}
+
+/* note with line put before its first signature line (caller frees). */
+static char *line_first(const char *note, const char *line)
+{
+	char *s = xcalloc(1, strlen(note) + strlen(line) + 1);
+	const char *at = strstr(note, "\n\n") + 2;
+
+	memcpy(s, note, (size_t)(at - note));
+	strcpy(s + (at - note), line);
+	strcat(s, at);
+	return s;
+}
+
 static void note_vectors(json_t *out, struct keys *k, const char *body, const char *signed_note,
     const char *cosigned_note)
 {
@@ -550,6 +578,16 @@ static void note_vectors(json_t *out, struct keys *k, const char *body, const ch
 	free(s);
 	add_signed(out, "note", cosigned_note, k->witness_note_vkey, 0,
 	    "a cosignature is no Ed25519 note signature");
+	/* signed-note: a key is a name and a key ID; a line of it that does not verify hides nothing. */
+	bogus_line(LOG_NAME, LIA_NOTE_ED25519, k->log_pub, 64, line);
+	s = line_first(cosigned_note, line);
+	add_signed(out, "note", s, k->log_vkey, 1,
+	    "a bogus line with the log's name and key ID before the good one");
+	free(s);
+	s = xcalloc(1, strlen(body) + strlen(line) + 2);
+	sprintf(s, "%s\n%s", body, line);
+	add_signed(out, "note", s, k->log_vkey, 0, "only a bogus line with the log's name and key ID");
+	free(s);
 }
 
 static void cosig_vectors(json_t *out, struct keys *k, const char *body, const char *cosigned_note)
@@ -585,6 +623,14 @@ static void cosig_vectors(json_t *out, struct keys *k, const char *body, const c
 	sprintf(s, "%s\n%s", body, line);
 	add_signed(out, "cosignature", s, k->witness_vkey, 0,
 	    "an Ed25519 note signature is no cosignature");
+	free(s);
+	/* A rival's bogus line under the witness's name and key ID, first: the good one still counts. */
+	bogus_line(WITNESS_NAME, LIA_NOTE_COSIG_V1, k->witness_pub, 72, line);
+	s = line_first(cosigned_note, line);
+	add_signed(out, "cosignature", s, k->witness_vkey, 1,
+	    "a bogus line with the witness's name and key ID before the good one");
+	v = json_array_get(out, json_array_size(out) - 1);
+	json_object_set_new(v, "timestamp", json_string("1795779511"));
 	free(s);
 }
 

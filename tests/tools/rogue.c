@@ -20,6 +20,7 @@
 struct options {
 	const char *key_dir, *charter, *connect, *attack, *sign_as, *to, *claim;
 	int wait_ms;
+	uint64_t seen;
 };
 
 static void usage(FILE *f)
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	    "usage: rogue --key NODEDIR --charter FILE --connect HOST:PORT --attack KIND\n"
 	    "             [--sign-as NODEDIR2] [--to NAME] [--claim NAME] [--wait MS]\n"
+	    "             [--seen N]\n"
 	    "\n"
 	    "Connects to a liaisond as the node whose node.key and node.crt are in NODEDIR,\n"
 	    "exchanges hellos, performs the attack, then prints every frame received until\n"
@@ -56,6 +58,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"connect", required_argument, NULL, 'C'}, {"attack", required_argument, NULL, 'a'},
 		{"sign-as", required_argument, NULL, 's'}, {"to", required_argument, NULL, 't'},
 		{"wait", required_argument, NULL, 'w'}, {"claim", required_argument, NULL, 'm'},
+		{"seen", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -72,6 +75,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 't': o->to = optarg; break;
 		case 'm': o->claim = optarg; break;
 		case 'w': o->wait_ms = parse_ms(optarg); break;
+		case 'S': o->seen = strtoull(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -134,6 +138,7 @@ static int load(struct rogue *r, const struct options *o, const struct rogue_att
 	}
 	snprintf(r->claim, sizeof(r->claim), "%s", o->claim ? o->claim : "");
 	r->wait_ms = o->wait_ms;
+	r->seen_claim = o->seen;
 	return 0;
 }
 

@@ -56,6 +56,7 @@ struct rogue {
 	char claim[LIA_NAME_MAX + 1];    /* --claim: the origin signal attacks claim, "" when not given */
 	uint64_t prev;                   /* seq of the previous entry sent: the next frame's prev */
 	int wait_ms;                     /* how long to watch the link after the attack */
+	uint64_t seen_claim;             /* --seen: what hello-seen claims, 0 for 2^40 */
 	struct rogue_conn conn;
 };
 
@@ -149,6 +150,17 @@ struct rogue_attack {
 int rogue_attack_incident(struct rogue *r);
 /* rogue_relay.c: a relay of ours around a signal forged as --sign-as's. */
 int rogue_attack_forged_relay(struct rogue *r);
+
+/* rogue_record.c: a valid checkpoint of ours carrying a bogus line under the peer's cosignature name and key ID. */
+int rogue_attack_poison_checkpoint(struct rogue *r);
+
+/* rogue_avail.c: availability, counters and times (issue 10). */
+int rogue_attack_proof_flood(struct rogue *r);
+int rogue_attack_hello_seen(struct rogue *r);
+int rogue_attack_ack_before(struct rogue *r);
+int rogue_attack_future_message(struct rogue *r);
+int rogue_attack_skewed_message(struct rogue *r);
+int rogue_attack_hello_stall(struct rogue *r);
 
 /* The attack called name, or NULL. */
 const struct rogue_attack *rogue_attack_find(const char *name);

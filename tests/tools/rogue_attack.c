@@ -365,14 +365,19 @@ static int attack_receipt_twice(struct rogue *r)
 	return receipt_attack(r, 0);
 }
 
-/* An error frame whose sentence carries a newline, a forged log line and a terminal escape. */
+/*
+ * An error frame whose sentence carries a newline, a forged log line, a
+ * terminal escape, and the bidi override U+202E and isolate U+2066 that would
+ * make a reader see the line's words in another order.
+ */
 static int attack_log_injection(struct rogue *r)
 {
 	struct lia_frame f = {.kind = LIA_FRAME_ERROR, .code = 1};
 
-	snprintf(f.text, sizeof(f.text), "rogue \x1b[31mred\x1b[0m\n"
+	snprintf(f.text, sizeof(f.text), "rogue \x1b[31mred\x1b[0m \xe2\x80\xae" "desrever"
+	    " \xe2\x81\xa6isolated\n"
 	    "2000-01-01T00:00:00.000Z info link beijing: up FORGED-BY-ROGUE");
-	printf("tx error 1 with a newline, a forged log line and escapes\n");
+	printf("tx error 1 with a newline, a forged log line, escapes and bidi overrides\n");
 	return rogue_send_frame(&r->conn, &f) == -2 ? -1 : 0;
 }
 
@@ -485,8 +490,20 @@ static const struct rogue_attack attacks[] = {
 	    "a signal of ours signed with a key of no certificate"},
 	{"incident", rogue_attack_incident, 1, 0,
 	    "incident open and propose, then a confirm of its own proposal, an attach of nothing"},
+	{"poison-checkpoint", rogue_attack_poison_checkpoint, 1, 0,
+	    "a valid checkpoint of ours with a bogus line under the peer's cosignature key first"},
 	{"forged-relay", rogue_attack_forged_relay, 1, 1,
 	    "a relay (type 9) around a signal claiming --sign-as's node, signed by us"},
+	{"proof-flood", rogue_attack_proof_flood, 1, 0,
+	    "14 MB of proof requests for --to/1 (default beijing/1), never reading a reply"},
+	{"hello-seen", rogue_attack_hello_seen, 0, 0,
+	    "a hello claiming the peer's entries up to --seen (default 2^40)"},
+	{"ack-before", rogue_attack_ack_before, 1, 0,
+	    "an ack of the peer's message dated 2 h before the message"},
+	{"future-message", rogue_attack_future_message, 1, 0, "a message dated 2 h ahead"},
+	{"skewed-message", rogue_attack_skewed_message, 1, 0, "a message dated 10 min ahead"},
+	{"hello-stall", rogue_attack_hello_stall, 0, 0,
+	    "no hello after the handshake, an error frame every 0.5 s for 8 s"},
 };
 
 const struct rogue_attack *rogue_attack_find(const char *name)

@@ -75,7 +75,7 @@ void efx_mechanism(void)
 		snprintf(node, sizeof(node), "%s/%s", dir, names[i]);
 		if (lia_cert_issue_node(path, names[i], roles[i], node, err) < 0)
 			fail_msg("%s: %s", names[i], err);
-		snprintf(conf, sizeof(conf), "node %s\ncharter ../charter\napi 127.0.0.1:1\n%s",
+		snprintf(conf, sizeof(conf), "node %s\ncharter ../charter\n%s",
 		    names[i], strcmp(names[i], "kaiyo") == 0 ?
 		    "radio listen 127.0.0.1:5\nradio peer haixun 127.0.0.1:6\n" : "");
 		fixture_write(node, "liaisond.conf", conf, strlen(conf), out);

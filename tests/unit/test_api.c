@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,10 +137,19 @@ static int commit_entry(struct lia_node *n, struct lia_entry *e, EVP_PKEY *key, 
 int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
     const char *lang, const char *text, char id[LIA_ID_LEN], char *err)
 {
+	return lia_node_send_as(n, to, precedence, lang, text, NULL, id, err);
+}
+
+int lia_node_send_as(struct lia_node *n, const char *to, enum lia_precedence precedence,
+    const char *lang, const char *text, const char *operator_name, char id[LIA_ID_LEN],
+    char *err)
+{
 	struct lia_entry e = { .type = LIA_ENTRY_MESSAGE, .origin = "tokyo",
 	    .time_ms = lia_now_ms(), .precedence = precedence, .text = (char *)text };
 	int rc;
 
+	if (operator_name != NULL)
+		snprintf(e.sender_operator, sizeof(e.sender_operator), "%s", operator_name);
 	snprintf(e.to, sizeof(e.to), "%s", to);
 	snprintf(e.lang, sizeof(e.lang), "%s", lang);
 	rc = commit_entry(n, &e, n->key, LIA_DIR_OUT, err);
@@ -210,7 +221,7 @@ int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
 
 struct fx {
 	char dir[4096];
-	char port[8];
+	char sock[108];                    /* tokyo/api.sock */
 	char token[LIA_TOKEN_LEN + 1];
 	struct lia_node node;
 	struct event_base *base;
@@ -254,19 +265,6 @@ static void make_identities(struct fx *f)
 	assert_int_equal(lia_store_open(p, &f->node.store, err), 0);
 }
 
-static void free_port(char port[8])
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(port, 8, "%u", (unsigned)ntohs(sin.sin_port));
-	close(fd);
-}
-
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -292,9 +290,10 @@ static int setup(void **state)
 	make_identities(f);
 	path_join(tokyo, f->dir, "tokyo");
 	assert_int_equal(lia_token_get(tokyo, f->token, err), 0);
-	free_port(f->port);
+	assert_true((size_t)snprintf(f->sock, sizeof(f->sock), "%s/api.sock", tokyo) < sizeof(f->sock));
 	f->base = event_base_new();
-	assert_int_equal(lia_api_start(&f->node, f->base, "127.0.0.1", f->port, f->token, &f->api, err), 0);
+	assert_int_equal(lia_api_start(&f->node, f->base, f->token, &f->api, err), 0);
+	assert_int_equal(lia_api_listen_unix(f->api, f->sock, err), 0);
 	assert_int_equal(pipe(f->stop_pipe), 0);
 	f->stop = event_new(f->base, f->stop_pipe[0], EV_READ, on_stop, f->base);
 	event_add(f->stop, NULL);
@@ -331,7 +330,7 @@ static int call(struct fx *f, const char *method, const char *path, const char *
 	int status = 0;
 
 	assert_true(body == NULL || b != NULL);
-	assert_int_equal(lia_httpc_request("127.0.0.1", f->port, f->token, method, path, b, 5,
+	assert_int_equal(lia_httpc_request(f->sock, f->token, method, path, b, 5,
 	    &status, reply, err), 0);
 	json_decref(b);
 	return status;
@@ -361,15 +360,14 @@ static int call_error(struct fx *f, const char *method, const char *path, const 
 static int raw_request(struct fx *f, const char *method, const char *path, const char *body,
     const char *needle)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char req[1024], reply[4096];
-	int fd = socket(AF_INET, SOCK_STREAM, 0), status = 0;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), status = 0;
 	size_t len = 0;
 	ssize_t n;
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)atoi(f->port));
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", f->sock);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	n = snprintf(req, sizeof(req), "%s %s HTTP/1.0\r\nAuthorization: Bearer %s\r\n"
 	    "Content-Length: %zu\r\n\r\n%s", method, path, f->token, strlen(body), body);
 	assert_int_equal(write(fd, req, (size_t)n), n);
@@ -447,15 +445,26 @@ static void test_token_read_never_creates(void **state)
 	assert_non_null(strstr(err, path));
 }
 
-static void test_start_refuses_other_than_loopback(void **state)
+/* A second listener on a served socket is another liaisond: refused; so is a path that is not a socket. */
+static void test_listen_refuses_busy_and_foreign(void **state)
 {
 	struct fx *f = *state;
-	char err[LIA_ERR_LEN] = "";
+	char err[LIA_ERR_LEN] = "", path[4096];
 	struct lia_api *api = NULL;
+	int fd;
 
-	assert_true(lia_api_start(&f->node, f->base, "0.0.0.0", "1", f->token, &api, err) < 0);
-	assert_null(api);
-	assert_non_null(strstr(err, "loopback"));
+	assert_int_equal(lia_api_start(&f->node, f->base, f->token, &api, err), 0);
+	assert_int_equal(lia_api_listen_unix(api, f->sock, err), -1);
+	assert_non_null(strstr(err, "another liaisond already serves"));
+	path_join(path, f->dir, "tokyo/not-a-socket");
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(lia_api_listen_unix(api, path, err), -1);
+	assert_non_null(strstr(err, "is not a socket"));
+	assert_int_equal(access(path, F_OK), 0);
+	lia_api_stop(api);
+	assert_int_equal(access(f->sock, F_OK), 0); /* the refused listener removed nothing */
 }
 
 /* ---- requests ---- */
@@ -469,11 +478,11 @@ static void test_token_required(void **state)
 
 	memcpy(wrong, f->token, sizeof(wrong));
 	wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
-	assert_int_equal(lia_httpc_request("127.0.0.1", f->port, wrong, "GET", "/v1/status", NULL,
+	assert_int_equal(lia_httpc_request(f->sock, wrong, "GET", "/v1/status", NULL,
 	    5, &status, &reply, err), 0);
 	assert_int_equal(status, 401);
 	json_decref(reply);
-	assert_int_equal(lia_httpc_request("127.0.0.1", f->port, "", "GET", "/v1/status", NULL,
+	assert_int_equal(lia_httpc_request(f->sock, "", "GET", "/v1/status", NULL,
 	    5, &status, &reply, err), 0);
 	assert_int_equal(status, 401);
 	json_decref(reply);
@@ -764,7 +773,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_token_created_private_and_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_refused_when_loose_or_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_read_never_creates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_refuses_other_than_loopback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_refuses_busy_and_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_list_show, setup, teardown),

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -366,6 +367,27 @@ static void expect_refused(json_t *b, const char *check, const char *want)
 	json_decref(b);
 }
 
+/* Verifies b (taken) and expects it to verify with an ignored line whose sentence contains want; china's count stays n_china. */
+static void expect_ignored(json_t *b, const char *want, uint64_t n_china)
+{
+	struct lia_bundle_report r;
+	char err[LIA_ERR_LEN] = "";
+	int rc = lia_bundle_verify_json(b, &r, err), found = 0;
+
+	print_message("    report: %s: %s; %d ignored: %s\n", r.check, r.failure, r.n_ignored,
+	    r.n_ignored > 0 ? r.ignored[0] : "");
+	assert_int_equal(rc, 0);
+	assert_true(r.ok);
+	for (int i = 0; i < r.n_ignored && i < LIA_BUNDLE_MAX_IGNORED; i++)
+		found |= strstr(r.ignored[i], want) != NULL;
+	if (!found)
+		fail_msg("no ignored line names \"%s\"", want);
+	assert_int_equal(r.parties[1].cosignatures, n_china);
+	assert_int_equal(r.cosigned_size, N_ENTRIES);
+	lia_bundle_report_finish(&r);
+	json_decref(b);
+}
+
 /* Appends line (a signature line with its newline) to the note text of checkpoint i. */
 static void add_line(json_t *b, size_t i, const char *line)
 {
@@ -432,7 +454,8 @@ static void test_good_bundle_verifies(void **state)
 static void test_good_bundle_from_file(void **state)
 {
 	struct lia_bundle_report r;
-	char path[4096], err[LIA_ERR_LEN] = "", *text = NULL;
+	char path[4096], charter[4096], err[LIA_ERR_LEN] = "", *text = NULL;
+	struct lia_bundle_anchor anchor = { charter, NULL };
 	size_t len = 0;
 	FILE *out;
 	json_t *j;
@@ -440,7 +463,9 @@ static void test_good_bundle_from_file(void **state)
 	(void)state;
 	path_join(path, fx.root, "record.json");
 	assert_int_equal(json_dump_file(fx.good, path, JSON_INDENT(1)), 0);
-	assert_int_equal(lia_bundle_verify(path, &r, err), 0);
+	path_join(charter, fx.root, "charter");
+	assert_int_equal(lia_bundle_verify_anchored(path, &anchor, &r, err), 0);
+	assert_true(r.anchored);
 	out = open_memstream(&text, &len);
 	assert_non_null(out);
 	lia_bundle_report_print(&r, out);
@@ -690,8 +715,7 @@ static void test_cosignature_by_key_not_in_charter(void **state)
 		fail_msg("%s", err);
 	add_line(b, 2, line);
 	seed("cosig-stranger.json", b);
-	expect_refused(b, "cosignatures", "checkpoint 2 (size 13): cosignature as " BEIJING_LOG
-	    " by key ID");
+	expect_ignored(b, "checkpoint 2 (size 13): line as " BEIJING_LOG " by key ID", N_CPS);
 }
 
 static void test_cosignature_by_node_not_in_charter(void **state)
@@ -705,8 +729,9 @@ static void test_cosignature_by_node_not_in_charter(void **state)
 	if (lia_cosig_line(fx.stranger, MECH "/seoul", body, len, COSIG_TIME, line, err) != 0)
 		fail_msg("%s", err);
 	add_line(b, 1, line);
-	expect_refused(b, "cosignatures", "checkpoint 1 (size 8): cosignature by \"" MECH "/seoul\", "
-	    "which names no node of the charter");
+	seed("cosig-outsider.json", b);
+	expect_ignored(b, "checkpoint 1 (size 8): line by \"" MECH "/seoul\" ignored: an unknown key",
+	    N_CPS);
 }
 
 static void test_cosignature_by_own_party(void **state)
@@ -721,8 +746,9 @@ static void test_cosignature_by_own_party(void **state)
 	if (lia_cosig_line(fx.kirishima, MECH "/kirishima", body, len, COSIG_TIME, line, err) != 0)
 		fail_msg("%s", err);
 	add_line(b, 0, line);
-	expect_refused(b, "cosignatures", "checkpoint 0 (size 4): cosignature by kirishima, a node "
-	    "of the log's own party japan");
+	seed("cosig-own-party.json", b);
+	expect_ignored(b, "checkpoint 0 (size 4): cosignature by kirishima carried, not counted: "
+	    "kirishima is of the log's own party japan", N_CPS);
 }
 
 static void test_cosignature_over_another_body(void **state)
@@ -737,8 +763,8 @@ static void test_cosignature_over_another_body(void **state)
 	if (lia_cosig_line(fx.beijing, BEIJING_LOG, body, len, COSIG_TIME, line, err) != 0)
 		fail_msg("%s", err);
 	add_line(b, 3, line);
-	expect_refused(b, "cosignatures", "checkpoint 3 (size 20): cosignature by beijing: the "
-	    "cosignature by \"" BEIJING_LOG "\" does not verify");
+	expect_ignored(b, "checkpoint 3 (size 20): line by beijing ignored: the "
+	    "cosignature by \"" BEIJING_LOG "\" does not verify", N_CPS);
 }
 
 static void test_second_log_signature_line(void **state)
@@ -753,7 +779,8 @@ static void test_second_log_signature_line(void **state)
 	if (lia_note_sign_line(fx.stranger, ORIGIN, body, len, line, err) != 0)
 		fail_msg("%s", err);
 	add_line(b, 1, line);
-	expect_refused(b, "cosignatures", "checkpoint 1 (size 8): a second signature line as " ORIGIN);
+	seed("second-log-line.json", b);
+	expect_ignored(b, "checkpoint 1 (size 8): a second line as " ORIGIN, N_CPS);
 }
 
 static void test_latest_not_cosigned_warns(void **state)
@@ -887,6 +914,346 @@ static void test_report_cleans_hostile_text(void **state)
 	json_decref(b);
 }
 
+/* ---- bogus lines put first (issue 10: a rival's line under our name) ---- */
+
+/* note with a line of name and the key ID of pub (type), 64 or 72 zero "signature" bytes, put before its first line. */
+static char *bogus_first(const char *note, const char *name, uint8_t type, EVP_PKEY *key)
+{
+	uint8_t pub[32], raw[76] = { 0 };
+	size_t pub_len = 32, n = type == LIA_NOTE_COSIG_V1 ? 76 : 68;
+	char err[LIA_ERR_LEN] = "", line[LIA_NOTE_LINE_MAX], *enc = malloc(120), *out;
+	const char *at = strstr(note, "\n\n") + 2;
+	uint32_t id = 0;
+
+	assert_non_null(enc);
+	assert_int_equal(EVP_PKEY_get_raw_public_key(key, pub, &pub_len), 1);
+	if (lia_note_key_id(name, type, pub, &id, err) != 0)
+		fail_msg("%s", err);
+	raw[0] = (uint8_t)(id >> 24), raw[1] = (uint8_t)(id >> 16), raw[2] = (uint8_t)(id >> 8);
+	raw[3] = (uint8_t)id;
+	EVP_EncodeBlock((unsigned char *)enc, raw, (int)n);
+	snprintf(line, sizeof(line), "\xe2\x80\x94 %s %s\n", name, enc);
+	free(enc);
+	out = malloc(strlen(note) + strlen(line) + 1);
+	assert_non_null(out);
+	memcpy(out, note, (size_t)(at - note));
+	strcpy(out + (at - note), line);
+	strcat(out, at);
+	return out;
+}
+
+static void put_first(json_t *arr, size_t i, const char *name, uint8_t type, EVP_PKEY *key)
+{
+	char *text = bogus_first(json_string_value(json_array_get(arr, i)), name, type, key);
+
+	json_array_set_new(arr, i, json_string(text));
+	free(text);
+}
+
+static void test_bogus_lines_first(void **state)
+{
+	json_t *b = copy(), *cps = member(b, "checkpoints");
+	json_t *w = json_object_get(member(b, "witnessed"), "beijing");
+
+	(void)state;
+	/* Under the log's name and key ID before its good line; under beijing's before its cosignature. */
+	put_first(cps, 1, ORIGIN, LIA_NOTE_ED25519, fx.tokyo);
+	put_first(cps, 2, BEIJING_LOG, LIA_NOTE_COSIG_V1, fx.beijing);
+	/* Beijing's log as tokyo witnessed it, with a bogus line under tokyo's name put first. */
+	put_first(w, 0, ORIGIN, LIA_NOTE_COSIG_V1, fx.tokyo);
+	put_first(w, 1, ORIGIN, LIA_NOTE_COSIG_V1, fx.tokyo);
+	seed("bogus-own-name.json", b);
+	expect_ignored(b, "checkpoint 2 (size 13): line by beijing ignored", N_CPS);
+}
+
+/* An outside witness (not of the charter, not under the mechanism) cosigning: ignored, named. */
+static void test_outside_witness_ignored(void **state)
+{
+	char body[LIA_CHECKPOINT_MAX], line[LIA_NOTE_LINE_MAX], err[LIA_ERR_LEN] = "";
+	json_t *b = copy();
+	size_t len = 0;
+
+	(void)state;
+	cp_body(3, body, &len);
+	if (lia_cosig_line(fx.stranger, "witness.example.org/w1", body, len, COSIG_TIME, line, err) != 0)
+		fail_msg("%s", err);
+	add_line(b, 3, line);
+	seed("cosig-outside.json", b);
+	expect_ignored(b, "checkpoint 3 (size 20): line by \"witness.example.org/w1\" ignored: an "
+	    "unknown key", N_CPS);
+}
+
+/* ---- the anchor ---- */
+
+static void verify_with(json_t *b, const struct lia_bundle_anchor *a, struct lia_bundle_report *r,
+    int want_rc)
+{
+	char err[LIA_ERR_LEN] = "";
+	int rc = lia_bundle_verify_json_anchored(b, a, r, err);
+
+	print_message("    report: %s: %s\n", r->check, r->failure);
+	assert_int_equal(rc, want_rc);
+}
+
+static void test_anchor(void **state)
+{
+	struct lia_bundle_report r;
+	struct lia_bundle_anchor a = { NULL, NULL };
+	char path[4096], verdict[LIA_BUNDLE_VERDICT], upper[65];
+
+	(void)state;
+	/* No anchor: every check holds, but the verdict says it is the bundle's word only. */
+	verify_with(fx.good, NULL, &r, 0);
+	assert_false(r.anchored);
+	lia_bundle_report_verdict(&r, verdict);
+	assert_non_null(strstr(verdict, "SELF-CONSISTENT ONLY, NOT ANCHORED"));
+	lia_bundle_report_finish(&r);
+	/* The charter file, then its hash in either case. */
+	path_join(path, fx.root, "charter");
+	a.charter_path = path;
+	verify_with(fx.good, &a, &r, 0);
+	assert_true(r.anchored);
+	lia_bundle_report_verdict(&r, verdict);
+	assert_non_null(strstr(verdict, "OK: nothing altered, dropped, reordered or forked in the 20 "
+	    "entries, all under the checkpoint of size 20 cosigned by every other party"));
+	lia_bundle_report_finish(&r);
+	a.charter_path = NULL;
+	for (int i = 0; i < 65; i++)
+		upper[i] = (char)(fx.charter_hash[i] >= 'a' ? fx.charter_hash[i] - 32 : fx.charter_hash[i]);
+	a.charter_hash = upper;
+	verify_with(fx.good, &a, &r, 0);
+	assert_true(r.anchored);
+	lia_bundle_report_finish(&r);
+	a.charter_hash = "00000000000000000000000000000000000000000000000000000000000000ff";
+	verify_with(fx.good, &a, &r, 1);
+	assert_string_equal(r.check, "anchor");
+	assert_false(r.anchored);
+	lia_bundle_report_finish(&r);
+	a.charter_hash = NULL;
+	path_join(path, fx.root, "no-such-charter");
+	a.charter_path = path;
+	verify_with(fx.good, &a, &r, 1);
+	assert_string_equal(r.check, "anchor");
+	lia_bundle_report_finish(&r);
+}
+
+/* A whole record made with self-made "japan" and "china" CAs: consistent, but not the real parties'. */
+static void test_forged_cas(void **state)
+{
+	struct lia_bundle_report r;
+	struct lia_bundle_anchor a = { NULL, NULL };
+	char real[4096], path[4096], verdict[LIA_BUNDLE_VERDICT];
+	EVP_PKEY *keys[3] = { fx.tokyo, fx.beijing, fx.kirishima };
+	uint8_t *cose[N_ENTRIES];
+	size_t cose_len[N_ENTRIES];
+	json_t *forged;
+
+	(void)state;
+	/* Build the same bundle under another root: new CAs, new node keys, all re-signed. */
+	memcpy(real, fx.root, sizeof(real));
+	memcpy(cose, fx.cose, sizeof(cose));
+	memcpy(cose_len, fx.cose_len, sizeof(cose_len));
+	path_join(fx.root, real, "forger");
+	assert_int_equal(mkdir(fx.root, 0700), 0);
+	make_nodes();
+	fx.tokyo = node_key("tokyo");
+	fx.beijing = node_key("beijing");
+	fx.kirishima = node_key("kirishima");
+	for (int i = 0; i < N_ENTRIES; i++)
+		make_entry(i, (int64_t)time(NULL) * 1000 - 1000000);
+	forged = build_bundle();
+	for (int i = 0; i < N_ENTRIES; i++)
+		free(fx.cose[i]);
+	EVP_PKEY_free(fx.tokyo);
+	EVP_PKEY_free(fx.beijing);
+	EVP_PKEY_free(fx.kirishima);
+	fx.tokyo = keys[0], fx.beijing = keys[1], fx.kirishima = keys[2];
+	memcpy(fx.root, real, sizeof(real));
+	memcpy(fx.cose, cose, sizeof(cose));
+	memcpy(fx.cose_len, cose_len, sizeof(cose_len));
+	seed("forged-cas.json", forged);
+	/* Alone it is consistent: "cosigned by china", but only as self-consistent. */
+	verify_with(forged, NULL, &r, 0);
+	assert_false(r.anchored);
+	assert_int_equal(r.parties[1].cosignatures, N_CPS);
+	lia_bundle_report_verdict(&r, verdict);
+	assert_non_null(strstr(verdict, "NOT ANCHORED"));
+	lia_bundle_report_finish(&r);
+	/* Against the real charter, or its published hash, it fails. */
+	path_join(path, fx.root, "charter");
+	a.charter_path = path;
+	verify_with(forged, &a, &r, 1);
+	assert_string_equal(r.check, "anchor");
+	assert_non_null(strstr(r.failure, "its text or its CAs differ"));
+	lia_bundle_report_finish(&r);
+	a.charter_path = NULL;
+	a.charter_hash = fx.charter_hash;
+	verify_with(forged, &a, &r, 1);
+	assert_string_equal(r.check, "anchor");
+	lia_bundle_report_finish(&r);
+	json_decref(forged);
+}
+
+/* ---- what an OK proves ---- */
+
+/* Verifies b (taken) anchored by the charter: it passes, with cosigned_size want and a verdict containing words. */
+static void expect_verdict(json_t *b, uint64_t want, const char *words, const char *not_words)
+{
+	struct lia_bundle_report r;
+	struct lia_bundle_anchor a = { NULL, fx.charter_hash };
+	char verdict[LIA_BUNDLE_VERDICT];
+	json_t *j;
+
+	verify_with(b, &a, &r, 0);
+	lia_bundle_report_verdict(&r, verdict);
+	print_message("    verdict: %s\n", verdict);
+	assert_true(r.anchored);
+	assert_int_equal(r.cosigned_size, want);
+	if (strstr(verdict, words) == NULL)
+		fail_msg("verdict \"%s\" does not contain \"%s\"", verdict, words);
+	if (not_words != NULL && strstr(verdict, not_words) != NULL)
+		fail_msg("verdict \"%s\" claims \"%s\"", verdict, not_words);
+	j = lia_bundle_report_json(&r);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "checkpoints"),
+	    "cosigned_by_all")), (json_int_t)want);
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")), verdict);
+	json_decref(j);
+	lia_bundle_report_finish(&r);
+	json_decref(b);
+}
+
+static void test_truncated_tail_resigned(void **state)
+{
+	json_t *b = copy(), *entries = member(b, "entries"), *cps = member(b, "checkpoints");
+
+	(void)state;
+	/* The cosigned checkpoint of 20 dropped with entries 16..19; the node signs one of 16 alone. */
+	for (int i = N_ENTRIES - 1; i >= 16; i--)
+		json_array_remove(entries, (size_t)i);
+	json_array_set_new(cps, N_CPS - 1, log_checkpoint(16, 0));
+	seed("truncated.json", b);
+	expect_verdict(b, 13, "in entries 0..12 (the checkpoint of size 13 is cosigned by every other "
+	    "party); entries 13..15 are not yet witnessed", "in the 16 entries");
+}
+
+static void test_no_checkpoint(void **state)
+{
+	json_t *b = copy();
+
+	(void)state;
+	json_array_clear(member(b, "checkpoints"));
+	expect_verdict(b, 0, "NOT WITNESSED: the 20 entries are signed by their origins and in order, "
+	    "but no checkpoint is cosigned by every other party", "nothing altered");
+}
+
+static void test_empty_record(void **state)
+{
+	json_t *b = copy();
+
+	(void)state;
+	json_array_clear(member(b, "entries"));
+	json_array_clear(member(b, "checkpoints"));
+	expect_verdict(b, 0, "EMPTY: the record holds no entries", "nothing altered");
+}
+
+static void test_no_cosignature(void **state)
+{
+	json_t *b = copy(), *cps = member(b, "checkpoints");
+
+	(void)state;
+	for (int i = 0; i < N_CPS; i++)
+		json_array_set_new(cps, (size_t)i, log_checkpoint(cp_sizes[i], 0));
+	expect_verdict(b, 0, "NOT WITNESSED", "nothing altered");
+}
+
+/* Beijing's receipt (beijing/8, appended last) of tokyo/11 (entry 15) as it received it. */
+static uint8_t *receipt_of(int i, size_t *len)
+{
+	struct lia_entry e;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *cose = NULL;
+	const char *origin;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_RECEIPT;
+	snprintf(e.origin, sizeof(e.origin), "beijing");
+	e.seq = 8;
+	e.time_ms = (int64_t)time(NULL) * 1000 - 500000;
+	entry_id(i, &origin, &e.ref_seq);
+	snprintf(e.ref_origin, sizeof(e.ref_origin), "%s", origin);
+	lia_entry_hash(fx.cose[i], fx.cose_len[i], e.ref_hash);
+	if (lia_entry_sign(&e, fx.beijing, &cose, len, err) != 0)
+		fail_msg("%s", err);
+	return cose;
+}
+
+static void test_altered_after_receipt(void **state)
+{
+	json_t *b = copy(), *cps = member(b, "checkpoints"), *j;
+	struct lia_entry e;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *cose, *altered = NULL;
+	size_t len = 0, altered_len = 0;
+
+	(void)state;
+	/* The log's last checkpoint is 13; tokyo/11 (entry 15) comes after it; beijing's receipt ends it. */
+	json_array_remove(cps, N_CPS - 1);
+	cose = receipt_of(15, &len);
+	json_array_append_new(member(b, "entries"), b64_json(cose, len));
+	free(cose);
+	j = json_deep_copy(b);
+	expect_verdict(j, 13, "entries 13..20 are not yet witnessed", NULL);
+	/* Tokyo/11 re-signed by tokyo with other words: its own signature holds, the receipt does not. */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(lia_entry_open(fx.cose[15], fx.cose_len[15], &e, err), 0);
+	free(e.text);
+	e.text = strdup("message 15 from tokyo, as it was never sent");
+	assert_non_null(e.text);
+	if (lia_entry_sign(&e, fx.tokyo, &altered, &altered_len, err) != 0)
+		fail_msg("%s", err);
+	lia_entry_finish(&e);
+	json_array_set_new(member(b, "entries"), 15, b64_json(altered, altered_len));
+	free(altered);
+	seed("altered-after-receipt.json", b);
+	expect_refused(b, "receipts", "entry 20 (beijing/8) names tokyo/11 with hash ");
+}
+
+/* Tokyo's last own entry (entry 18, tokyo/13) dropped, beijing's receipt of it kept: no gap in tokyo's seqs, but the receipt shows it. */
+static void test_own_entry_dropped_receipt_kept(void **state)
+{
+	json_t *b = copy(), *cps = member(b, "checkpoints");
+	uint8_t *cose;
+	size_t len = 0;
+
+	(void)state;
+	json_array_remove(cps, N_CPS - 1);
+	cose = receipt_of(18, &len);
+	json_array_append_new(member(b, "entries"), b64_json(cose, len));
+	free(cose);
+	json_array_remove(member(b, "entries"), 18);
+	seed("dropped-receipt-kept.json", b);
+	expect_refused(b, "receipts", "entry 19 (beijing/8) names tokyo/13, which the record does "
+	    "not hold: the node's own entry was dropped");
+}
+
+static void test_receipts_counted(void **state)
+{
+	struct lia_bundle_report r;
+	json_t *b = copy();
+	uint8_t *cose;
+	size_t len = 0;
+
+	(void)state;
+	cose = receipt_of(15, &len);
+	json_array_append_new(member(b, "entries"), b64_json(cose, len));
+	free(cose);
+	verify_with(b, NULL, &r, 0);
+	assert_int_equal(r.receipts, 1);
+	lia_bundle_report_finish(&r);
+	json_decref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -920,6 +1287,17 @@ int main(void)
 		cmocka_unit_test(test_witnessed_fork),
 		cmocka_unit_test(test_witnessed_without_own_cosignature),
 		cmocka_unit_test(test_report_cleans_hostile_text),
+		cmocka_unit_test(test_bogus_lines_first),
+		cmocka_unit_test(test_outside_witness_ignored),
+		cmocka_unit_test(test_anchor),
+		cmocka_unit_test(test_forged_cas),
+		cmocka_unit_test(test_truncated_tail_resigned),
+		cmocka_unit_test(test_no_checkpoint),
+		cmocka_unit_test(test_no_cosignature),
+		cmocka_unit_test(test_empty_record),
+		cmocka_unit_test(test_altered_after_receipt),
+		cmocka_unit_test(test_receipts_counted),
+		cmocka_unit_test(test_own_entry_dropped_receipt_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

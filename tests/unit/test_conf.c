@@ -339,9 +339,33 @@ static void test_write_atomic(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	assert_int_equal(access(tmp, F_OK), -1);
-	/* A stale .new from a crash is replaced, and its mode does not leak. */
+	/*
+	 * A stale .new (a crash, or someone else's file) is never reused: refused
+	 * with a sentence telling to remove it, and nothing is touched (issue 10).
+	 */
+	free(buf);
+	buf = NULL;
 	fixture_write(dir, "token.new", "stale", 5, tmp);
 	assert_int_equal(chmod(tmp, 0666), 0);
+	assert_int_equal(lia_write_file_atomic(path, "third", 5, 0600, err), -1);
+	assert_non_null(strstr(err, "token.new already exists"));
+	assert_non_null(strstr(err, "remove it"));
+	assert_int_equal(lia_read_file(tmp, 100, &buf, &len, err), 0);
+	assert_string_equal(buf, "stale");
+	free(buf);
+	buf = NULL;
+	assert_int_equal(lia_read_file(path, 100, &buf, &len, err), 0);
+	assert_string_equal(buf, "second!");
+	/* A .new that is a symbolic link is not followed either. */
+	assert_int_equal(unlink(tmp), 0);
+	assert_int_equal(symlink(path, tmp), 0);
+	assert_int_equal(lia_write_file_atomic(path, "third", 5, 0600, err), -1);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(lia_read_file(path, 100, &buf, &len, err), 0);
+	assert_string_equal(buf, "second!");
+	/* Once it is removed, the write goes through with the mode asked for. */
+	assert_int_equal(unlink(tmp), 0);
 	assert_int_equal(lia_write_file_atomic(path, "third", 5, 0600, err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);

@@ -39,7 +39,7 @@ static void test_good_full(void **state)
 	    "node tokyo\n"
 	    "charter ../charter.conf\n"
 	    "listen 0.0.0.0:7400\n"
-	    "api 127.0.0.1:7401\n"
+	    "# a comment\n"
 	    "heartbeat 2.5\n"
 	    "signals /usr/share/liaison/signals.json\n", &cfg, err), 0);
 	assert_string_equal(cfg.signals_path, "/usr/share/liaison/signals.json");
@@ -48,8 +48,6 @@ static void test_good_full(void **state)
 	assert_string_equal(cfg.charter_path, "/nodes/tokyo/../charter.conf");
 	assert_string_equal(cfg.listen_host, "0.0.0.0");
 	assert_string_equal(cfg.listen_port, "7400");
-	assert_string_equal(cfg.api_host, "127.0.0.1");
-	assert_string_equal(cfg.api_port, "7401");
 	assert_int_equal(cfg.heartbeat_ms, 2500);
 }
 
@@ -59,13 +57,12 @@ static void test_good_defaults(void **state)
 	char err[LIA_ERR_LEN];
 
 	(void)state;
-	assert_int_equal(parse("api localhost:9000\nnode beijing\n", &cfg, err), 0);
+	assert_int_equal(parse("# a comment\nnode beijing\n", &cfg, err), 0);
 	assert_string_equal(cfg.node, "beijing");
 	assert_string_equal(cfg.charter_path, "/nodes/tokyo/charter");
 	assert_string_equal(cfg.signals_path, "/nodes/tokyo/signals.json");
 	assert_string_equal(cfg.listen_host, "");
 	assert_string_equal(cfg.listen_port, "");
-	assert_string_equal(cfg.api_host, "localhost");
 	assert_int_equal(cfg.heartbeat_ms, 1000);
 	assert_int_equal(cfg.linktest_s, 3600);
 }
@@ -92,11 +89,11 @@ static void test_linktest_period(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (lia_config_parse_period(bad[i], &v) != -1)
 			fail_msg("accepted period \"%s\"", bad[i]);
-	assert_int_equal(parse("node a\napi 127.0.0.1:1\nlinktest 2s\n", &cfg, err), 0);
+	assert_int_equal(parse("node a\n# a comment\nlinktest 2s\n", &cfg, err), 0);
 	assert_int_equal(cfg.linktest_s, 2);
-	assert_int_equal(parse("node a\napi 127.0.0.1:1\nlinktest 0\n", &cfg, err), -1);
+	assert_int_equal(parse("node a\n# a comment\nlinktest 0\n", &cfg, err), -1);
 	assert_non_null(strstr(err, ":3: linktest \"0\" must be a period"));
-	assert_int_equal(parse("node a\napi 127.0.0.1:1\nlinktest 1s\nlinktest 2s\n", &cfg, err), -1);
+	assert_int_equal(parse("node a\n# a comment\nlinktest 1s\nlinktest 2s\n", &cfg, err), -1);
 	assert_non_null(strstr(err, "given again"));
 }
 
@@ -106,54 +103,49 @@ static void test_absolute_charter_and_v6(void **state)
 	char err[LIA_ERR_LEN];
 
 	(void)state;
-	assert_int_equal(parse("node a\ncharter /etc/liaison/charter\napi [::1]:7401\n"
+	assert_int_equal(parse("node a\ncharter /etc/liaison/charter\n# a comment\n"
 	    "listen [2001:db8::1]:7400\nheartbeat 0.05\n", &cfg, err), 0);
 	assert_string_equal(cfg.charter_path, "/etc/liaison/charter");
-	assert_string_equal(cfg.api_host, "::1");
 	assert_string_equal(cfg.listen_host, "2001:db8::1");
 	assert_int_equal(cfg.heartbeat_ms, 50);
-	assert_int_equal(parse("node a\napi 127.8.9.10:1\nheartbeat 3600\n", &cfg, err), 0);
+	assert_int_equal(parse("node a\n# a comment\nheartbeat 3600\n", &cfg, err), 0);
 	assert_int_equal(cfg.heartbeat_ms, 3600000);
 }
 
-static void test_api_not_loopback(void **state)
+/* The API left TCP for NODEDIR/api.sock: an old "api" line is refused with the reason, never ignored. */
+static void test_api_line_refused(void **state)
 {
 	(void)state;
-	expect_error("node a\napi 0.0.0.0:7401\n", "liaisond.conf:2:", "not loopback");
-	expect_error("node a\napi 10.0.0.1:7401\n", "liaisond.conf:2:", "not loopback");
-	expect_error("node a\napi 128.0.0.1:7401\n", "liaisond.conf:2:", "not loopback");
-	expect_error("node a\napi [::]:7401\n", "liaisond.conf:2:", "not loopback");
-	expect_error("node a\napi [::ffff:10.0.0.1]:7401\n", "liaisond.conf:2:", "not loopback");
-	expect_error("node a\napi example.com:7401\n", "liaisond.conf:2:", "not loopback");
-	expect_error("node a\napi localhost.evil.com:7401\n", "liaisond.conf:2:", "not loopback");
+	expect_error("node a\napi 127.0.0.1:7401\n", "liaisond.conf:2:", "\"api\" is no longer used");
+	expect_error("node a\napi 0.0.0.0:7401\n", "liaisond.conf:2:", "NODEDIR/api.sock");
+	expect_error("api [::1]:7401\nnode a\n", "liaisond.conf:1:", "remove this line");
 }
 
 static void test_bad_lines(void **state)
 {
 	(void)state;
-	expect_error("node a\napi 127.0.0.1:1\nport 7\n", "liaisond.conf:3:", "unknown keyword \"port\"");
-	expect_error("node a\nnode b\napi 127.0.0.1:1\n", "liaisond.conf:2:", "given again (first on line 1)");
-	expect_error("node\napi 127.0.0.1:1\n", "liaisond.conf:1:", "exactly one value");
+	expect_error("node a\n# a comment\nport 7\n", "liaisond.conf:3:", "unknown keyword \"port\"");
+	expect_error("node a\nnode b\n# a comment\n", "liaisond.conf:2:", "given again (first on line 1)");
+	expect_error("node\n# a comment\n", "liaisond.conf:1:", "exactly one value");
 	expect_error("node a b\n", "liaisond.conf:1:", "exactly one value");
-	expect_error("node Tokyo\napi 127.0.0.1:1\n", "liaisond.conf:1:", "node name \"Tokyo\"");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat 0\n", "liaisond.conf:3:", "heartbeat \"0\"");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat 0.01\n", "liaisond.conf:3:", "heartbeat");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat 3600.001\n", "liaisond.conf:3:", "heartbeat");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat 1.\n", "liaisond.conf:3:", "heartbeat");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat -1\n", "liaisond.conf:3:", "heartbeat");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat 1.2345\n", "liaisond.conf:3:", "heartbeat");
-	expect_error("node a\napi 127.0.0.1:1\nheartbeat 99999999999\n", "liaisond.conf:3:", "heartbeat");
-	expect_error("node a\napi 127.0.0.1:1\ncharter \"\"\n", "liaisond.conf:3:", "charter path");
-	expect_error("node a\napi 127.0.0.1:1\nlisten 0.0.0.0\n", "liaisond.conf:3:", "listen address \"0.0.0.0\" has no port");
-	expect_error("node a\napi 127.0.0.1:0\n", "liaisond.conf:2:", "1 to 65535");
-	expect_error("node a\napi \"127.0.0.1:7401\n", "liaisond.conf:2:", "unterminated quote");
+	expect_error("node Tokyo\n# a comment\n", "liaisond.conf:1:", "node name \"Tokyo\"");
+	expect_error("node a\n# a comment\nheartbeat 0\n", "liaisond.conf:3:", "heartbeat \"0\"");
+	expect_error("node a\n# a comment\nheartbeat 0.01\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\n# a comment\nheartbeat 3600.001\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\n# a comment\nheartbeat 1.\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\n# a comment\nheartbeat -1\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\n# a comment\nheartbeat 1.2345\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\n# a comment\nheartbeat 99999999999\n", "liaisond.conf:3:", "heartbeat");
+	expect_error("node a\n# a comment\ncharter \"\"\n", "liaisond.conf:3:", "charter path");
+	expect_error("node a\n# a comment\nlisten 0.0.0.0\n", "liaisond.conf:3:", "listen address \"0.0.0.0\" has no port");
+	expect_error("node a\nlisten 127.0.0.1:0\n", "liaisond.conf:2:", "1 to 65535");
+	expect_error("node a\nlisten \"127.0.0.1:7401\n", "liaisond.conf:2:", "unterminated quote");
 }
 
 static void test_required(void **state)
 {
 	(void)state;
-	expect_error("api 127.0.0.1:7401\n", "liaisond.conf:", "no \"node\" line");
-	expect_error("node tokyo\n", "liaisond.conf:", "no \"api\" line");
+	expect_error("heartbeat 1\n", "liaisond.conf:", "no \"node\" line");
 	expect_error("", "liaisond.conf:", "no \"node\" line");
 }
 
@@ -163,7 +155,7 @@ static void test_radio_lines(void **state)
 	char err[LIA_ERR_LEN];
 
 	(void)state;
-	assert_int_equal(parse("node kaiyo\napi 127.0.0.1:9\nradio listen 10.0.0.1:7000\n"
+	assert_int_equal(parse("node kaiyo\n# a comment\nradio listen 10.0.0.1:7000\n"
 	    "radio peer haixun 10.0.0.2:7000\nradio peer haijing [::1]:7001\nradio rate 2400\n",
 	    &cfg, err), 0);
 	assert_string_equal(cfg.radio_host, "10.0.0.1");
@@ -172,22 +164,22 @@ static void test_radio_lines(void **state)
 	assert_int_equal(cfg.n_radio_peers, 2);
 	assert_string_equal(lia_config_radio_peer(&cfg, "haijing")->host, "::1");
 	assert_null(lia_config_radio_peer(&cfg, "beijing"));
-	assert_int_equal(parse("node kaiyo\napi 127.0.0.1:9\n", &cfg, err), 0);
+	assert_int_equal(parse("node kaiyo\n# a comment\n", &cfg, err), 0);
 	assert_int_equal(cfg.radio_rate, LIA_RADIO_RATE_DEFAULT);
 	assert_string_equal(cfg.radio_host, "");
-	expect_error("node a\napi 127.0.0.1:9\nradio peer b 1.2.3.4:5\n", "liaisond.conf",
+	expect_error("node a\n# a comment\nradio peer b 1.2.3.4:5\n", "liaisond.conf",
 	    "need a \"radio listen\"");
-	expect_error("node a\napi 127.0.0.1:9\nradio listen 1.2.3.4:5\nradio listen 1.2.3.4:6\n",
+	expect_error("node a\n# a comment\nradio listen 1.2.3.4:5\nradio listen 1.2.3.4:6\n",
 	    "liaisond.conf:4", "given again");
-	expect_error("node a\napi 127.0.0.1:9\nradio listen 1.2.3.4:5\nradio peer b 1.2.3.4:5\n"
+	expect_error("node a\n# a comment\nradio listen 1.2.3.4:5\nradio peer b 1.2.3.4:5\n"
 	    "radio peer b 1.2.3.4:6\n", "liaisond.conf:5", "given twice");
-	expect_error("node a\napi 127.0.0.1:9\nradio rate 10\n", "liaisond.conf:3", "300");
-	expect_error("node a\napi 127.0.0.1:9\nradio rate 1e6\n", "liaisond.conf:3", "bit/s");
-	expect_error("node a\napi 127.0.0.1:9\nradio peer B! 1.2.3.4:5\n", ":3", "not a node name");
-	expect_error("node a\napi 127.0.0.1:9\nradio peer b 1.2.3.4:0\n", ":3", "radio peer b");
-	expect_error("node a\napi 127.0.0.1:9\nradio peer b\n", ":3", "HOST:PORT");
-	expect_error("node a\napi 127.0.0.1:9\nradio volume 11\n", ":3", "radio takes");
-	expect_error("node a\napi 127.0.0.1:9\nradio\n", ":3", "radio takes");
+	expect_error("node a\n# a comment\nradio rate 10\n", "liaisond.conf:3", "300");
+	expect_error("node a\n# a comment\nradio rate 1e6\n", "liaisond.conf:3", "bit/s");
+	expect_error("node a\n# a comment\nradio peer B! 1.2.3.4:5\n", ":3", "not a node name");
+	expect_error("node a\n# a comment\nradio peer b 1.2.3.4:0\n", ":3", "radio peer b");
+	expect_error("node a\n# a comment\nradio peer b\n", ":3", "HOST:PORT");
+	expect_error("node a\n# a comment\nradio volume 11\n", ":3", "radio takes");
+	expect_error("node a\n# a comment\nradio\n", ":3", "radio takes");
 }
 
 static void test_split_address(void **state)
@@ -245,7 +237,7 @@ static void test_load(void **state)
 {
 	char dir[4096], path[4096], err[LIA_ERR_LEN];
 	struct lia_config cfg;
-	const char *text = "node tokyo\napi 127.0.0.1:7401\n";
+	const char *text = "node tokyo\n# a comment\n";
 
 	(void)state;
 	fixture_tmpdir("config", dir);
@@ -255,10 +247,10 @@ static void test_load(void **state)
 	assert_int_equal(lia_config_load(dir, &cfg, err), 0);
 	assert_string_equal(cfg.node, "tokyo");
 	assert_string_equal(cfg.dir, dir);
-	fixture_write(dir, "liaisond.conf", "node tokyo\napi 1.2.3.4:1\n", 25, path);
+	fixture_write(dir, "liaisond.conf", "node tokyo\nlisten 1.2.3.4:0\n", 28, path);
 	assert_int_equal(lia_config_load(dir, &cfg, err), -1);
 	assert_non_null(strstr(err, path));
-	assert_non_null(strstr(err, "liaisond.conf:2: api address \"1.2.3.4:1\" is not loopback"));
+	assert_non_null(strstr(err, "liaisond.conf:2: listen address \"1.2.3.4:0\": port must be"));
 	fixture_rmrf(dir);
 }
 
@@ -269,7 +261,7 @@ int main(void)
 		cmocka_unit_test(test_good_defaults),
 		cmocka_unit_test(test_linktest_period),
 		cmocka_unit_test(test_absolute_charter_and_v6),
-		cmocka_unit_test(test_api_not_loopback),
+		cmocka_unit_test(test_api_line_refused),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_radio_lines),

@@ -542,6 +542,50 @@ static void test_hostile_maps_refused(void **state)
 	expect_decode_error(&b, "empty");
 }
 
+/* A message may name its sending operator (key 32); messages without one, as before key 32, are unchanged. */
+static void test_sender_operator(void **state)
+{
+	struct lia_entry e, d;
+	char text[] = "Hello", err[LIA_ERR_LEN] = "";
+	uint8_t *buf = NULL, *old = NULL;
+	size_t len, old_len;
+	struct tb b;
+
+	(void)state;
+	make_message(&e, text);
+	assert_int_equal(lia_entry_encode(&e, &old, &old_len, err), 0);
+	strcpy(e.sender_operator, "Lt. Wang 王");
+	round_trip(&e);
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	assert_true(len > old_len);
+	/* The last pair: key 32 (0x18 0x20) then the name. */
+	assert_true(memmem(buf, len, "\x18\x20", 2) != NULL);
+	assert_int_equal(lia_entry_decode(buf, len, &d, err), 0);
+	assert_string_equal(d.sender_operator, "Lt. Wang 王");
+	lia_entry_finish(&d);
+	free(buf);
+	/* A message without a sender decodes with none, and its bytes are the old ones. */
+	make_message(&e, text);
+	expect_bytes(&e, kat_message);
+	assert_int_equal(lia_entry_decode(old, old_len, &d, err), 0);
+	assert_string_equal(d.sender_operator, "");
+	lia_entry_finish(&d);
+	free(old);
+	/* Control characters and overlong names are refused before signing. */
+	make_message(&e, text);
+	strcpy(e.sender_operator, "Wang\nroot");
+	assert_int_equal(lia_entry_validate(&e, err), -1);
+	assert_non_null(strstr(err, "32 (sender-operator)"));
+	/* Key 32 belongs to messages only. */
+	make_ack(&e, LIA_ENTRY_ACK);
+	strcpy(e.sender_operator, "ignored");
+	round_trip(&e);
+	tb_message_upto(&b, 9, 8);
+	tb_uint(&b, 32);
+	tb_text(&b, "");
+	assert_int_equal(lia_entry_decode(b.buf, b.len, &d, err), -1);  /* an empty sender is no sender */
+}
+
 static void test_membership_refused(void **state)
 {
 	struct tb b;
@@ -1332,6 +1376,7 @@ int main(void)
 		cmocka_unit_test(test_builder_matches),
 		cmocka_unit_test(test_hostile_maps_refused),
 		cmocka_unit_test(test_membership_refused),
+		cmocka_unit_test(test_sender_operator),
 		cmocka_unit_test(test_bad_values_refused),
 		cmocka_unit_test(test_reference_values_refused),
 		cmocka_unit_test(test_long_heads_refused),

@@ -1,7 +1,9 @@
 /*
- * test_httpc.c - the CLI's HTTP client against a small evhttp server forked
- * per test: headers and body sent, JSON replies, evhttp's own HTML refusals,
- * replies that are not JSON, a closed port, a server that never answers.
+ * test_httpc.c - the CLI's HTTP client against a small evhttp server on a
+ * Unix socket, forked per test: headers and body sent, JSON replies, evhttp's
+ * own HTML refusals, replies that are not JSON, a socket nobody listens on, a
+ * server that never answers, and sockets it must not trust (a directory others
+ * may write, a file that is not a socket, a socket of another uid).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -11,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,24 +31,29 @@
 
 struct server {
 	pid_t pid;
-	char port[8];
+	char dir[64];
+	char sock[108];
 };
 
-/* A loopback TCP socket bound to a free port; its port into port. */
-static int bind_loopback(char port[8])
+/* A fresh 0700 directory with a Unix socket bound at dir/api.sock (not listening yet). */
+static int bind_unix(char dir[64], char sock[108])
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(port, 8, "%u", (unsigned)ntohs(sin.sin_port));
+	snprintf(dir, 64, "/tmp/lia-httpc.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, 108, "%s/api.sock", dir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	return fd;
+}
+
+static void remove_unix(const char *dir, const char *sock)
+{
+	unlink(sock);
+	rmdir(dir);
 }
 
 static void reply_text(struct evhttp_request *req, int status, const char *text)
@@ -92,7 +101,7 @@ static int server_start(void **state)
 	int fd;
 
 	assert_non_null(s);
-	fd = bind_loopback(s->port);
+	fd = bind_unix(s->dir, s->sock);
 	assert_int_equal(listen(fd, 16), 0);
 	s->pid = fork();
 	assert_true(s->pid >= 0);
@@ -116,6 +125,7 @@ static int server_stop(void **state)
 
 	kill(s->pid, SIGKILL);
 	waitpid(s->pid, NULL, 0);
+	remove_unix(s->dir, s->sock);
 	free(s);
 	return 0;
 }
@@ -127,7 +137,7 @@ static void test_post_sends_token_and_body(void **state)
 	json_t *body = json_pack("{s:s}", "to", "beijing"), *reply = NULL;
 	int status = 0;
 
-	assert_int_equal(lia_httpc_request("127.0.0.1", s->port, "abc123", "POST", "/echo", body,
+	assert_int_equal(lia_httpc_request(s->sock, "abc123", "POST", "/echo", body,
 	    5, &status, &reply, err), 0);
 	assert_int_equal(status, 200);
 	assert_string_equal(json_string_value(json_object_get(reply, "method")), "POST");
@@ -144,7 +154,7 @@ static void test_get_has_no_body(void **state)
 	json_t *reply = NULL;
 	int status = 0;
 
-	assert_int_equal(lia_httpc_request("127.0.0.1", s->port, "t", "GET", "/echo", NULL,
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/echo", NULL,
 	    5, &status, &reply, err), 0);
 	assert_string_equal(json_string_value(json_object_get(reply, "method")), "GET");
 	assert_true(json_is_null(json_object_get(reply, "body")));
@@ -158,7 +168,7 @@ static void test_error_page_keeps_status(void **state)
 	json_t *reply = NULL;
 	int status = 0;
 
-	assert_int_equal(lia_httpc_request("127.0.0.1", s->port, "t", "GET", "/html", NULL,
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/html", NULL,
 	    5, &status, &reply, err), 0);
 	assert_int_equal(status, 413);
 	assert_null(reply);
@@ -171,11 +181,11 @@ static void test_success_not_json_fails(void **state)
 	json_t *reply = NULL;
 	int status = 0;
 
-	assert_int_equal(lia_httpc_request("127.0.0.1", s->port, "t", "GET", "/garbage", NULL,
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/garbage", NULL,
 	    5, &status, &reply, err), -1);
 	assert_null(reply);
 	assert_non_null(strstr(err, "not JSON"));
-	assert_non_null(strstr(err, s->port));
+	assert_non_null(strstr(err, s->sock));
 }
 
 static void test_empty_reply_is_null(void **state)
@@ -185,7 +195,7 @@ static void test_empty_reply_is_null(void **state)
 	json_t *reply = NULL;
 	int status = 0;
 
-	assert_int_equal(lia_httpc_request("127.0.0.1", s->port, "t", "GET", "/empty", NULL,
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/empty", NULL,
 	    5, &status, &reply, err), 0);
 	assert_int_equal(status, 204);
 	assert_null(reply);
@@ -198,38 +208,75 @@ static void test_no_answer_times_out(void **state)
 	json_t *reply = NULL;
 	int status = 0;
 
-	assert_int_equal(lia_httpc_request("127.0.0.1", s->port, "t", "GET", "/slow", NULL,
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/slow", NULL,
 	    1, &status, &reply, err), -1);
 	assert_non_null(strstr(err, "did not answer within 1 s"));
 }
 
-static void test_closed_port_is_named(void **state)
+static void test_closed_socket_is_named(void **state)
 {
-	char err[LIA_ERR_LEN] = "", port[8], want[64];
+	char err[LIA_ERR_LEN] = "", dir[64], sock[108], want[200];
 	json_t *reply = NULL;
 	int status = 0;
 
 	(void)state;
-	close(bind_loopback(port));
-	assert_int_equal(lia_httpc_request("127.0.0.1", port, "t", "GET", "/", NULL,
+	close(bind_unix(dir, sock)); /* the file stays; nobody listens */
+	assert_int_equal(lia_httpc_request(sock, "t", "GET", "/", NULL,
 	    2, &status, &reply, err), -1);
-	snprintf(want, sizeof(want), "cannot reach liaisond at 127.0.0.1:%s: connection refused", port);
+	snprintf(want, sizeof(want), "cannot reach liaisond at %s: connection refused", sock);
 	assert_string_equal(err, want);
+	unlink(sock);
+	assert_int_equal(lia_httpc_request(sock, "t", "GET", "/", NULL,
+	    2, &status, &reply, err), -1);
+	assert_non_null(strstr(err, "the socket does not exist"));
+	remove_unix(dir, sock);
 }
 
-static void test_bad_method_and_port(void **state)
+static void test_bad_method(void **state)
 {
 	char err[LIA_ERR_LEN] = "";
 	json_t *reply = NULL;
 	int status = 0;
 
 	(void)state;
-	assert_int_equal(lia_httpc_request("127.0.0.1", "7000", "t", "PUT", "/", NULL,
+	assert_int_equal(lia_httpc_request("/nonexistent/api.sock", "t", "PUT", "/", NULL,
 	    2, &status, &reply, err), -1);
 	assert_non_null(strstr(err, "PUT"));
-	assert_int_equal(lia_httpc_request("127.0.0.1", "99999", "t", "GET", "/", NULL,
+}
+
+/* Nothing is sent to a socket the CLI cannot trust to be its daemon's: each refusal says why. */
+static void test_untrusted_socket_refused(void **state)
+{
+	struct server *s = *state;
+	char err[LIA_ERR_LEN] = "", other[160];
+	json_t *reply = NULL;
+	int status = 0, fd;
+
+	assert_int_equal(chmod(s->dir, 0777), 0);
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/echo", NULL,
 	    2, &status, &reply, err), -1);
-	assert_non_null(strstr(err, "127.0.0.1:99999"));
+	assert_non_null(strstr(err, "refusing to talk to"));
+	assert_non_null(strstr(err, "writable by group or others (mode 0777)"));
+	assert_int_equal(chmod(s->dir, 0755), 0);
+	assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/echo", NULL,
+	    2, &status, &reply, err), 0);
+	json_decref(reply);
+	reply = NULL;
+	snprintf(other, sizeof(other), "%s/file.sock", s->dir);
+	fd = open(other, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(lia_httpc_request(other, "t", "GET", "/echo", NULL,
+	    2, &status, &reply, err), -1);
+	assert_non_null(strstr(err, "is not a socket"));
+	unlink(other);
+	if (geteuid() == 0) {
+		/* root can play the other user: the socket changes hands, the directory does not. */
+		assert_int_equal(chown(s->sock, 4242, 4242), 0);
+		assert_int_equal(lia_httpc_request(s->sock, "t", "GET", "/echo", NULL,
+		    2, &status, &reply, err), -1);
+		assert_non_null(strstr(err, "belongs to uid 4242"));
+	}
 }
 
 int main(void)
@@ -241,8 +288,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_success_not_json_fails, server_start, server_stop),
 		cmocka_unit_test_setup_teardown(test_empty_reply_is_null, server_start, server_stop),
 		cmocka_unit_test_setup_teardown(test_no_answer_times_out, server_start, server_stop),
-		cmocka_unit_test(test_closed_port_is_named),
-		cmocka_unit_test(test_bad_method_and_port),
+		cmocka_unit_test_setup_teardown(test_untrusted_socket_refused, server_start, server_stop),
+		cmocka_unit_test(test_closed_socket_is_named),
+		cmocka_unit_test(test_bad_method),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -727,6 +727,128 @@ static void test_cosignature_binding(void **state)
 	EVP_PKEY_free(witness);
 }
 
+/* text with line (a whole signature line) inserted before its first signature line (caller frees). */
+static char *insert_first(const char *text, const char *line)
+{
+	const char *at = strstr(text, "\n\n") + 2;
+	char *out = malloc(strlen(text) + strlen(line) + 1);
+
+	assert_non_null(out);
+	memcpy(out, text, (size_t)(at - text));
+	strcpy(out + (at - text), line);
+	strcat(out, at);
+	return out;
+}
+
+/* A bogus line under name with the right key ID for pub, put first: the good line after it still counts. */
+static void test_bogus_line_first(void **state)
+{
+	EVP_PKEY *log = new_key(), *witness = new_key();
+	uint8_t l_pub[32], w_pub[32], raw[76] = { 0 };
+	char *text = cosigned(log, witness, 1700000000), *two, line[LIA_NOTE_LINE_MAX], enc[120];
+	char err[LIA_ERR_LEN] = "";
+	struct lia_note note;
+	uint64_t t = 0;
+
+	(void)state;
+	pub_of(log, l_pub);
+	pub_of(witness, w_pub);
+	/* The witness's name and key ID, 72 zero bytes of "signature". */
+	{
+		uint32_t id = hand_key_id("cn-hq.liaison/witness", 0x04, w_pub);
+		raw[0] = (uint8_t)(id >> 24), raw[1] = (uint8_t)(id >> 16);
+		raw[2] = (uint8_t)(id >> 8), raw[3] = (uint8_t)id;
+	}
+	enbase64(raw, 76, enc);
+	snprintf(line, sizeof(line), "\xe2\x80\x94 cn-hq.liaison/witness %s\n", enc);
+	two = insert_first(text, line);
+	parse_ok(two, &note);
+	assert_int_equal(note.nsigs, 3);
+	assert_int_equal(lia_cosig_verify(&note, "cn-hq.liaison/witness", w_pub, &t, err), 0);
+	assert_int_equal(t, 1700000000);
+	assert_int_equal(lia_note_verify(&note, "jp-hq.liaison/record", l_pub, err), 0);
+	lia_note_finish(&note);
+	free(two);
+	/* The same bogus line alone: it does not verify, and says so. */
+	{
+		char body[LIA_CHECKPOINT_MAX];
+		uint8_t root[32] = { 1, 2, 3 };
+		size_t len = 0;
+		char *alone, *signed_text;
+
+		assert_int_equal(lia_checkpoint_make("jp-hq.liaison/record", 1234, root, body, &len, err), 0);
+		signed_text = sign_text(log, "jp-hq.liaison/record", body);
+		alone = malloc(strlen(signed_text) + strlen(line) + 1);
+		assert_non_null(alone);
+		strcpy(alone, signed_text);
+		strcat(alone, line);
+		parse_ok(alone, &note);
+		assert_int_equal(lia_cosig_verify(&note, "cn-hq.liaison/witness", w_pub, &t, err), -1);
+		assert_non_null(strstr(err, "does not verify"));
+		lia_note_finish(&note);
+		free(alone);
+		free(signed_text);
+	}
+	free(text);
+	EVP_PKEY_free(log);
+	EVP_PKEY_free(witness);
+}
+
+/* lia_note_keep: only the valid line of each listed key survives, in the keys' order. */
+static void test_note_keep(void **state)
+{
+	EVP_PKEY *log = new_key(), *witness = new_key(), *stranger = new_key();
+	uint8_t l_pub[32], w_pub[32], s_pub[32];
+	char *text = cosigned(log, witness, 1700000000), *noisy, *tmp, *out = NULL;
+	char body[LIA_CHECKPOINT_MAX], line[LIA_NOTE_LINE_MAX], err[LIA_ERR_LEN] = "";
+	struct lia_note note;
+	size_t body_len = 0, out_len = 0;
+	uint8_t root[32] = { 1, 2, 3 };
+	struct lia_note_key log_key = { "jp-hq.liaison/record", LIA_NOTE_ED25519, l_pub };
+	struct lia_note_key keys[2] = { log_key, { "cn-hq.liaison/witness", LIA_NOTE_COSIG_V1, w_pub } };
+
+	(void)state;
+	pub_of(log, l_pub);
+	pub_of(witness, w_pub);
+	pub_of(stranger, s_pub);
+	assert_int_equal(lia_checkpoint_make("jp-hq.liaison/record", 1234, root, body, &body_len, err), 0);
+	/* A stranger's cosignature under the witness's name, and an unknown witness's line. */
+	assert_int_equal(lia_cosig_line(stranger, "cn-hq.liaison/witness", body, body_len, 5, line, err), 0);
+	noisy = insert_first(text, line);
+	assert_int_equal(lia_cosig_line(stranger, "outside.example/w", body, body_len, 6, line, err), 0);
+	tmp = insert_first(noisy, line);
+	free(noisy);
+	noisy = tmp;
+	parse_ok(noisy, &note);
+	assert_int_equal(note.nsigs, 4);
+	lia_note_finish(&note);
+	/* Keep the log's line only: the witness's own cosignature goes too. */
+	assert_int_equal(lia_note_keep(noisy, strlen(noisy), &log_key, 1, &out, &out_len, err), 0);
+	assert_int_equal(out_len, strlen(out));
+	parse_ok(out, &note);
+	assert_int_equal(note.nsigs, 1);
+	assert_string_equal(note.sigs[0].name, "jp-hq.liaison/record");
+	assert_int_equal(lia_note_verify(&note, "jp-hq.liaison/record", l_pub, err), 0);
+	lia_note_finish(&note);
+	free(out);
+	/* Keep both: the original note comes back byte for byte. */
+	assert_int_equal(lia_note_keep(noisy, strlen(noisy), keys, 2, &out, &out_len, err), 0);
+	assert_string_equal(out, text);
+	free(out);
+	/* No key of the list signed it: refused. */
+	{
+		struct lia_note_key other = { "jp-hq.liaison/record", LIA_NOTE_ED25519, s_pub };
+		assert_int_equal(lia_note_keep(noisy, strlen(noisy), &other, 1, &out, &out_len, err), -1);
+		assert_null(out);
+		assert_int_equal(lia_note_keep("not a note", 10, keys, 2, &out, &out_len, err), -1);
+	}
+	free(noisy);
+	free(text);
+	EVP_PKEY_free(log);
+	EVP_PKEY_free(witness);
+	EVP_PKEY_free(stranger);
+}
+
 /* "— name base64(id || t || Ed25519(cosignature/v1 message))\n" built with OpenSSL alone. */
 static void hand_cosig_line(EVP_PKEY *key, const char *name, uint64_t t, char *out, size_t cap)
 {
@@ -799,6 +921,8 @@ int main(void)
 		cmocka_unit_test(test_cosignature_round_trip),
 		cmocka_unit_test(test_cosignature_binding),
 		cmocka_unit_test(test_cosignature_by_hand),
+		cmocka_unit_test(test_bogus_line_first),
+		cmocka_unit_test(test_note_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

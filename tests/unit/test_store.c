@@ -1394,7 +1394,7 @@ static void test_migrate_v1(void **state)
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	assert_int_equal(lia_store_open(path, &f->s, f->err), 0);
 	db = raw_open(path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 7);
 	sqlite3_close(db);
 	/* The entries are kept and logged in stored order. */
 	assert_int_equal(count(f, "entries"), V1_ENTRIES);
@@ -1868,7 +1868,7 @@ static void test_migrate_v4(void **state)
 	assert_int_equal(lia_store_open(f->path, &f->s, f->err), 0);
 	assert_int_equal(lia_store_deadline_add(f->s, &r, f->err), 0);
 	db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 7);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM deadlines"), 1);
 	sqlite3_close(db);
 }

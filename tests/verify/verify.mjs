@@ -214,32 +214,41 @@ function ed25519Valid(pub, msg, sig) {
   return cryptoVerify(null, msg, key, sig);
 }
 
-// The first line with the key's name and ID decides (unknown keys are ignored).
-function findSig(note, key) {
-  const sig = note.sigs.find((s) => s.name === key.name && s.id === key.id);
-  if (sig === undefined) refuse('no signature by that key');
-  return sig;
+// signed-note "Signatures": a key is a name and a key ID; lines of other keys are
+// ignored. Every line of this key is a candidate: the first that verifies counts,
+// so a bogus line put before the good one hides nothing.
+function findSigs(note, key) {
+  const sigs = note.sigs.filter((s) => s.name === key.name && s.id === key.id);
+  if (sigs.length === 0) refuse('no signature by that key');
+  return sigs;
 }
 
 function verifyNote(text, vkey) {
   const key = parseVkey(vkey, 0x01);
   const note = parseNote(text);
-  const sig = findSig(note, key);
-  if (sig.sig.length !== 64 || !ed25519Valid(key.pub, note.body, sig.sig)) refuse('signature does not verify');
+  const ok = findSigs(note, key).some((sig) => sig.sig.length === 64 &&
+    ed25519Valid(key.pub, note.body, sig.sig));
+  if (!ok) refuse('signature does not verify');
   return note;
 }
 
 // tlog-cosignature/v1: sig = u64 time || Ed25519("cosignature/v1\ntime <t>\n" || body).
+function cosignatureTime(note, key, sig) {
+  if (sig.sig.length !== 72) return undefined;
+  const time = sig.sig.readBigUInt64BE(0);
+  if (time > TIME_MAX) return undefined;
+  const msg = Buffer.concat([Buffer.from(`cosignature/v1\ntime ${time}\n`), note.body]);
+  return ed25519Valid(key.pub, msg, sig.sig.subarray(8)) ? time : undefined;
+}
+
 function verifyCosignature(text, vkey) {
   const key = parseVkey(vkey, 0x04);
   const note = parseNote(text);
-  const sig = findSig(note, key);
-  if (sig.sig.length !== 72) refuse('cosignature is not 72 bytes');
-  const time = sig.sig.readBigUInt64BE(0);
-  if (time > TIME_MAX) refuse('cosignature time above 2^63 - 1');
-  const msg = Buffer.concat([Buffer.from(`cosignature/v1\ntime ${time}\n`), note.body]);
-  if (!ed25519Valid(key.pub, msg, sig.sig.subarray(8))) refuse('cosignature does not verify');
-  return time;
+  for (const sig of findSigs(note, key)) {
+    const time = cosignatureTime(note, key, sig);
+    if (time !== undefined) return time;
+  }
+  return refuse('cosignature does not verify (not 72 bytes, time above 2^63 - 1, or a bad signature)');
 }
 
 // tlog-checkpoint: origin, decimal size without leading zeros, base64 root, non-empty extensions.
