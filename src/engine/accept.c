@@ -381,8 +381,8 @@ static int check_peer_time(struct lia_node *n, const struct lia_inbound *in,
 			break;
 		c->skew_ms = skew;
 		if (!c->flagged)
-			lia_log_warn("peer %s: its clock looks off: %s (accepted; logged once)",
-			    in->peer->name, err);
+			lia_log_warn("%s %s: the peer's clock looks off: %s (accepted; logged once)",
+			    in->via == LIA_VIA_RADIO ? "radio" : "link", in->peer->name, err);
 		c->flagged = 1;
 		break;
 	case LIA_PEERTIME_OK:
