@@ -8,6 +8,8 @@ line, when:
     direction is in ALLOWED below, docs/architecture.md);
   - the folders include each other in a cycle;
   - a .c or .h file under src/ is longer than MAX_LINES lines;
+  - a header named *_internal.h is included outside its own folder (it is
+    that folder's private state, e.g. engine/node_internal.h);
   - a header name is held by two folders (the include would be ambiguous).
 Headers that are not in src/ (system headers in quotes, generated ones) are
 not the layers' business and are passed over.
@@ -37,11 +39,6 @@ ALLOWED = {
     "verify": {"base", "format"},
     "cli": {"base", "format", "verify"},
 }
-
-# ---- TEMPORARY EXCEPTIONS: the lead deletes these lines after merging branch `engine` ----
-EXCEPTION_EDGES = {("engine", "net")}  # engine <-> net are still one cycle (branch engine cuts it)
-EXCEPTION_LONG_FILES = {"engine/record.c"}  # 819 lines; branch engine owns and splits it
-# ---- end of TEMPORARY EXCEPTIONS ----
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 
@@ -121,7 +118,7 @@ def main(argv):
         with open(os.path.join(src, rel), encoding="utf-8", errors="replace") as f:
             lines = f.read().split("\n")
         n_lines = len(lines) - (1 if lines and lines[-1] == "" else 0)
-        if n_lines > MAX_LINES and rel not in EXCEPTION_LONG_FILES:
+        if n_lines > MAX_LINES:
             problems.append(f"src/{rel}: {n_lines} lines, more than {MAX_LINES}: split it by concept")
         for no, line in enumerate(lines, 1):
             m = INCLUDE.match(line)
@@ -133,19 +130,19 @@ def main(argv):
             to = folder_of(target)
             if to == here_folder:
                 continue
+            if target.endswith("_internal.h"):
+                problems.append(f"src/{rel}:{no}: {m.group(1)} is private to {to}/ (src/{target})")
             edges.setdefault((here_folder, to), f"src/{rel}:{no}")
             allowed = ALLOWED.get(here_folder)
             if allowed is None:
                 problems.append(f"src/{rel}:{no}: folder {here_folder}/ is not a known layer")
-            elif to not in allowed and (here_folder, to) not in EXCEPTION_EDGES:
+            elif to not in allowed:
                 problems.append(f"src/{rel}:{no}: {here_folder}/ may not include {m.group(1)} "
                                 f"(src/{target}, layer {to}/): {here_folder}/ may use only "
                                 f"{', '.join(sorted(allowed)) or 'nothing else'}")
 
     for comp in find_cycles(set(edges)):
         inner = sorted(e for e in edges if e[0] in comp and e[1] in comp)
-        if all(e in EXCEPTION_EDGES or (e[1], e[0]) in EXCEPTION_EDGES for e in inner):
-            continue
         where = "; ".join(f"{a} -> {b} at {edges[(a, b)]}" for a, b in inner)
         problems.append(f"include cycle between folders {', '.join(comp)}: {where}")
 

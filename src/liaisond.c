@@ -1,5 +1,7 @@
 /*
  * liaisond.c - the node daemon's main: options, wiring, signals, nothing more.
+ * Wiring: the engine (node.h) first, then its transports, which register
+ * with it (net.h: the TLS links; radio.h: the unit link), then the API.
  * Runs in the foreground and logs to standard error (a supervisor keeps it up).
  */
 #include <errno.h>
@@ -16,9 +18,13 @@
 #include "console.h"
 #include "console_events.h"
 #include "config.h"
+#include "err.h"
 #include "filemode.h"
 #include "log.h"
-#include "node_internal.h"
+#include "net.h"
+#include "node.h"
+#include "radio.h"
+#include "token.h"
 
 static void usage(FILE *out)
 {
@@ -78,7 +84,7 @@ static void raise_nofile(void)
 /* /v1/status's "admission": the peer port's unauthenticated connections (net/admission.h). */
 static json_t *admission_json(void *ctx)
 {
-	return lia_link_admission_json(ctx);
+	return lia_net_admission_json(ctx);
 }
 
 /* Every 10 s: the summaries of log lines left out by the rate limit. */
@@ -134,6 +140,8 @@ static int run(const char *dir)
 	struct event *sigterm = NULL, *sigint = NULL, *flush = NULL;
 	struct timeval flush_period = {10, 0};
 	struct lia_node *node = NULL;
+	struct lia_net *net = NULL;
+	struct lia_radio *radio = NULL;
 	struct lia_api *api = NULL;
 	struct lia_console_events *events = NULL;
 	struct lia_console *console = NULL;
@@ -153,8 +161,12 @@ static int run(const char *dir)
 		goto out;
 	}
 	if (lia_node_create(&cfg, base, &node, err) < 0 ||
+	    lia_net_create(node, base, &net, err) < 0 ||
+	    lia_radio_create(node, base, &radio, err) < 0 ||
 	    lia_token_get(dir, token, err) < 0 ||
 	    lia_node_start(node, err) < 0 ||
+	    lia_net_start(net, err) < 0 ||
+	    lia_radio_start(radio, err) < 0 ||
 	    lia_api_start(node, base, token, &api, err) < 0 ||
 	    lia_api_listen_unix(api, sock, err) < 0 ||
 	    lia_console_events_create(node, base, &events, err) < 0)
@@ -163,7 +175,7 @@ static int run(const char *dir)
 	if (cfg.console_host[0] != '\0' && lia_console_start(node, api, events, base, &cfg,
 	    LIA_WEB_DIR, &console, err) < 0)
 		goto out;
-	lia_api_status_extra(api, "admission", admission_json, node);
+	lia_api_status_extra(api, "admission", admission_json, net);
 	sigterm = evsignal_new(base, SIGTERM, stop_cb, base);
 	sigint = evsignal_new(base, SIGINT, stop_cb, base);
 	evsignal_add(sigterm, NULL);
@@ -182,6 +194,8 @@ out:
 	lia_console_stop(console);
 	lia_api_stop(api);
 	lia_console_events_destroy(events);
+	lia_radio_destroy(radio);
+	lia_net_destroy(net);
 	lia_node_destroy(node);
 	if (sigterm)
 		event_free(sigterm);

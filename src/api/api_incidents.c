@@ -92,7 +92,7 @@ static void commit(struct lia_api *api, struct evhttp_request *req, struct lia_e
 		return;
 	}
 	rc = lia_node_incident(api->node, e, id, err);
-	if (rc == 1)
+	if (rc == LIA_REFUSED)
 		lia_api_error(req, 409, "%s", err);
 	else if (rc != 0)
 		lia_api_error(req, lia_api_status_for(rc), "%s", err);

@@ -14,6 +14,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -21,8 +22,6 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
-#include "record.h"
-#include "session.h"
 #include "store.h"
 
 #define DUE_BATCH 32                  /* rows handled per firing; more re-arm at once */
@@ -30,6 +29,10 @@
 #define RETRY_MS 1000                 /* after a store failure */
 #define WAKE_MAX_MS (3600 * 1000)
 #define ANNOUNCE_TEXT 120             /* bytes of a message's text in a re-announcement */
+
+struct lia_deadlines {
+	struct event *timer;              /* armed to the earliest pending deadline; NULL until started */
+};
 
 static int is_self(const struct lia_node *n, const char *name)
 {
@@ -73,7 +76,6 @@ static int make_notice(struct lia_node *n, const struct lia_deadline_row *r, uin
 	nd = notice_dests(n, r->node, dests);
 	rc = lia_node_overdue_notice(n, &e, dests, nd, err);
 	if (rc == 0) {
-		n->deadline_notices = 1;
 		lia_log_warn("%s %s/%" PRIu64 " (%s) to %s: %s %s, %" PRIu64 " s past due; notice %s/%"
 		    PRIu64 " (step %" PRIu32 ") for %s%s%s", step ? "OVERDUE" : "answered late:",
 		    r->origin, r->seq, lia_precedence_name(r->precedence), r->node,
@@ -105,7 +107,7 @@ static void announce(struct lia_node *n, const char *origin, uint64_t seq, const
 	free(cose);
 }
 
-/* The sender's next step on r: a notice, the row moved on; one transaction. */
+/* The sender's next step on r: a notice, the row moved on; one transaction (its commit wakes the notice's peers). */
 static int sender_step(struct lia_node *n, const struct lia_deadline_row *r, int64_t now,
     char *err)
 {
@@ -116,16 +118,14 @@ static int sender_step(struct lia_node *n, const struct lia_deadline_row *r, int
 	u.step = r->step + 1;
 	u.overdue_ms = r->overdue_ms >= 0 ? r->overdue_ms : now;
 	u.next_ms = u.step >= LIA_OVERDUE_STEP_MAX ? -1 : now + lia_deadline_interval(period, u.step);
-	if ((rc = lia_store_begin(n->store, err)) < 0)
+	if ((rc = lia_node_begin(n, err)) < 0)
 		return rc;
 	if ((rc = make_notice(n, r, u.step, now, err)) < 0 ||
-	    (rc = lia_store_deadline_step(n->store, &u, err)) < 0 ||
-	    (rc = lia_store_commit(n->store, err)) < 0) {
-		lia_store_rollback(n->store);
+	    (rc = lia_store_deadline_step(n->store, &u, err)) < 0) {
+		lia_node_rollback(n);
 		return rc;
 	}
-	lia_record_appended(n);
-	return 0;
+	return lia_node_commit(n, err);
 }
 
 /* The receiver's own clock: its operator has not acknowledged r in time. */
@@ -143,7 +143,6 @@ static int receiver_mark(struct lia_node *n, const struct lia_deadline_row *r, i
 	return rc;
 }
 
-/* Wakes every link that is up when notices were queued, then re-arms the timer. */
 void lia_deadline_rearm(struct lia_node *n)
 {
 	char err[LIA_ERR_LEN];
@@ -151,17 +150,11 @@ void lia_deadline_rearm(struct lia_node *n)
 	struct timeval tv;
 	int rc;
 
-	if (n->deadline_notices) {
-		n->deadline_notices = 0;
-		for (int i = 0; i < n->n_links; i++)
-			if (n->links[i].state == LIA_LINK_UP)
-				lia_session_pump(&n->links[i]);
-	}
-	if (n->deadline_timer == NULL)
+	if (n->deadlines == NULL || n->deadlines->timer == NULL)
 		return;
 	rc = lia_store_deadline_next(n->store, &next, err);
 	if (rc == LIA_ENOTFOUND) {
-		evtimer_del(n->deadline_timer);
+		evtimer_del(n->deadlines->timer);
 		return;
 	}
 	if (rc < 0)
@@ -171,7 +164,7 @@ void lia_deadline_rearm(struct lia_node *n)
 	delay = delay < 0 ? 0 : delay > WAKE_MAX_MS ? WAKE_MAX_MS : delay;
 	tv.tv_sec = (time_t)(delay / 1000);
 	tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
-	evtimer_add(n->deadline_timer, &tv);
+	evtimer_add(n->deadlines->timer, &tv);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -202,16 +195,25 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	if (failed) {
 		struct timeval tv = {RETRY_MS / 1000, 0};
-		evtimer_add(n->deadline_timer, &tv);
+		evtimer_add(n->deadlines->timer, &tv);
 		return;
 	}
 	lia_deadline_rearm(n);
 }
 
+int lia_deadline_create(struct lia_node *n, char *err)
+{
+	if ((n->deadlines = calloc(1, sizeof(*n->deadlines))) == NULL) {
+		lia_err_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int lia_deadline_start(struct lia_node *n, char *err)
 {
-	n->deadline_timer = evtimer_new(n->base, on_timer, n);
-	if (n->deadline_timer == NULL) {
+	n->deadlines->timer = evtimer_new(n->base, on_timer, n);
+	if (n->deadlines->timer == NULL) {
 		lia_err_set(err, "cannot create the deadline timer");
 		return -1;
 	}
@@ -219,12 +221,14 @@ int lia_deadline_start(struct lia_node *n, char *err)
 	return 0;
 }
 
-void lia_deadline_stop(struct lia_node *n)
+void lia_deadline_destroy(struct lia_node *n)
 {
-	if (n != NULL && n->deadline_timer != NULL) {
-		event_free(n->deadline_timer);
-		n->deadline_timer = NULL;
-	}
+	if (n == NULL || n->deadlines == NULL)
+		return;
+	if (n->deadlines->timer != NULL)
+		event_free(n->deadlines->timer);
+	free(n->deadlines);
+	n->deadlines = NULL;
 }
 
 static int add_row(struct lia_node *n, const struct lia_entry *e, const char *node,
@@ -305,14 +309,14 @@ static int notice_for_us(struct lia_node *n, const struct lia_entry *e, char *er
 	if (lia_charter_node(n->charter, e->late_node) == NULL) {
 		lia_err_set(err, "overdue notice %s/%" PRIu64 " names late node %s, not in the charter",
 		    e->origin, e->seq, e->late_node);
-		return 1;
+		return LIA_REFUSED;
 	}
 	if (!is_self(n, e->late_node)) {
 		if (t != NULL && t == n->self)
 			return 0;
 		lia_err_set(err, "overdue notice %s/%" PRIu64 " is about %s, and %s is neither it nor "
 		    "its escalation target", e->origin, e->seq, e->late_node, n->self->name);
-		return 1;
+		return LIA_REFUSED;
 	}
 	rc = lia_store_get_entry(n->store, e->ref_origin, e->ref_seq, NULL, NULL, &dir, hash, err);
 	if (rc == LIA_ENOTFOUND || (rc == 0 && (dir != LIA_DIR_IN ||
@@ -320,7 +324,7 @@ static int notice_for_us(struct lia_node *n, const struct lia_entry *e, char *er
 		lia_err_set(err, "overdue notice %s/%" PRIu64 " is about %s/%" PRIu64 ", which %s "
 		    "did not receive as named", e->origin, e->seq, e->ref_origin, e->ref_seq,
 		    n->self->name);
-		return 1;
+		return LIA_REFUSED;
 	}
 	return rc < 0 ? -1 : 0;
 }

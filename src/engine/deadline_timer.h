@@ -14,13 +14,16 @@
 
 struct lia_node;
 
+/* Sets up the deadlines' state (its timer comes with lia_deadline_start). */
+int lia_deadline_create(struct lia_node *n, char *err);
+
 /* Creates the timer and arms it to the earliest pending deadline. */
 int lia_deadline_start(struct lia_node *n, char *err);
 
-/* Frees the timer; NULL-safe on a node never started. */
-void lia_deadline_stop(struct lia_node *n);
+/* Frees the timer and state; NULL-safe on a node never started. */
+void lia_deadline_destroy(struct lia_node *n);
 
-/* Re-arms the timer to the earliest pending deadline (after a commit that added or met some). */
+/* Re-arms the timer to the earliest pending deadline (commit.c, after every commit); nothing before start. */
 void lia_deadline_rearm(struct lia_node *n);
 
 /* Inside the caller's transaction: own message e was queued for dest: its receipt and ack deadlines. */
@@ -43,7 +46,7 @@ int lia_deadline_acked_here(struct lia_node *n, const char *origin, uint64_t seq
 
 /*
  * Inside the caller's transaction: checks and records an overdue notice from
- * peer (already verified as peer's): 0 stored, 1 refused (err says why),
+ * peer (already verified as peer's): 0 stored, LIA_REFUSED refused (err says why),
  * negative on a store failure. Logs it loudly (the re-announcement).
  */
 int lia_deadline_notice_in(struct lia_node *n, const struct lia_entry *e,

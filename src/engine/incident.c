@@ -34,7 +34,7 @@ int lia_incident_party_of(const struct lia_charter *c, const char *name,
 	return 0;
 }
 
-/* "incident <action> origin/seq: " before the sentence; always returns 1 (refused). */
+/* "incident <action> origin/seq: " before the sentence; always returns LIA_REFUSED (err.h). */
 __attribute__((format(printf, 3, 4)))
 static int refuse(const struct lia_entry *e, char *err, const char *fmt, ...)
 {
@@ -46,7 +46,7 @@ static int refuse(const struct lia_entry *e, char *err, const char *fmt, ...)
 	va_end(ap);
 	lia_err_set(err, "incident %s %s/%" PRIu64 ": %s", lia_incident_action_name(e->action),
 	    e->origin, e->seq, msg);
-	return 1;
+	return LIA_REFUSED;
 }
 
 static int decide_open(const struct lia_incident_view *v, const struct lia_entry *e,

@@ -39,7 +39,7 @@ struct lia_incident_view {
 /*
  * The rules, on what the store holds (no I/O): 0 when incident entry e,
  * made by a station of party `party` with `to` resolving to party `to_party`,
- * may be stored; 1 with a sentence in err naming the entry and the rule.
+ * may be stored; LIA_REFUSED (1, err.h) with a sentence in err naming the entry and the rule.
  * A received entry may have crossed on the link with one that moved the
  * state on: a proposal or confirmation that is no longer forward of the
  * state (and a confirmation of a now closed incident) is then stored
@@ -54,7 +54,7 @@ int lia_incident_decide(const struct lia_incident_view *v, const struct lia_entr
 /*
  * Inside the caller's transaction (self_party: this node's party): checks that e's origin is a station,
  * gathers the view of e from the store, decides, and when allowed stores e (COSE bytes as given, direction dir)
- * and records it in the incident tables. 0 stored, 1 refused (err says why,
+ * and records it in the incident tables. 0 stored, LIA_REFUSED refused (err says why,
  * nothing written), negative on a store failure (the caller rolls back).
  */
 int lia_incident_accept(struct lia_store *s, const struct lia_charter *c, const char *self_party,

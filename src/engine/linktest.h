@@ -6,6 +6,8 @@
  * last success, its round trip (commit of the test to arrival of the answer)
  * and the failures (no answer within LIA_LINKTEST_TIMEOUT_S).
  * One test is outstanding at a time; a tick while it waits sends nothing.
+ * The tests are the engine's (one per link peer, lia_node_link_peers): a test
+ * is an entry queued in the outbox like any other, whatever the link's state.
  */
 #ifndef LIA_LINKTEST_H
 #define LIA_LINKTEST_H
@@ -18,9 +20,12 @@
 
 #define LIA_LINKTEST_TIMEOUT_S 10
 
-struct lia_link;
+struct lia_node;
 
+/* One peer's tests (linktest.c owns them; not an API). */
 struct lia_linktest {
+	struct lia_node *node;             /* borrowed */
+	const char *peer;                  /* borrowed from the charter */
 	struct event *timer;               /* persistent; NULL when tests are off */
 	struct event *deadline;            /* one-shot: the pending test's answer is due */
 	uint64_t pending_seq;              /* own seq of the test awaiting its answer; 0 none */
@@ -34,23 +39,27 @@ struct lia_linktest {
 	uint64_t sent, answered, failures, late;
 };
 
-/* Sets up the test timer of link l (period from the node's config; none when off). */
-int lia_linktest_init(struct lia_link *l, char *err);
+/* Sets up the tests of every link peer (period from the node's config; no timers when off). */
+int lia_linktest_create(struct lia_node *n, char *err);
 
-/* Stops the timer; NULL-safe fields. */
-void lia_linktest_finish(struct lia_link *l);
+/* Starts the test timers. */
+int lia_linktest_start(struct lia_node *n, char *err);
 
-/* Sends a test now (also what the timer does): 0, or -1 with err when it could not be committed. */
-int lia_linktest_send(struct lia_link *l, char *err);
+/* Stops the timers and frees the tests; NULL-safe. */
+void lia_linktest_destroy(struct lia_node *n);
+
+/* Sends a test to peer now (also what the timer does): 0, or -1 with err when it could not be committed. */
+int lia_linktest_send(struct lia_node *n, const char *peer, char *err);
 
 /*
- * An answer from l's peer, signature already checked: 0 it answers one of our
- * tests to this peer (books success and rtt when it is the pending one), 1 it
- * does not (err says why; refuse it), -1 store failure.
+ * An answer from peer, signature already checked: 0 it answers one of our
+ * tests to this peer (books success and rtt when it is the pending one),
+ * LIA_REFUSED it does not (err says why; refuse it), -1 store failure.
  */
-int lia_linktest_check_answer(struct lia_link *l, const struct lia_entry *answer, char *err);
+int lia_linktest_check_answer(struct lia_node *n, const char *peer,
+    const struct lia_entry *answer, char *err);
 
-/* The link's test figures as a JSON object (new reference). */
-json_t *lia_linktest_json(const struct lia_link *l);
+/* Peer's test figures as a JSON object (new reference; null when peer has no link). */
+json_t *lia_linktest_json(struct lia_node *n, const char *peer);
 
 #endif

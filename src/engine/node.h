@@ -1,24 +1,39 @@
 /*
- * node.h - one running Liaison node: its identity, charter, store and links.
+ * node.h - the engine: one running Liaison node's identity, charter, store
+ * and rules, as an opaque struct lia_node (docs/architecture.md).
  *
- * The daemon builds one lia_node in main; the API and the sessions act on it
- * only through these calls, so composing and signing an entry happens in one
- * place.
+ * The daemon builds one lia_node in main, then its transports (net/), which
+ * register with it (transport.h), then the API. The API composes entries
+ * only through these calls (compose.c), so every own entry is signed by the
+ * one signer (signer.h) and committed by the one commit (commit.c).
  */
 #ifndef LIA_NODE_H
 #define LIA_NODE_H
 
 #include <stdint.h>
 #include <jansson.h>
+#include <event2/event.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include "charter.h"
+#include "config.h"
 #include "entry.h"
 #include "id.h"
 #include "store.h"
 
 
 struct lia_node;
+
+/* Builds the node from its configuration: charter, key, certificate check, signal catalogue, store; *out caller frees with lia_node_destroy. */
+int lia_node_create(const struct lia_config *cfg, struct event_base *base,
+    struct lia_node **out, char *err);
+
+/* Starts the engine's timers: checkpoints, deadlines, link tests. The transports start after it. */
+int lia_node_start(struct lia_node *n, char *err);
+
+/* Frees timers, store, keys (after the transports are gone); NULL is fine. */
+void lia_node_destroy(struct lia_node *n);
 
 /*
  * Composes, signs and commits a message to `to` (node or party); it counts as
@@ -59,7 +74,8 @@ int lia_node_broadcast_peers(struct lia_node *n, const char **dests, int max, ch
  * `to` is the other side's party or station), signs it and, in one
  * transaction, checks it against the incident's rules (incident.c), stores
  * and queues it for every recipient of e->to. Nothing is signed into the
- * store when a rule refuses it: returns 1 with err saying why. Writes the id.
+ * store when a rule refuses it (or `to` names no recipient): returns
+ * LIA_REFUSED (err.h) with err saying why. Writes the id.
  */
 int lia_node_incident(struct lia_node *n, struct lia_entry *e, char id[LIA_ID_LEN], char *err);
 
@@ -76,15 +92,26 @@ int lia_node_render_signal(struct lia_node *n, const struct lia_entry_signal *sg
 /* Public key of node name (own or learned from its certificate); *out caller frees. */
 int lia_node_public_key(struct lia_node *n, const char *name, EVP_PKEY **out, char *err);
 
-/* Links as JSON: [{"peer","address","state","since","last_error","rtt_ms","outbox"}] (caller decrefs). */
+/* The links transport's status (net/link.h): [{"peer","address","state",...}], [] without one (caller decrefs). */
 json_t *lia_node_links_json(struct lia_node *n);
 
 /* The unit link's state (radio.h, lia_radio_json): null when the node has none. */
 json_t *lia_node_radio_json(struct lia_node *n);
 
+/* DER of node name's certificate (own, or learned at a TLS handshake); *der caller frees. */
+int lia_node_cert_der(struct lia_node *n, const char *name, uint8_t **der, size_t *len, char *err);
+
+/* The charter nodes this node keeps a TLS link with (all others but its radio peers), into peers; the count. */
+int lia_node_link_peers(const struct lia_node *n, const struct lia_node_def **peers, int max);
+
+/* Gives the node key to TLS context ctx (signer.h: the key never leaves the signer). 0, or -1 with err. */
+int lia_node_tls_key(struct lia_node *n, SSL_CTX *ctx, char *err);
+
 /* Borrowed accessors. */
 struct lia_store *lia_node_store(struct lia_node *n);
 const struct lia_charter *lia_node_charter(const struct lia_node *n);
+const struct lia_config *lia_node_config(const struct lia_node *n);
+const struct lia_node_def *lia_node_self(const struct lia_node *n);
 const char *lia_node_name(const struct lia_node *n);
 const char *lia_node_party(const struct lia_node *n);
 

@@ -15,6 +15,7 @@
  */
 #include "cose.h"
 #include "cbor_out.h"
+#include "ed25519.h"
 #include "err.h"
 
 #include <assert.h>
@@ -30,7 +31,7 @@
 #define COSE_LABEL_CRIT 2
 #define COSE_LABEL_KID 4
 #define COSE_EDDSA_NEGINT 7     /* alg -8 is CBOR negative integer 7 (-1 - 7) */
-#define COSE_SIG_LEN 64
+#define COSE_SIG_LEN LIA_ED25519_SIG_LEN
 #define COSE_PROTECTED_MAX 64   /* {1: -8, 4: kid} is at most 37 bytes */
 #define COSE_TAG_SIGN1_HEAD 0xd2 /* major type 6, value 18 */
 #define COSE_DEPTH 2            /* array, unprotected map (after the tag) */
@@ -533,26 +534,6 @@ static int check_ed25519(EVP_PKEY *key, const char *use, char *err)
 	return rc;
 }
 
-static int ed25519_sign(EVP_PKEY *key, const struct lia_cbor_out *tbs, uint8_t sig[static COSE_SIG_LEN],
-    char *err)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t sig_len = COSE_SIG_LEN;
-	int rc = -1;
-
-	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, sig, &sig_len, tbs->buf, tbs->len) != 1 ||
-	    sig_len != COSE_SIG_LEN) {
-		lia_err_set(err, "Ed25519 signing of a COSE_Sign1 failed");
-		lia_err_add_openssl(err);
-		goto out;
-	}
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
 int lia_cose_sign(EVP_PKEY *key, const char *kid, const uint8_t *payload,
     size_t payload_len, uint8_t **out, size_t *out_len, char *err)
 {
@@ -576,7 +557,7 @@ int lia_cose_sign(EVP_PKEY *key, const char *kid, const uint8_t *payload,
 		lia_err_set(err, "out of memory encoding a COSE_Sign1");
 		goto out;
 	}
-	if (ed25519_sign(key, &tbs, sig, err) != 0)
+	if (lia_ed25519_sign(key, tbs.buf, tbs.len, sig, "a COSE_Sign1", err) != 0)
 		goto out;
 	if (encode_sign1(prot.buf, prot.len, payload, payload_len, sig, &cose) != 0) {
 		lia_err_set(err, "out of memory encoding a COSE_Sign1");
@@ -601,26 +582,22 @@ out:
 int lia_cose_verify(const struct lia_cose *cose, EVP_PKEY *pub, char *err)
 {
 	struct lia_cbor_out tbs = {0};
-	EVP_MD_CTX *ctx = NULL;
 	int rc = -1;
 
 	if (check_ed25519(pub, "verification", err) != 0)
 		goto out;
 	if (encode_sig_structure(cose->protected_bytes, cose->protected_len, cose->payload,
-	    cose->payload_len, &tbs) != 0 || (ctx = EVP_MD_CTX_new()) == NULL) {
+	    cose->payload_len, &tbs) != 0) {
 		lia_err_set(err, "out of memory verifying a COSE_Sign1");
 		goto out;
 	}
-	if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pub) != 1 ||
-	    EVP_DigestVerify(ctx, cose->signature, COSE_SIG_LEN, tbs.buf, tbs.len) != 1) {
+	if (!lia_ed25519_valid(pub, tbs.buf, tbs.len, cose->signature)) {
 		lia_err_set(err, "COSE_Sign1 signature by \"%s\" does not verify",
 		    cose->kid[0] != '\0' ? cose->kid : "(no kid)");
-		ERR_clear_error();
 		goto out;
 	}
 	rc = 0;
 out:
-	EVP_MD_CTX_free(ctx);
 	free(tbs.buf);
 	return rc;
 }

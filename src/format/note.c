@@ -15,14 +15,15 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "ed25519.h"
 #include "encoding.h"
 #include "err.h"
 #include "text.h"
 
 #define SIG_PREFIX "\xe2\x80\x94 " /* U+2014 em dash, space */
 #define SIG_PREFIX_LEN 4
-#define ED25519_PUB_LEN 32
-#define ED25519_SIG_LEN 64
+#define ED25519_PUB_LEN LIA_ED25519_PUB_LEN
+#define ED25519_SIG_LEN LIA_ED25519_SIG_LEN
 #define COSIG_LEN (8 + ED25519_SIG_LEN) /* tlog-cosignature timestamped_signature */
 #define COSIG_TIME_MAX UINT64_C(0x7fffffffffffffff)
 
@@ -124,41 +125,6 @@ static int signer_check(EVP_PKEY *key, const char *name, uint8_t pub[static ED25
 	return rc;
 }
 
-static int ed25519_sign(EVP_PKEY *key, const uint8_t *msg, size_t len,
-    uint8_t sig[static ED25519_SIG_LEN], char *err)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t sig_len = ED25519_SIG_LEN;
-	int rc = -1;
-
-	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, sig, &sig_len, msg, len) != 1 || sig_len != ED25519_SIG_LEN) {
-		lia_err_set(err, "Ed25519 signing of a note failed");
-		lia_err_add_openssl(err);
-		goto out;
-	}
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
-/* 1 when sig is pub's Ed25519 signature of msg, else 0. */
-static int ed25519_valid(const uint8_t pub[static ED25519_PUB_LEN], const uint8_t *msg,
-    size_t len, const uint8_t sig[static ED25519_SIG_LEN])
-{
-	EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, ED25519_PUB_LEN);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = key != NULL && ctx != NULL &&
-	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, sig, ED25519_SIG_LEN, msg, len) == 1;
-
-	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(key);
-	return ok;
-}
-
 /* Writes "— name base64(key_id || sig)\n" into line. */
 static int format_line(const char *name, uint32_t key_id, const uint8_t *sig, size_t sig_len,
     char line[static LIA_NOTE_LINE_MAX], char *err)
@@ -210,7 +176,7 @@ int lia_note_sign_line(EVP_PKEY *key, const char *name, const char *body, size_t
 
 	if (signer_check(key, name, pub, err) != 0 || body_check(body, body_len, err) != 0 ||
 	    lia_note_key_id(name, LIA_NOTE_ED25519, pub, &id, err) != 0 ||
-	    ed25519_sign(key, (const uint8_t *)body, body_len, sig, err) != 0 ||
+	    lia_ed25519_sign(key, (const uint8_t *)body, body_len, sig, "a note", err) != 0 ||
 	    format_line(name, id, sig, sizeof(sig), line, err) != 0)
 		goto out;
 	rc = 0;
@@ -431,7 +397,7 @@ static int note_sig_valid(const struct lia_note *note, const struct lia_note_sig
     const uint8_t pub[static 32])
 {
 	return sig->sig_len == ED25519_SIG_LEN &&
-	    ed25519_valid(pub, (const uint8_t *)note->body, note->body_len, sig->sig);
+	    lia_ed25519_valid_raw(pub, (const uint8_t *)note->body, note->body_len, sig->sig);
 }
 
 static int cosig_message(const char *body, size_t body_len, uint64_t timestamp, uint8_t **msg,
@@ -445,7 +411,7 @@ static int cosig_sig_valid(const struct lia_note *note, const struct lia_note_si
 	size_t msg_len = 0;
 	int ok = sig->sig_len == COSIG_LEN && (*t = be_read(sig->sig, 8)) <= COSIG_TIME_MAX &&
 	    cosig_message(note->body, note->body_len, *t, &msg, &msg_len, NULL) == 0 &&
-	    ed25519_valid(pub, msg, msg_len, sig->sig + 8);
+	    lia_ed25519_valid_raw(pub, msg, msg_len, sig->sig + 8);
 
 	free(msg);
 	return ok;
@@ -609,7 +575,7 @@ int lia_cosig_line(EVP_PKEY *key, const char *name, const char *body, size_t bod
 		goto out;
 	/* timestamped_signature: u64 big-endian time, then the Ed25519 signature. */
 	be_write(timestamp, sig, 8);
-	if (ed25519_sign(key, msg, msg_len, sig + 8, err) != 0 ||
+	if (lia_ed25519_sign(key, msg, msg_len, sig + 8, "a note", err) != 0 ||
 	    format_line(name, id, sig, sizeof(sig), line, err) != 0)
 		goto out;
 	rc = 0;

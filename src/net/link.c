@@ -5,7 +5,7 @@
  * Assumes the peer is hostile until its certificate has been checked against
  * the charter; nothing it sends before that is read.
  */
-#include "node_internal.h"
+#include "net_internal.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "linkpath.h"
 #include "log.h"
+#include "record.h"
 #include "session.h"
 
 #define BACKOFF_MIN_MS 100
@@ -73,8 +74,7 @@ static int add_charter_cas(SSL_CTX *ctx, const struct lia_charter *c, char *err)
 	return 0;
 }
 
-int lia_link_tls_context(const struct lia_charter *c, const char *cert_path,
-    EVP_PKEY *key, void **ctx_out, char *err)
+int lia_link_tls_context(struct lia_net *net, const char *cert_path, void **ctx_out, char *err)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
 
@@ -88,11 +88,11 @@ int lia_link_tls_context(const struct lia_charter *c, const char *cert_path,
 		lia_err_set(err, "%s: cannot use as TLS certificate", cert_path);
 		goto fail_set;
 	}
-	if (SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+	if (lia_node_tls_key(net->node, ctx, err) < 0) {
 		lia_err_set(err, "%s: the node key does not match", cert_path);
 		goto fail_set;
 	}
-	if (add_charter_cas(ctx, c, err) < 0)
+	if (add_charter_cas(ctx, net->charter, err) < 0)
 		goto fail_free;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_verify_depth(ctx, 2);
@@ -132,7 +132,7 @@ static void close_bev(struct bufferevent *bev)
 
 int lia_link_path_count(const struct lia_link *l)
 {
-	return l->dialer ? l->peer->n_addrs : l->node->self->n_addrs;
+	return l->dialer ? l->peer->n_addrs : l->net->self->n_addrs;
 }
 
 void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t len)
@@ -143,7 +143,7 @@ void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t le
 		snprintf(out, len, "?");
 		return;
 	}
-	a = l->dialer ? &l->peer->addrs[i] : &l->node->self->addrs[i];
+	a = l->dialer ? &l->peer->addrs[i] : &l->net->self->addrs[i];
 	snprintf(out, len, strchr(a->host, ':') ? "[%s]:%s" : "%s:%s", a->host, a->port);
 }
 
@@ -181,7 +181,7 @@ static void end_probe(struct lia_link *l)
 /* How long a dial may take: with other paths to try, a few heartbeats (a cut path swallows SYNs). */
 static int64_t dial_timeout_ms(const struct lia_link *l)
 {
-	int64_t ms = 5 * (int64_t)(l->node->cfg.heartbeat_ms > 0 ? l->node->cfg.heartbeat_ms : 1000);
+	int64_t ms = 5 * (int64_t)(l->net->cfg->heartbeat_ms > 0 ? l->net->cfg->heartbeat_ms : 1000);
 
 	if (lia_link_path_count(l) < 2)
 		return HANDSHAKE_TIMEOUT_S * 1000;
@@ -308,7 +308,7 @@ void lia_link_drop(struct lia_link *l, const char *reason, int send_error)
 	l->reconnects++;
 	path_down(l, was_up);
 	end_probe(l); /* a probe started before the loss would now race the redial */
-	if (!was_up || lia_path_short_lived(lia_now_ms() - up_since_ms, l->node->cfg.heartbeat_ms)) {
+	if (!was_up || lia_path_short_lived(lia_now_ms() - up_since_ms, l->net->cfg->heartbeat_ms)) {
 		schedule_redial(l);
 	} else if (l->dialer) {
 		/* The path that was working died: the next one at once. */
@@ -354,8 +354,7 @@ static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_k
 	l->peer_key = peer_key;
 	l->last_rx_mono = lia_mono_ms();
 	l->rtt_ms = -1;
-	l->offered_size = 0;
-	l->conflict_old = 0;
+	lia_record_connected(l->net->node, l->peer->name);
 	set_state(l, LIA_LINK_HELLO);
 	bufferevent_setcb(bev, read_cb, write_cb, event_cb, l);
 	bufferevent_setwatermark(bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
@@ -369,7 +368,7 @@ static void attach(struct lia_link *l, struct bufferevent *bev, EVP_PKEY *peer_k
  * Checks the verified peer certificate against the charter and returns the
  * link it belongs to (or NULL with err). The peer's identity is this and only this.
  */
-static struct lia_link *identify(struct lia_node *n, struct bufferevent *bev,
+static struct lia_link *identify(struct lia_net *net, struct bufferevent *bev,
     EVP_PKEY **key, char *err)
 {
 	SSL *ssl = bufferevent_openssl_get_ssl(bev);
@@ -384,17 +383,17 @@ static struct lia_link *identify(struct lia_node *n, struct bufferevent *bev,
 	if (SSL_get_verify_result(ssl) != X509_V_OK) {
 		lia_err_set(err, "peer certificate does not verify: %s",
 		    X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
-	} else if (lia_cert_check(n->charter, cert, &id, err) == 0) {
-		l = lia_node_link(n, id.node);
+	} else if (lia_cert_check(net->charter, cert, &id, err) == 0) {
+		l = lia_net_link(net, id.node);
 		if (l == NULL)
 			lia_err_set(err, "peer certificate names %s, which is not a peer of %s",
-			    id.node, n->self->name);
+			    id.node, net->self->name);
 	}
 	if (l != NULL) {
 		unsigned char *der = NULL;
 		size_t der_len = 0;
 		if (lia_cert_to_der(cert, &der, &der_len, err) < 0 ||
-		    lia_store_put_cert(n->store, id.node, der, der_len, err) < 0)
+		    lia_store_put_cert(net->store, id.node, der, der_len, err) < 0)
 			l = NULL;
 		free(der);
 		*key = l ? X509_get_pubkey(cert) : NULL;
@@ -404,25 +403,25 @@ static struct lia_link *identify(struct lia_node *n, struct bufferevent *bev,
 }
 
 /* Which of our own addresses the peer dialled (-1 when not one of the charter's, as with a listen line). */
-static int local_path(struct lia_node *n, struct bufferevent *bev)
+static int local_path(struct lia_net *net, struct bufferevent *bev)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
 	if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss, &len) != 0)
 		return -1;
-	return lia_path_find(n->self->addrs, n->self->n_addrs, (struct sockaddr *)&ss);
+	return lia_path_find(net->self->addrs, net->self->n_addrs, (struct sockaddr *)&ss);
 }
 
 /* Events on a connection that is not yet authenticated (accepted side). */
 static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 {
-	struct lia_node *n = ctx;
+	struct lia_net *net = ctx;
 	char err[LIA_ERR_LEN] = "";
 	EVP_PKEY *key = NULL;
 	struct lia_link *l;
 
-	lia_admission_remove(n->admission, bev); /* no longer pending: freed or attached below */
+	lia_admission_remove(net->admission, bev); /* no longer pending: freed or attached below */
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		unsigned long e = bufferevent_get_openssl_error(bev);
 		lia_log_warn("refused an incoming connection: %s%s%s",
@@ -431,9 +430,9 @@ static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 		close_bev(bev);
 		return;
 	}
-	l = identify(n, bev, &key, err);
+	l = identify(net, bev, &key, err);
 	if (l != NULL && l->dialer) {
-		lia_err_set(err, "%s dialled us, but %s dials %s", l->peer->name, n->self->name,
+		lia_err_set(err, "%s dialled us, but %s dials %s", l->peer->name, net->self->name,
 		    l->peer->name);
 		EVP_PKEY_free(key);
 		l = NULL;
@@ -445,22 +444,22 @@ static void pending_event_cb(struct bufferevent *bev, short what, void *ctx)
 	}
 	lia_log_info("link %s: authenticated (incoming)", l->peer->name);
 	attach(l, bev, key);
-	l->path = local_path(n, bev);
+	l->path = local_path(net, bev);
 }
 
 static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *ctx)
 {
-	struct lia_node *n = ctx;
+	struct lia_net *net = ctx;
 	struct timeval handshake = {HANDSHAKE_TIMEOUT_S, 0};
-	SSL *ssl = SSL_new(n->tls);
+	SSL *ssl = SSL_new(net->tls);
 	struct bufferevent *bev;
 
 	if (ssl == NULL) {
 		evutil_closesocket(fd);
 		return;
 	}
-	bev = bufferevent_openssl_socket_new(n->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	bev = bufferevent_openssl_socket_new(net->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		SSL_free(ssl);
@@ -469,14 +468,14 @@ static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	bufferevent_priority_set(bev, LINK_PRIORITY);
-	bufferevent_setcb(bev, NULL, NULL, pending_event_cb, n);
+	bufferevent_setcb(bev, NULL, NULL, pending_event_cb, net);
 	bufferevent_set_timeouts(bev, &handshake, &handshake);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	/* Caps and an absolute deadline until authenticated (admission.h); may close older ones. */
-	lia_admission_add(n->admission, bev, sa);
+	lia_admission_add(net->admission, bev, sa);
 }
 
-int lia_link_listen(struct lia_node *n, const char *host, const char *port, char *err)
+int lia_link_listen(struct lia_net *n, const char *host, const char *port, char *err)
 {
 	struct evutil_addrinfo hints = {0}, *ai = NULL;
 	int gai;
@@ -524,7 +523,7 @@ static void dialled_connected(struct lia_link *l)
 {
 	char err[LIA_ERR_LEN] = "";
 	EVP_PKEY *key = NULL;
-	struct lia_link *found = identify(l->node, l->bev, &key, err);
+	struct lia_link *found = identify(l->net, l->bev, &key, err);
 
 	if (found != l) {
 		char reason[LIA_ERR_LEN];
@@ -621,8 +620,8 @@ static struct bufferevent *connect_path(struct lia_link *l, int path,
 		    evutil_gai_strerror(gai));
 		return NULL;
 	}
-	ssl = SSL_new(l->node->tls);
-	bev = ssl ? bufferevent_openssl_socket_new(l->node->base, -1, ssl,
+	ssl = SSL_new(l->net->tls);
+	bev = ssl ? bufferevent_openssl_socket_new(l->net->base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE) : NULL;
 	if (bev == NULL) {
 		SSL_free(ssl);
@@ -663,7 +662,7 @@ static void probe_event_cb(struct bufferevent *bev, short what, void *ctx)
 
 	if (bev != l->probe)
 		return;
-	if (!(what & BEV_EVENT_CONNECTED) || identify(l->node, bev, &key, err) != l) {
+	if (!(what & BEV_EVENT_CONNECTED) || identify(l->net, bev, &key, err) != l) {
 		EVP_PKEY_free(key);
 		l->paths[0].failures++;
 		l->paths[0].down_ms = lia_now_ms();
@@ -722,15 +721,15 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *ctx)
 	maybe_probe(l);
 }
 
-int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_def *peer,
+int lia_link_init(struct lia_link *l, struct lia_net *n, const struct lia_node_def *peer,
     char *err)
 {
-	int period = n->cfg.heartbeat_ms > 0 ? n->cfg.heartbeat_ms : 1000;
+	int period = n->cfg->heartbeat_ms > 0 ? n->cfg->heartbeat_ms : 1000;
 	struct timeval tv = {period / 1000, (period % 1000) * 1000};
 	int known = 0;
 
 	memset(l, 0, sizeof(*l));
-	l->node = n;
+	l->net = n;
 	l->peer = peer;
 	l->dialer = strcmp(n->self->name, peer->name) < 0;
 	l->backoff_ms = BACKOFF_MIN_MS;
@@ -751,8 +750,6 @@ int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_
 	    lia_store_sent_open(n->store, peer->name, &l->sent_max, &known, err) < 0)
 		return -1;
 	l->sent_known = known;
-	if (lia_linktest_init(l, err) < 0)
-		return -1;
 	return 0;
 }
 
@@ -772,13 +769,12 @@ void lia_link_finish(struct lia_link *l)
 	 * hello since): the crash mark stays, or the next run would trust a
 	 * figure that may be too low and refuse an honest hello.
 	 */
-	if (l->node != NULL && l->node->store != NULL && l->sent_known == 1 &&
-	    lia_store_sent_close(l->node->store, l->peer->name, l->sent_max, err) < 0)
+	if (l->net != NULL && l->net->store != NULL && l->sent_known == 1 &&
+	    lia_store_sent_close(l->net->store, l->peer->name, l->sent_max, err) < 0)
 		lia_log_error("link %s: %s", l->peer->name, err);
 	if (l->closing)
 		close_bev(l->closing);
 	end_probe(l);
-	lia_linktest_finish(l);
 	if (l->bev)
 		close_bev(l->bev);
 	l->bev = NULL;

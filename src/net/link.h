@@ -23,10 +23,9 @@
 
 #include "charter.h"
 #include "err.h"
-#include "linktest.h"
 #include "wire.h"
 
-struct lia_node;
+struct lia_net;
 
 enum lia_link_state {
 	LIA_LINK_DOWN = 0,       /* no connection; dialer waits to redial */
@@ -43,8 +42,9 @@ struct lia_link_path {
 	int rtt_ms;                          /* last heartbeat round trip measured on it; -1 none */
 };
 
+/* Transport state only: what the record and the link tests keep per peer is theirs (engine/). */
 struct lia_link {
-	struct lia_node *node;               /* borrowed */
+	struct lia_net *net;                 /* borrowed */
 	const struct lia_node_def *peer;     /* the peer in the charter (borrowed) */
 	int dialer;                          /* 1 when this end dials */
 	struct bufferevent *bev;             /* NULL when down */
@@ -64,11 +64,7 @@ struct lia_link {
 	int sent_known;                      /* 1 known; 0 after an unclean stop, until the peer's first hello; -1 not read */
 	uint64_t cursor;                     /* peer seq last committed here */
 	int charter_mismatch;                /* peer's charter hash differs from ours */
-	int64_t clock_skew_ms;               /* last skew seen in the peer's entry times (peertime.h); 0 none */
-	int skew_flagged;                    /* the skew was logged (once per peer and run) */
-	uint64_t offered_size;               /* own checkpoint last offered on this connection */
-	uint64_t conflict_old;               /* size named by the peer's last conflict */
-	uint8_t alarmed[32];                 /* SHA-256 of the last checkpoint refused as evidence */
+	int reading;                         /* inside lia_session_read: its batch pumps after "seen" */
 	uint64_t frames_in, frames_out, rejected, reconnects;
 	char last_error[LIA_ERR_LEN];
 	/* redundant paths */
@@ -81,22 +77,21 @@ struct lia_link {
 	int last_switch_ms;                  /* how long the last switch took; -1 none yet */
 	struct bufferevent *probe;           /* dialer: connection testing path 0 while on another */
 	int64_t probe_mono;                  /* monotonic ms the last probe started */
-	struct lia_linktest test;            /* link tests (linktest.c) */
 };
 
-/* Creates the TLS context: TLS 1.3 only, own certificate and key, peers verified against the charter CAs. Caller SSL_CTX_free()s. */
-int lia_link_tls_context(const struct lia_charter *c, const char *cert_path,
-    EVP_PKEY *key, void **ctx_out, char *err);
+/* Creates the TLS context: TLS 1.3 only, own certificate and the node key (given by the engine's signer), peers verified against the charter CAs. Caller SSL_CTX_free()s. */
+int lia_link_tls_context(struct lia_net *net, const char *cert_path, void **ctx_out, char *err);
 
 /* Sets up a link for peer (not yet connected); lia_link_finish undoes it. */
-int lia_link_init(struct lia_link *l, struct lia_node *n, const struct lia_node_def *peer, char *err);
+int lia_link_init(struct lia_link *l, struct lia_net *net, const struct lia_node_def *peer,
+    char *err);
 void lia_link_finish(struct lia_link *l);
 
 /* Starts the link: dials now when this end is the dialer. */
 void lia_link_start(struct lia_link *l);
 
-/* Starts listening for peers on host:port; the listener is the node's. */
-int lia_link_listen(struct lia_node *n, const char *host, const char *port, char *err);
+/* Starts listening for peers on host:port; the listener is net's. */
+int lia_link_listen(struct lia_net *net, const char *host, const char *port, char *err);
 
 /* Encodes and queues one frame; drops the link on failure. 0 or -1. */
 int lia_link_send(struct lia_link *l, const struct lia_frame *f);
@@ -113,11 +108,8 @@ int lia_link_path_count(const struct lia_link *l);
 /* "HOST:PORT" of path i ("?" when unknown) into out. */
 void lia_link_path_address(const struct lia_link *l, int i, char *out, size_t len);
 
-/* Adds the link's paths, active path, switches and link tests to its status object o (link_status.c). */
-void lia_link_status_json(const struct lia_link *l, json_t *o);
-
-/* The node's unauthenticated connections (admission.h) as JSON for /v1/status; caller owns it. */
-json_t *lia_link_admission_json(const struct lia_node *n);
+/* The link's status object: peer, state, counters, paths, active path, switches and link tests (link_status.c). */
+json_t *lia_link_status_json(const struct lia_link *l);
 
 /* Bytes waiting in the output buffer (0 when down). */
 size_t lia_link_pending(const struct lia_link *l);

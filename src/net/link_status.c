@@ -1,11 +1,11 @@
 /*
- * link_status.c - a link's redundant paths as JSON for /v1/links and
- * /v1/status: each path's address, state, round trip and failures, which one
- * is active, and how the last failover went.
+ * link_status.c - a link as JSON for /v1/links and /v1/status: its state and
+ * counters, its redundant paths (each path's address, state, round trip and
+ * failures, which one is active, how the last failover went) and the engine's
+ * link test figures for its peer.
  */
-#include "node_internal.h"
+#include "net_internal.h"
 
-#include "admission.h"
 #include "clock.h"
 #include "linktest.h"
 
@@ -40,11 +40,13 @@ static json_t *path_json(const struct lia_link *l, int i)
 	    "last_up", p->up_ms > 0 ? up : NULL, "last_down", p->down_ms > 0 ? down : NULL);
 }
 
-void lia_link_status_json(const struct lia_link *l, json_t *o)
+/* Adds the link's paths, active path, switches and link tests to its status object o. */
+static void add_paths(const struct lia_link *l, json_t *o)
 {
 	json_t *paths = json_array();
 	char addr[LIA_HOST_MAX + 16];
 	int n = lia_link_path_count(l);
+	int64_t skew;
 
 	for (int i = 0; i < n && i < LIA_ADDRS_MAX; i++)
 		json_array_append_new(paths, path_json(l, i));
@@ -59,13 +61,34 @@ void lia_link_status_json(const struct lia_link *l, json_t *o)
 	}
 	json_object_set_new(o, "switches", json_integer((json_int_t)l->switches));
 	/* Skew of the peer's entry times (peertime.h): null when none was seen. */
-	json_object_set_new(o, "clock_skew_ms", l->clock_skew_ms != 0 ?
-	    json_integer((json_int_t)l->clock_skew_ms) : json_null());
+	skew = lia_node_peer_clock_skew(l->net->node, l->peer->name);
+	json_object_set_new(o, "clock_skew_ms", skew != 0 ? json_integer((json_int_t)skew) :
+	    json_null());
 	json_object_set_new(o, "last_switch_ms", json_integer(l->last_switch_ms));
-	json_object_set_new(o, "linktest", lia_linktest_json(l));
+	json_object_set_new(o, "linktest", lia_linktest_json(l->net->node, l->peer->name));
 }
 
-json_t *lia_link_admission_json(const struct lia_node *n)
+json_t *lia_link_status_json(const struct lia_link *l)
 {
-	return lia_admission_json(n->admission);
+	char since[LIA_TIME_LEN], err[LIA_ERR_LEN];
+	int64_t queued = -1;
+	json_t *o;
+
+	lia_store_outbox_count(l->net->store, l->peer->name, &queued, err);
+	lia_time_format(l->since_ms, since);
+	o = json_pack(
+	    "{s:s, s:s, s:s+++, s:s, s:s, s:s?, s:i, s:I, s:b, s:I, s:I, s:I, s:I}",
+	    "peer", l->peer->name, "party", l->peer->party,
+	    "address", l->peer->host, ":", l->peer->port, "",
+	    "state", lia_link_state_name(l->state), "since", since,
+	    "last_error", l->last_error[0] ? l->last_error : NULL,
+	    "rtt_ms", l->rtt_ms, "outbox", (json_int_t)queued,
+	    "charter_mismatch", l->charter_mismatch,
+	    "frames_in", (json_int_t)l->frames_in,
+	    "frames_out", (json_int_t)l->frames_out,
+	    "rejected", (json_int_t)l->rejected,
+	    "reconnects", (json_int_t)l->reconnects);
+	if (o != NULL)
+		add_paths(l, o);
+	return o;
 }

@@ -9,7 +9,6 @@
  * configured addresses, never back to where one came from, so the link
  * cannot be used to reflect traffic.
  */
-#include "node_internal.h"
 #include "radio_internal.h"
 
 #include <errno.h>
@@ -25,6 +24,7 @@
 #include "cert.h"
 #include "clock.h"
 #include "log.h"
+#include "transport.h"
 
 #define RADIO_TICK_MS 50
 #define RADIO_RTO_MIN_MS 1500
@@ -72,36 +72,55 @@ static int resolve(const char *host, const char *port, struct sockaddr_storage *
 /* A configured peer must be a unit of another party in the charter. */
 static int add_peer(struct lia_radio *r, const struct lia_radio_peer_cfg *pc, char *err)
 {
-	struct lia_node *n = r->node;
-	const struct lia_node_def *d = lia_charter_node(n->charter, pc->node);
+	const struct lia_node_def *d = lia_charter_node(r->charter, pc->node);
 	struct radio_peer *p = &r->peers[r->n_peers];
 
-	if (d == NULL || d->role != LIA_ROLE_UNIT || strcmp(d->party, n->self->party) == 0) {
+	if (d == NULL || d->role != LIA_ROLE_UNIT || strcmp(d->party, r->self->party) == 0) {
 		lia_err_set(err, "%s/liaisond.conf: radio peer %s is not a unit of another party in "
-		    "the charter", n->cfg.dir, pc->node);
+		    "the charter", r->cfg->dir, pc->node);
 		return -1;
 	}
 	if (resolve(pc->host, pc->port, &p->addr, &p->addr_len, err) < 0)
 		return -1;
 	p->def = d;
 	p->cfg = pc;
-	lia_bucket_init(&p->bucket, n->cfg.radio_rate,
+	lia_bucket_init(&p->bucket, r->cfg->radio_rate,
 	    (double)(LIA_DGRAM_MAX + LIA_DGRAM_OVERHEAD) * 8, lia_mono_ms());
 	r->n_peers++;
 	return 0;
 }
 
-int lia_radio_create(struct lia_node *n, struct lia_radio **out, char *err)
+static void radio_wake(void *ctx, const char *peer)
 {
+	lia_radio_wake(ctx, peer);
+}
+
+static json_t *radio_json(void *ctx)
+{
+	return lia_radio_json(ctx);
+}
+
+/* The radio carries entries and receipts only: no witnessing, no frames. */
+static const struct lia_transport_ops radio_ops = {
+	.name = "radio",
+	.wake = radio_wake,
+	.json = radio_json,
+};
+
+int lia_radio_create(struct lia_node *n, struct event_base *base, struct lia_radio **out,
+    char *err)
+{
+	const struct lia_config *cfg = lia_node_config(n);
+	const struct lia_node_def *self = lia_node_self(n);
 	struct lia_radio *r;
 	double airtime;
 
 	*out = NULL;
-	if (n->cfg.radio_host[0] == '\0')
+	if (cfg->radio_host[0] == '\0')
 		return 0;
-	if (n->self->role != LIA_ROLE_UNIT) {
+	if (self->role != LIA_ROLE_UNIT) {
 		lia_err_set(err, "%s/liaisond.conf: \"radio\" lines are for units; %s is a station",
-		    n->cfg.dir, n->self->name);
+		    cfg->dir, self->name);
 		return -1;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -109,18 +128,27 @@ int lia_radio_create(struct lia_node *n, struct lia_radio **out, char *err)
 		return -1;
 	}
 	r->node = n;
+	r->base = base;
+	r->cfg = cfg;
+	r->charter = lia_node_charter(n);
+	r->self = self;
+	r->store = lia_node_store(n);
 	r->fd = -1;
 	r->rng = (uint64_t)lia_now_ms() * 2654435761u ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15u;
 	/* Three times the air time of a typical datagram: its receipt needs the channel too. */
 	airtime = (double)(RADIO_TYPICAL_DGRAM + LIA_DGRAM_OVERHEAD) * 8 * 1000 /
-	    (double)n->cfg.radio_rate;
+	    (double)cfg->radio_rate;
 	r->rto_ms = (int64_t)(3 * airtime) > RADIO_RTO_MIN_MS ? (int64_t)(3 * airtime) :
 	    RADIO_RTO_MIN_MS;
-	for (int i = 0; i < n->cfg.n_radio_peers; i++) {
-		if (add_peer(r, &n->cfg.radio_peers[i], err) < 0) {
+	for (int i = 0; i < cfg->n_radio_peers; i++) {
+		if (add_peer(r, &cfg->radio_peers[i], err) < 0) {
 			lia_radio_destroy(r);
 			return -1;
 		}
+	}
+	if (lia_node_add_transport(n, &radio_ops, r, err) < 0) {
+		lia_radio_destroy(r);
+		return -1;
 	}
 	*out = r;
 	return 0;
@@ -163,7 +191,7 @@ void lia_radio_ask_cert(struct lia_radio *r, struct radio_peer *p)
 	if (p->cert_asked_ms != 0 && now - p->cert_asked_ms < RADIO_CERT_EVERY_MS)
 		return;
 	p->cert_asked_ms = now;
-	snprintf(d.node, sizeof(d.node), "%s", r->node->self->name);
+	snprintf(d.node, sizeof(d.node), "%s", r->self->name);
 	lia_log_info("radio %s: no certificate of %s yet: asking for it", p->def->name,
 	    p->def->name);
 	lia_radio_urgent(r, p, &d);
@@ -179,7 +207,7 @@ void lia_radio_offer_cert(struct lia_radio *r, struct radio_peer *p)
 
 	if (p->cert_offered_ms != 0 && now - p->cert_offered_ms < RADIO_CERT_EVERY_MS)
 		return;
-	if (lia_cert_to_der(r->node->cert, &der, &len, err) < 0) {
+	if (lia_node_cert_der(r->node, r->self->name, &der, &len, err) < 0) {
 		lia_log_error("radio: %s", err);
 		return;
 	}
@@ -214,7 +242,7 @@ static void fill_window(struct lia_radio *r, struct radio_peer *p)
 	char err[LIA_ERR_LEN];
 
 	if (p->n_out < RADIO_WINDOW &&
-	    lia_store_scan_outbox(r->node->store, p->def->name, p->loaded_upto,
+	    lia_store_scan_outbox(r->store, p->def->name, p->loaded_upto,
 	    RADIO_WINDOW - p->n_out, take_entry, p, err) < 0)
 		lia_log_error("radio %s: cannot read the outbox: %s", p->def->name, err);
 }
@@ -325,7 +353,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 
 static int open_socket(struct lia_radio *r, char *err)
 {
-	struct lia_config *cfg = &r->node->cfg;
+	const struct lia_config *cfg = r->cfg;
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
 
@@ -349,8 +377,8 @@ int lia_radio_start(struct lia_radio *r, char *err)
 		return 0;
 	if (open_socket(r, err) < 0)
 		return -1;
-	r->rx = event_new(r->node->base, r->fd, EV_READ | EV_PERSIST, on_read, r);
-	r->tick = event_new(r->node->base, -1, EV_PERSIST, on_tick, r);
+	r->rx = event_new(r->base, r->fd, EV_READ | EV_PERSIST, on_read, r);
+	r->tick = event_new(r->base, -1, EV_PERSIST, on_tick, r);
 	if (r->rx == NULL || r->tick == NULL || event_add(r->rx, NULL) < 0 ||
 	    event_add(r->tick, &tv) < 0) {
 		lia_err_set(err, "radio: cannot add its events to the event loop");
@@ -361,8 +389,8 @@ int lia_radio_start(struct lia_radio *r, char *err)
 		fill_window(r, &r->peers[i]);
 	}
 	lia_log_info("radio: unit link on %s:%s (UDP) with %d peer%s at %" PRId64 " bit/s",
-	    r->node->cfg.radio_host, r->node->cfg.radio_port, r->n_peers,
-	    r->n_peers == 1 ? "" : "s", r->node->cfg.radio_rate);
+	    r->cfg->radio_host, r->cfg->radio_port, r->n_peers,
+	    r->n_peers == 1 ? "" : "s", r->cfg->radio_rate);
 	return 0;
 }
 
@@ -388,7 +416,7 @@ json_t *lia_radio_json(struct lia_radio *r)
 		struct radio_peer *p = &r->peers[i];
 		int64_t queued = -1;
 
-		lia_store_outbox_count(r->node->store, p->def->name, &queued, err);
+		lia_store_outbox_count(r->store, p->def->name, &queued, err);
 		json_array_append_new(peers, json_pack("{s:s, s:s, s:s+++, s:I, s:i, s:I, s:I, s:I, "
 		    "s:I, s:I, s:I, s:s?}",
 		    "peer", p->def->name, "party", p->def->party,
@@ -399,8 +427,8 @@ json_t *lia_radio_json(struct lia_radio *r)
 		    "receipts", (json_int_t)p->receipts, "refused", (json_int_t)p->refused,
 		    "last_error", p->last_error[0] ? p->last_error : NULL));
 	}
-	out = json_pack("{s:s+++, s:I, s:I, s:o, s:o}", "listen", r->node->cfg.radio_host, ":",
-	    r->node->cfg.radio_port, "", "rate", (json_int_t)r->node->cfg.radio_rate,
+	out = json_pack("{s:s+++, s:I, s:I, s:o, s:o}", "listen", r->cfg->radio_host, ":",
+	    r->cfg->radio_port, "", "rate", (json_int_t)r->cfg->radio_rate,
 	    "refused", (json_int_t)r->refused, "refusals", lia_radio_guard_json(&r->guard),
 	    "peers", peers);
 	return out;
@@ -410,6 +438,7 @@ void lia_radio_destroy(struct lia_radio *r)
 {
 	if (r == NULL)
 		return;
+	lia_node_remove_transport(r->node, r);
 	if (r->rx)
 		event_free(r->rx);
 	if (r->tick)

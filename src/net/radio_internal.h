@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "node.h"
 #include "radio.h"
 #include "radio_guard.h"
 #include "radio_wire.h"
@@ -52,7 +53,12 @@ struct radio_peer {
 };
 
 struct lia_radio {
-	struct lia_node *node;              /* borrowed */
+	struct lia_node *node;              /* the engine (borrowed) */
+	struct event_base *base;            /* borrowed from main */
+	const struct lia_config *cfg;       /* the engine's (borrowed) */
+	const struct lia_charter *charter;  /* borrowed */
+	const struct lia_node_def *self;    /* borrowed */
+	struct lia_store *store;            /* the engine's: outbox and certificates (borrowed) */
 	int fd;
 	struct event *rx, *tick;
 	struct radio_peer peers[LIA_RADIO_PEERS];

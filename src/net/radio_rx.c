@@ -3,11 +3,10 @@
  * from anyone who can reach the port: it is decoded within its size limit,
  * an entry is attributed to a configured peer by its signed origin and
  * verified with that unit's certificate as the charter allows it (its own
- * party's CA, subject that node, OU=unit), and only a signal or a receipt
- * that makes sense here is committed. Anything else is refused and logged;
- * the node goes on.
+ * party's CA, subject that node, OU=unit). Those are the radio's facts; what
+ * the entry means is the engine's (lia_node_accept: only signals and receipts
+ * are taken from the radio). Anything refused is logged; the node goes on.
  */
-#include "node_internal.h"
 #include "radio_internal.h"
 
 #include <inttypes.h>
@@ -20,9 +19,7 @@
 #include "cert.h"
 #include "clock.h"
 #include "log.h"
-#include "peertime.h"
-#include "record.h"
-#include "session.h"
+#include "transport.h"
 
 /* Logs a refused datagram (rate-limited per site, log.h) and counts it against p (may be NULL) and by kind. */
 __attribute__((format(printf, 5, 6)))
@@ -48,7 +45,6 @@ static void refuse(struct lia_radio *r, struct radio_peer *p, const char *from,
 /* A certificate offered: kept when it is a configured peer's, valid under the charter. */
 static void handle_cert(struct lia_radio *r, const struct lia_dgram *d, const char *from)
 {
-	struct lia_node *n = r->node;
 	struct lia_identity id;
 	struct radio_peer *p;
 	X509 *cert = NULL;
@@ -57,7 +53,7 @@ static void handle_cert(struct lia_radio *r, const struct lia_dgram *d, const ch
 	char err[LIA_ERR_LEN];
 
 	if (lia_cert_from_der(d->body, d->body_len, &cert, err) < 0 ||
-	    lia_cert_check(n->charter, cert, &id, err) < 0) {
+	    lia_cert_check(r->charter, cert, &id, err) < 0) {
 		refuse(r, NULL, from, LIA_RADIO_REFUSED_CERT, "certificate offered: %s", err);
 		goto out;
 	}
@@ -65,13 +61,13 @@ static void handle_cert(struct lia_radio *r, const struct lia_dgram *d, const ch
 	    strcmp(id.party, p->def->party) != 0) {
 		refuse(r, NULL, from, LIA_RADIO_REFUSED_ORIGIN, "certificate offered for %s of %s, "
 		    "which is not a radio peer "
-		    "of %s", id.node, id.party, n->self->name);
+		    "of %s", id.node, id.party, r->self->name);
 		goto out;
 	}
-	if (lia_store_get_cert(n->store, id.node, &old, &old_len, err) == 0 &&
+	if (lia_store_get_cert(r->store, id.node, &old, &old_len, err) == 0 &&
 	    old_len == d->body_len && memcmp(old, d->body, old_len) == 0)
 		goto out;
-	if (lia_store_put_cert(n->store, id.node, d->body, d->body_len, err) < 0) {
+	if (lia_store_put_cert(r->store, id.node, d->body, d->body_len, err) < 0) {
 		lia_log_error("radio %s: cannot keep its certificate: %s", id.node, err);
 		goto out;
 	}
@@ -106,222 +102,77 @@ static void send_receipt(struct lia_radio *r, struct radio_peer *p, const uint8_
 	lia_radio_urgent(r, p, &d);
 }
 
-struct find_receipt {
-	struct lia_radio *r;
-	struct radio_peer *p;
-	int found;
-};
-
-static int resend_cb(void *ctx, const char *origin, uint64_t seq, const uint8_t *cose,
-    size_t cose_len)
+/* After the commit: the signal is on disk, so its receipt may go; counted and logged. */
+static void signal_taken(struct lia_radio *r, struct radio_peer *p, const struct lia_entry *e,
+    const struct lia_accepted *done)
 {
-	struct find_receipt *f = ctx;
-	struct lia_entry e;
-	char err[LIA_ERR_LEN];
-	int mine = 0;
-
-	if (strcmp(origin, f->r->node->self->name) == 0 && lia_entry_open(cose, cose_len, &e, err) == 0) {
-		mine = e.type == LIA_ENTRY_RECEIPT;
-		lia_entry_finish(&e);
-	}
-	if (mine) {
-		send_receipt(f->r, f->p, cose, cose_len);
-		f->found = 1;
-	}
-	return mine;
+	p->received++;
+	if (done->answer != NULL)
+		send_receipt(r, p, done->answer, done->answer_len);
+	lia_log_info("radio %s: signal %s/%" PRIu64 " stored, receipt sent, relayed to %d "
+	    "station%s", p->def->name, e->origin, e->seq, done->relayed,
+	    done->relayed == 1 ? "" : "s");
 }
 
-/* A signal we already hold: its receipt was lost, so send the one we made again. */
-static void resend_receipt(struct lia_radio *r, struct radio_peer *p, const struct lia_entry *e)
-{
-	struct find_receipt f = {.r = r, .p = p};
-	char err[LIA_ERR_LEN];
-
-	p->duplicates++;
-	if (lia_store_scan_refs(r->node->store, e->origin, e->seq, resend_cb, &f, err) < 0 ||
-	    !f.found)
-		lia_log_error("radio %s: no receipt of ours for %s/%" PRIu64 " to send again%s%s",
-		    p->def->name, e->origin, e->seq, f.found ? ": " : "", f.found ? err : "");
-}
-
-/* 1 when this node is among e's recipients, or e is a broadcast (no `to`): we heard it on the air. */
-static int addressed_here(struct lia_node *n, const struct lia_entry *e)
-{
-	const struct lia_node_def *to[LIA_MAX_NODES];
-	char ignored[LIA_ERR_LEN];
-	int count = 0;
-
-	if (e->to[0] == '\0')
-		return 1;
-	if (lia_charter_recipients(n->charter, e->to, e->origin, to, LIA_MAX_NODES, &count,
-	    ignored) < 0)
-		return 0;
-	for (int i = 0; i < count; i++)
-		if (to[i] == n->self)
-			return 1;
-	return 0;
-}
-
-/* Inside the transaction: our receipt (COSE into *rcose) and a relay of the signal to our stations. */
-static int make_receipt_and_relay(struct lia_radio *r, const struct lia_entry *e,
-    const uint8_t *cose, size_t len, uint8_t **rcose, size_t *rlen, int *n_stations, char *err)
-{
-	struct lia_node *n = r->node;
-	const char *stations[LIA_MAX_NODES];
-	struct lia_entry rc_e, relay;
-	uint8_t *der = NULL;
-	size_t der_len = 0;
-	int rc = -1;
-
-	memset(&rc_e, 0, sizeof(rc_e));
-	rc_e.type = LIA_ENTRY_RECEIPT;
-	snprintf(rc_e.ref_origin, sizeof(rc_e.ref_origin), "%s", e->origin);
-	rc_e.ref_seq = e->seq;
-	lia_entry_hash(cose, len, rc_e.ref_hash);
-	if (lia_node_make_entry(n, &rc_e, NULL, 0, 0, rcose, rlen, err) < 0)
-		goto out;
-	*n_stations = lia_node_own_stations(n, stations, LIA_MAX_NODES);
-	if (*n_stations == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (lia_node_cert_der(n, e->origin, &der, &der_len, err) < 0)
-		goto out;
-	memset(&relay, 0, sizeof(relay));
-	relay.type = LIA_ENTRY_RELAY;
-	relay.inner = (uint8_t *)cose;  /* borrowed for signing only */
-	relay.inner_len = len;
-	relay.inner_cert = der;
-	relay.inner_cert_len = der_len;
-	rc = lia_node_make_entry(n, &relay, stations, *n_stations, 1, NULL, NULL, err);
-out:
-	free(der);
-	return rc;
-}
-
-/* Pushes relays to our stations whose links are up. */
-static void wake_stations(struct lia_node *n)
-{
-	const char *stations[LIA_MAX_NODES];
-	int count = lia_node_own_stations(n, stations, LIA_MAX_NODES);
-
-	for (int i = 0; i < count; i++) {
-		struct lia_link *l = lia_node_link(n, stations[i]);
-		if (l != NULL && l->state == LIA_LINK_UP)
-			lia_session_pump(l);
-	}
-}
-
-static void accept_signal(struct lia_radio *r, struct radio_peer *p, const struct lia_entry *e,
+/*
+ * The engine decides (lia_node_accept, the same rules as a session's); the
+ * radio's own part is its outbox: an own entry leaves it only on its receipt.
+ */
+static void accept_entry(struct lia_radio *r, struct radio_peer *p, const struct lia_entry *e,
     const uint8_t *cose, size_t len, const char *from)
 {
-	struct lia_node *n = r->node;
-	uint8_t *rcose = NULL;
-	size_t rlen = 0;
-	char err[LIA_ERR_LEN];
-	int n_stations = 0, rc;
-
-	if (!addressed_here(n, e)) {
-		refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT,
-		    "signal %s/%" PRIu64 " is addressed to %s, not %s", e->origin,
-		    e->seq, e->to, n->self->name);
-		return;
-	}
-	if (lia_node_check_signals(n, e, err) < 0) {
-		refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT, "signal %s/%" PRIu64 " refused: %s",
-		    e->origin, e->seq, err);
-		return;
-	}
-	if (lia_store_begin(n->store, err) < 0)
-		goto fail;
-	rc = lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, len, lia_now_ms(), err);
-	if (rc == LIA_EDUP) {
-		lia_store_rollback(n->store);
-		resend_receipt(r, p, e);
-		return;
-	}
-	if (rc < 0 || make_receipt_and_relay(r, e, cose, len, &rcose, &rlen, &n_stations, err) < 0 ||
-	    lia_store_commit(n->store, err) < 0) {
-		lia_store_rollback(n->store);
-		goto fail;
-	}
-	p->received++;
-	lia_record_appended(n);
-	send_receipt(r, p, rcose, rlen);  /* only now: the signal is on disk */
-	lia_log_info("radio %s: signal %s/%" PRIu64 " stored, receipt sent, relayed to %d "
-	    "station%s", p->def->name, e->origin, e->seq, n_stations, n_stations == 1 ? "" : "s");
-	wake_stations(n);
-	free(rcose);
-	return;
-fail:
-	free(rcose);
-	lia_log_error("radio %s: cannot store signal %s/%" PRIu64 ": %s", p->def->name, e->origin,
-	    e->seq, err);
-}
-
-/* The receipt refers to an own signal sent to p, by the hash we hold. */
-static int check_receipt(struct lia_radio *r, struct radio_peer *p, const struct lia_entry *e,
-    char *why)
-{
-	struct lia_node *n = r->node;
-	uint8_t hash[32];
+	struct lia_inbound in = {.peer = p->def, .via = LIA_VIA_RADIO};
+	struct lia_accepted done = {0};
+	char err[LIA_ERR_LEN], why[LIA_ERR_LEN];
 	int rc;
 
-	if (strcmp(e->ref_origin, n->self->name) != 0) {
-		lia_err_set(why, "receipt %s/%" PRIu64 " refers to %s/%" PRIu64 ", not an entry of "
-		    "ours", e->origin, e->seq, e->ref_origin, e->ref_seq);
-		return -1;
-	}
-	rc = lia_store_has_delivery(n->store, e->ref_seq, p->def->name, why);
-	if (rc == 0)
-		lia_err_set(why, "receipt %s/%" PRIu64 " refers to %s/%" PRIu64 ", which was not "
-		    "sent to %s", e->origin, e->seq, e->ref_origin, e->ref_seq, p->def->name);
-	if (rc <= 0 || lia_store_get_entry(n->store, e->ref_origin, e->ref_seq, NULL, NULL, NULL,
-	    hash, why) < 0)
-		return -1;
-	if (CRYPTO_memcmp(hash, e->ref_hash, 32) != 0) {
-		lia_err_set(why, "receipt %s/%" PRIu64 " names a hash of %s/%" PRIu64 " that does "
-		    "not match ours", e->origin, e->seq, e->ref_origin, e->ref_seq);
-		return -1;
-	}
-	return 0;
-}
-
-static void accept_receipt(struct lia_radio *r, struct radio_peer *p, const struct lia_entry *e,
-    const uint8_t *cose, size_t len, const char *from)
-{
-	struct lia_store *s = r->node->store;
-	char err[LIA_ERR_LEN];
-	int marked, added;
-
-	if (check_receipt(r, p, e, err) < 0) {
-		refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT, "%s", err);
-		return;
-	}
-	if (lia_store_begin(s, err) < 0)
+	if (lia_node_begin(r->node, err) < 0)
 		goto fail;
-	marked = lia_store_mark_delivered(s, e->ref_seq, p->def->name, e->seq, lia_now_ms(), err);
-	added = marked < 0 && marked != LIA_EDUP ? marked :
-	    lia_store_add_entry(s, e, LIA_DIR_IN, cose, len, lia_now_ms(), err);
-	if ((added < 0 && added != LIA_EDUP) ||
-	    lia_store_dequeue(s, p->def->name, e->ref_seq, err) < 0 || lia_store_commit(s, err) < 0) {
-		lia_store_rollback(s);
+	rc = lia_node_accept(r->node, &in, e, cose, len, &done, why);
+	if (rc != 0) {
+		lia_node_rollback(r->node);
+		if (rc == LIA_REFUSED) {
+			refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT, "%s", why);
+		} else if (rc == LIA_EDUP) {
+			/* A signal we already hold: its receipt was lost, so the one we made goes again. */
+			p->duplicates++;
+			if (done.answer != NULL)
+				send_receipt(r, p, done.answer, done.answer_len);
+			else
+				lia_log_error("radio %s: no receipt of ours for %s/%" PRIu64 " to send again",
+				    p->def->name, e->origin, e->seq);
+		} else {
+			snprintf(err, sizeof(err), "%s", why);
+			goto fail;
+		}
+		goto out;
+	}
+	if (done.receipted != 0 &&
+	    lia_store_dequeue(r->store, p->def->name, done.receipted, err) < 0) {
+		lia_node_rollback(r->node);
 		goto fail;
 	}
-	if (marked == 0) {
-		p->receipts++;
-		lia_record_appended(r->node);
+	if (lia_node_commit(r->node, err) < 0)
+		goto fail;
+	if (e->type == LIA_ENTRY_SIGNAL) {
+		signal_taken(r, p, e, &done);
+	} else if (done.receipted != 0) {
+		if (done.first)
+			p->receipts++;
+		lia_radio_confirmed(r, p, done.receipted);
 	}
-	lia_radio_confirmed(r, p, e->ref_seq);
-	return;
+	goto out;
 fail:
-	lia_log_error("radio %s: cannot record receipt %s/%" PRIu64 ": %s", p->def->name,
-	    e->origin, e->seq, err);
+	lia_log_error("radio %s: cannot store %s %s/%" PRIu64 ": %s", p->def->name,
+	    lia_entry_type_name(e->type), e->origin, e->seq, err);
+out:
+	free(done.answer);
 }
 
 static void handle_entry(struct lia_radio *r, const struct lia_dgram *d, const char *from)
 {
 	struct lia_node *n = r->node;
+	const struct lia_node_def *self = lia_node_self(n);
 	struct lia_entry e;
 	struct radio_peer *p;
 	EVP_PKEY *pub = NULL;
@@ -336,7 +187,7 @@ static void handle_entry(struct lia_radio *r, const struct lia_dgram *d, const c
 	if (p == NULL) {
 		refuse(r, NULL, from, LIA_RADIO_REFUSED_ORIGIN,
 		    "entry %s/%" PRIu64 " claims origin %s, which is not a radio "
-		    "peer of %s", e.origin, e.seq, e.origin, n->self->name);
+		    "peer of %s", e.origin, e.seq, e.origin, self->name);
 		goto out;
 	}
 	lia_entry_finish(&e);
@@ -360,17 +211,7 @@ static void handle_entry(struct lia_radio *r, const struct lia_dgram *d, const c
 		    p->def->party, err);
 		goto out;
 	}
-	/* Peer-claimed times (peertime.h): an impossible one is refused before anything is stored. */
-	if (lia_peertime_check(&e, lia_now_ms(), -1, NULL, err) == LIA_PEERTIME_IMPOSSIBLE)
-		refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT, "%s", err);
-	else if (e.type == LIA_ENTRY_SIGNAL)
-		accept_signal(r, p, &e, d->body, d->body_len, from);
-	else if (e.type == LIA_ENTRY_RECEIPT)
-		accept_receipt(r, p, &e, d->body, d->body_len, from);
-	else
-		refuse(r, p, from, LIA_RADIO_REFUSED_CONTENT,
-		    "%s %s/%" PRIu64 ": only signals and receipts travel on the unit "
-		    "link", lia_entry_type_name(e.type), e.origin, e.seq);
+	accept_entry(r, p, &e, d->body, d->body_len, from);
 out:
 	EVP_PKEY_free(pub);
 	lia_entry_finish(&e);

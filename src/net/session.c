@@ -1,10 +1,12 @@
 /*
  * session.c - the peer protocol on an authenticated link (see session.h and
- * docs/wire.md). One handler per frame kind. Everything a peer sends is
- * checked here before it touches the store: the entry must be signed by the
- * link's peer, follow the last committed entry, and make sense for this node.
+ * docs/wire.md). One handler per frame kind. What is the session's to check
+ * is checked here before anything touches the store: the entry must be
+ * signed by the link's peer (its TLS certificate's key) and follow the last
+ * committed entry. What the entry means is the engine's: lia_node_accept
+ * (engine/accept.c) decides, and lia_node_commit closes the batch.
  */
-#include "node_internal.h"
+#include "net_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,12 +16,8 @@
 #include <openssl/crypto.h>
 
 #include "clock.h"
-#include "incident.h"
-#include "deadline_timer.h"
 #include "log.h"
-#include "peertime.h"
 #include "record.h"
-#include "relay.h"
 #include "session.h"
 
 #define OUTPUT_HIGH_WATER (256 * 1024)
@@ -42,16 +40,35 @@ enum verdict { GO_ON = 0, DROP = -1, LOCAL_FAULT = -2 };
 /* Entries read in one go share a transaction; the cursor moves on commit. */
 struct batch {
 	int open;
-	int entries;
 	uint64_t cursor;
 };
+
+static int send_frame(void *ctx, const struct lia_frame *f)
+{
+	return lia_link_send(ctx, f);
+}
+
+/* The link as the record's frame handlers see it: its peer, its key, and a way to answer. */
+static struct lia_record_io record_io(struct lia_link *l)
+{
+	struct lia_record_io io = {.peer = l->peer, .key = l->peer_key, .send = send_frame, .ctx = l};
+
+	return io;
+}
+
+void lia_session_offer(struct lia_link *l)
+{
+	struct lia_record_io io = record_io(l);
+
+	lia_record_offer(l->net->node, &io);
+}
 
 void lia_session_open(struct lia_link *l)
 {
 	struct lia_frame f = {.kind = LIA_FRAME_HELLO, .version = LIA_WIRE_VERSION};
 
-	memcpy(f.charter_hash, l->node->charter->hash, 32);
-	snprintf(f.node, sizeof(f.node), "%s", l->node->self->name);
+	memcpy(f.charter_hash, l->net->charter->hash, 32);
+	snprintf(f.node, sizeof(f.node), "%s", l->net->self->name);
 	f.seq = l->cursor;
 	lia_link_send(l, &f);
 }
@@ -72,7 +89,7 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 		    l->peer->name);
 		return DROP;
 	}
-	l->charter_mismatch = CRYPTO_memcmp(f->charter_hash, l->node->charter->hash, 32) != 0;
+	l->charter_mismatch = CRYPTO_memcmp(f->charter_hash, l->net->charter->hash, 32) != 0;
 	if (l->charter_mismatch)
 		lia_log_warn("link %s: the peer's charter differs from ours (hash mismatch); "
 		    "check both charter files", l->peer->name);
@@ -88,7 +105,7 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 		    "checked against what was sent; taken as is", l->peer->name, f->seq);
 	l->sent_known = 1;
 	l->sent_max = f->seq > l->sent_max ? f->seq : l->sent_max;
-	if (lia_store_peer_seen(l->node->store, l->peer->name, f->seq, err) < 0)
+	if (lia_store_peer_seen(l->net->store, l->peer->name, f->seq, err) < 0)
 		return DROP;
 	l->sent_upto = f->seq;
 	l->state = LIA_LINK_UP;
@@ -97,7 +114,7 @@ static int handle_hello(struct lia_link *l, const struct lia_frame *f, char *err
 	lia_log_info("link %s: up (peer has our entries up to %" PRIu64 ", we have its up to %"
 	    PRIu64 ")", l->peer->name, f->seq, l->cursor);
 	lia_session_pump(l);
-	lia_record_offer(l);
+	lia_session_offer(l);
 	return GO_ON;
 }
 
@@ -105,10 +122,10 @@ static int handle_seen(struct lia_link *l, const struct lia_frame *f, char *err)
 {
 	if (f->seq > l->sent_upto) {
 		lia_err_set(err, "%s confirms %s/%" PRIu64 " but only up to %" PRIu64 " was sent",
-		    l->peer->name, l->node->self->name, f->seq, l->sent_upto);
+		    l->peer->name, l->net->self->name, f->seq, l->sent_upto);
 		return DROP;
 	}
-	return lia_store_peer_seen(l->node->store, l->peer->name, f->seq, err) < 0 ? DROP : GO_ON;
+	return lia_store_peer_seen(l->net->store, l->peer->name, f->seq, err) < 0 ? DROP : GO_ON;
 }
 
 static int handle_ping(struct lia_link *l, const struct lia_frame *f, char *err)
@@ -144,254 +161,6 @@ static void report_rejection(struct lia_link *l, const char *reason)
 	lia_link_send(l, &f);
 }
 
-/* The referenced own message was sent to this peer and hashes to what the entry names. */
-static int check_reference(struct lia_link *l, const struct lia_entry *e, char *err)
-{
-	struct lia_node *n = l->node;
-	uint8_t hash[32];
-	int rc;
-
-	if (strcmp(e->ref_origin, n->self->name) != 0) {
-		lia_err_set(err, "%s %s/%" PRIu64 " refers to %s/%" PRIu64 ", not a message of ours",
-		    lia_entry_type_name(e->type), e->origin, e->seq, e->ref_origin, e->ref_seq);
-		return 1;
-	}
-	rc = lia_store_has_delivery(n->store, e->ref_seq, l->peer->name, err);
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		lia_err_set(err, "%s %s/%" PRIu64 " refers to %s/%" PRIu64 ", which was not sent to %s",
-		    lia_entry_type_name(e->type), e->origin, e->seq, e->ref_origin, e->ref_seq,
-		    l->peer->name);
-		return 1;
-	}
-	if (lia_store_get_entry(n->store, e->ref_origin, e->ref_seq, NULL, NULL, NULL, hash, err) < 0)
-		return -1;
-	if (CRYPTO_memcmp(hash, e->ref_hash, 32) != 0) {
-		lia_err_set(err, "%s %s/%" PRIu64 " names a hash of %s/%" PRIu64 " that does not match ours",
-		    lia_entry_type_name(e->type), e->origin, e->seq, e->ref_origin, e->ref_seq);
-		return 1;
-	}
-	return 0;
-}
-
-/* 1 when this node is among the message's recipients. */
-static int addressed_to_self(struct lia_link *l, const struct lia_entry *e)
-{
-	const struct lia_node_def *to[LIA_MAX_NODES];
-	char ignored[LIA_ERR_LEN];
-	int n = 0;
-
-	if (lia_charter_recipients(l->node->charter, e->to, e->origin, to, LIA_MAX_NODES, &n,
-	    ignored) < 0)
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (to[i] == l->node->self)
-			return 1;
-	return 0;
-}
-
-static int accept_message(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	struct lia_node *n = l->node;
-	uint8_t hash[32];
-
-	if (!addressed_to_self(l, e)) {
-		lia_err_set(err, "message %s/%" PRIu64 " is addressed to %s, which does not include %s",
-		    e->origin, e->seq, e->to, n->self->name);
-		return 1;
-	}
-	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ||
-	    lia_deadline_received(n, e, err) < 0)
-		return -1;
-	lia_entry_hash(cose, cose_len, hash);
-	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
-}
-
-static int accept_receipt(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	struct lia_store *s = l->node->store;
-	int rc = check_reference(l, e, err);
-
-	if (rc != 0)
-		return rc;
-	rc = lia_store_mark_delivered(s, e->ref_seq, l->peer->name, e->seq, lia_now_ms(), err);
-	if (rc == LIA_EDUP) {
-		/* The store's sentence names our database file: not for the peer. */
-		lia_err_set(err, "receipt %s/%" PRIu64 ": %s/%" PRIu64 " is already receipted by %s",
-		    e->origin, e->seq, e->ref_origin, e->ref_seq, l->peer->name);
-		return 1;
-	}
-	if (rc < 0 || lia_deadline_answered(l->node, e->ref_seq, e->origin, LIA_DEADLINE_RECEIPT,
-	    err) < 0)
-		return -1;
-	return lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ? -1 : 0;
-}
-
-static int accept_ack(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	struct lia_store *s = l->node->store;
-	int rc = check_reference(l, e, err);
-
-	if (rc != 0)
-		return rc;
-	rc = lia_store_find_ack(s, e->ref_origin, e->ref_seq, e->origin, NULL, err);
-	if (rc == 0) {
-		lia_err_set(err, "ack %s/%" PRIu64 ": %s already acknowledged %s/%" PRIu64, e->origin,
-		    e->seq, e->origin, e->ref_origin, e->ref_seq);
-		return 1;
-	}
-	if (rc != LIA_ENOTFOUND)
-		return -1;
-	if (lia_store_add_entry(s, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0 ||
-	    lia_deadline_answered(l->node, e->ref_seq, e->origin, LIA_DEADLINE_ACK, err) < 0)
-		return -1;
-	lia_log_info("%s/%" PRIu64 " acknowledged by %s (operator %s)", e->ref_origin, e->ref_seq,
-	    e->origin, e->operator_name);
-	return 0;
-}
-
-/* A signal: addressed to this node and every code and value good in our catalogue. */
-static int accept_signal(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	struct lia_node *n = l->node;
-	char why[LIA_ERR_LEN];
-	uint8_t hash[32];
-
-	/* A unit also sends its signals, broadcasts too, to its own stations (radio.h). */
-	if (!addressed_to_self(l, e) && !lia_relay_own_unit_copy(l, e)) {
-		if (e->to[0] == '\0')
-			lia_err_set(err, "signal %s/%" PRIu64 " is a broadcast (no `to`): only the radio "
-			    "carries those, and a station takes its own unit's", e->origin, e->seq);
-		else
-			lia_err_set(err, "signal %s/%" PRIu64 " is addressed to %s, which does not "
-			    "include %s", e->origin, e->seq, e->to, n->self->name);
-		return 1;
-	}
-	if (lia_node_check_signals(n, e, why) < 0) {
-		lia_err_set(err, "signal %s/%" PRIu64 " refused: %s", e->origin, e->seq, why);
-		return 1;
-	}
-	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
-		return -1;
-	lia_entry_hash(cose, cose_len, hash);
-	return lia_node_receipt(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
-}
-
-/* An incident entry addressed to this node (or from a station of its party) and allowed by the incident's rules (incident.c). */
-static int accept_incident(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	int own_side = strcmp(l->peer->party, l->node->self->party) == 0 &&
-	    l->node->self->role == LIA_ROLE_STATION;
-
-	if (!own_side && !addressed_to_self(l, e)) {
-		lia_err_set(err, "incident entry %s/%" PRIu64 " is addressed to %s, which does not "
-		    "include %s", e->origin, e->seq, e->to, l->node->self->name);
-		return 1;
-	}
-	return lia_incident_accept(l->node->store, l->node->charter, l->node->self->party, e,
-	    cose, cose_len, LIA_DIR_IN, err);
-}
-
-/* A link test from the peer to us: stored, and answered (signed) once the batch commits. */
-static int accept_linktest(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	struct lia_node *n = l->node;
-	uint8_t hash[32];
-
-	if (strcmp(e->to, n->self->name) != 0) {
-		lia_err_set(err, "link test %s/%" PRIu64 " is for %s, not %s", e->origin, e->seq,
-		    e->to, n->self->name);
-		return 1;
-	}
-	if (lia_store_add_entry(n->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(), err) < 0)
-		return -1;
-	lia_entry_hash(cose, cose_len, hash);
-	return lia_node_linktest_answer(n, l->peer->name, e, hash, err) < 0 ? -1 : 0;
-}
-
-/* The peer's answer to one of our link tests: checked against what we sent, then stored. */
-static int accept_linktest_answer(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	int rc = lia_linktest_check_answer(l, e, err);
-
-	if (rc != 0)
-		return rc;
-	return lia_store_add_entry(l->node->store, e, LIA_DIR_IN, cose, cose_len, lia_now_ms(),
-	    err) < 0 ? -1 : 0;
-}
-
-/* Stores one verified entry: 0 stored, 1 refused (err says why), -1 store failure. */
-static int accept_entry(struct lia_link *l, const struct lia_entry *e,
-    const uint8_t *cose, size_t cose_len, char *err)
-{
-	switch (e->type) {
-	case LIA_ENTRY_MESSAGE: return accept_message(l, e, cose, cose_len, err);
-	case LIA_ENTRY_RECEIPT: return accept_receipt(l, e, cose, cose_len, err);
-	case LIA_ENTRY_ACK: return accept_ack(l, e, cose, cose_len, err);
-	case LIA_ENTRY_SIGNAL: return accept_signal(l, e, cose, cose_len, err);
-	case LIA_ENTRY_INCIDENT: return accept_incident(l, e, cose, cose_len, err);
-	case LIA_ENTRY_LINKTEST: return accept_linktest(l, e, cose, cose_len, err);
-	case LIA_ENTRY_LINKTEST_ANSWER: return accept_linktest_answer(l, e, cose, cose_len, err);
-	case LIA_ENTRY_OVERDUE: return lia_deadline_notice_in(l->node, e, cose, cose_len, err);
-	case LIA_ENTRY_RELAY: return lia_relay_accept(l, e, cose, cose_len, err);
-	}
-	lia_err_set(err, "entry %s/%" PRIu64 " has an unknown type", e->origin, e->seq);
-	return 1;
-}
-
-/* The time of own entry seq, -1 when it cannot be read (the reference check refuses it then). */
-static int64_t own_entry_time(struct lia_node *n, uint64_t seq)
-{
-	uint8_t *cose = NULL;
-	size_t len = 0;
-	struct lia_entry e;
-	char err[LIA_ERR_LEN];
-	int64_t t = -1;
-
-	memset(&e, 0, sizeof(e));
-	if (lia_store_get_entry(n->store, n->self->name, seq, &cose, &len, NULL, NULL, err) == 0 &&
-	    lia_entry_open(cose, len, &e, err) == 0)
-		t = e.time_ms;
-	lia_entry_finish(&e);
-	free(cose);
-	return t;
-}
-
-/*
- * Peer-claimed times (peertime.h): 1 when impossible (why says so; refused
- * like any entry that makes no sense here), else 0; a skew is flagged on the
- * link (status) and logged once per peer.
- */
-static int check_peer_time(struct lia_link *l, const struct lia_entry *e, char *why)
-{
-	int64_t ref = -1, skew = 0;
-
-	if (lia_peertime_is_answer(e) && strcmp(e->ref_origin, l->node->self->name) == 0)
-		ref = own_entry_time(l->node, e->ref_seq);
-	switch (lia_peertime_check(e, lia_now_ms(), ref, &skew, why)) {
-	case LIA_PEERTIME_IMPOSSIBLE:
-		return 1;
-	case LIA_PEERTIME_SKEWED:
-		l->clock_skew_ms = skew;
-		if (!l->skew_flagged)
-			lia_log_warn("link %s: the peer's clock looks off: %s (accepted; logged once)",
-			    l->peer->name, why);
-		l->skew_flagged = 1;
-		break;
-	case LIA_PEERTIME_OK:
-		break;
-	}
-	return 0;
-}
-
 /* Checks origin and signature: the entry must be made by this link's peer (lia_entry_open_from). */
 static int verify_from_peer(struct lia_link *l, const struct lia_frame *f,
     struct lia_entry *e, char *err)
@@ -402,9 +171,11 @@ static int verify_from_peer(struct lia_link *l, const struct lia_frame *f,
 
 static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct batch *b, char *err)
 {
+	struct lia_inbound in = {.peer = l->peer, .via = LIA_VIA_LINK};
+	struct lia_accepted done = {0};
 	struct lia_entry e;
 	char why[LIA_ERR_LEN];
-	int rc = DROP, verdict;
+	int rc = DROP;
 
 	memset(&e, 0, sizeof(e));
 	if (verify_from_peer(l, f, &e, err) != GO_ON)
@@ -421,19 +192,15 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 		    " but the last committed is %" PRIu64, l->peer->name, e.seq, f->prev, b->cursor);
 		goto out;
 	}
-	if (!b->open && lia_store_begin(l->node->store, err) < 0) {
+	if (!b->open && lia_node_begin(l->net->node, err) < 0) {
 		rc = LOCAL_FAULT;
 		goto out;
 	}
 	b->open = 1;
-	verdict = check_peer_time(l, &e, why); /* impossible times refused first (issue 10) */
-	if (verdict == 0)
-		verdict = accept_entry(l, &e, f->cose, f->cose_len, why);
-	switch (verdict) {
+	switch (lia_node_accept(l->net->node, &in, &e, f->cose, f->cose_len, &done, why)) {
 	case 0:
-		b->entries++;
 		break;
-	case 1:
+	case LIA_REFUSED:
 		report_rejection(l, why); /* consumed: the sender must not send it again */
 		break;
 	default:
@@ -444,12 +211,16 @@ static int handle_entry(struct lia_link *l, const struct lia_frame *f, struct ba
 	b->cursor = e.seq;
 	rc = GO_ON;
 out:
+	free(done.answer); /* a session's answers are queued in the outbox, never handed back */
 	lia_entry_finish(&e);
 	return rc;
 }
 
 static int dispatch(struct lia_link *l, const struct lia_frame *f, struct batch *b, char *err)
 {
+	struct lia_record_io io = record_io(l);
+	struct lia_node *n = l->net->node;
+
 	if (l->state != LIA_LINK_UP && f->kind != LIA_FRAME_HELLO && f->kind != LIA_FRAME_ERROR) {
 		lia_err_set(err, "%s sent a frame of kind %s before its hello", l->peer->name,
 		    lia_frame_kind_name(f->kind));
@@ -462,11 +233,11 @@ static int dispatch(struct lia_link *l, const struct lia_frame *f, struct batch 
 	case LIA_FRAME_PING: return handle_ping(l, f, err);
 	case LIA_FRAME_PONG: return handle_pong(l, f, err);
 	case LIA_FRAME_ERROR: return handle_error(l, f, err);
-	case LIA_FRAME_CHECKPOINT: return lia_record_handle_checkpoint(l, f, err);
-	case LIA_FRAME_COSIGNATURE: return lia_record_handle_cosignature(l, f, err);
-	case LIA_FRAME_CONFLICT: return lia_record_handle_conflict(l, f, err);
-	case LIA_FRAME_PROOF_REQUEST: return lia_record_handle_proof_request(l, f, err);
-	case LIA_FRAME_PROOF: return lia_record_handle_proof(l, f, err);
+	case LIA_FRAME_CHECKPOINT: return lia_record_handle_checkpoint(n, &io, f, err);
+	case LIA_FRAME_COSIGNATURE: return lia_record_handle_cosignature(n, &io, f, err);
+	case LIA_FRAME_CONFLICT: return lia_record_handle_conflict(n, &io, f, err);
+	case LIA_FRAME_PROOF_REQUEST: return lia_record_handle_proof_request(n, &io, f, err);
+	case LIA_FRAME_PROOF: return lia_record_handle_proof(n, &io, f, err);
 	}
 	lia_err_set(err, "%s sent an unknown frame kind", l->peer->name);
 	return DROP;
@@ -501,24 +272,21 @@ static int next_frame(struct lia_link *l, struct lia_frame *f, char *err)
 	return 1;
 }
 
-/* Commits the batch; only then do the cursor, "seen" and receipts move. */
+/* Commits the batch (lia_node_commit runs the engine's hooks); only then do the cursor, "seen" and receipts move. */
 static int finish_batch(struct lia_link *l, struct batch *b, char *err)
 {
 	struct lia_frame seen = {.kind = LIA_FRAME_SEEN};
-	struct lia_store *s = l->node->store;
 
 	if (!b->open)
 		return GO_ON;
-	if (lia_store_set_cursor(s, l->peer->name, b->cursor, err) < 0 ||
-	    lia_store_commit(s, err) < 0) {
-		lia_store_rollback(s);
+	b->open = 0;
+	if (lia_store_set_cursor(l->net->store, l->peer->name, b->cursor, err) < 0) {
+		lia_node_rollback(l->net->node);
 		return LOCAL_FAULT;
 	}
+	if (lia_node_commit(l->net->node, err) < 0)
+		return LOCAL_FAULT;
 	l->cursor = b->cursor;
-	if (b->entries > 0) {
-		lia_record_appended(l->node);
-		lia_deadline_rearm(l->node);
-	}
 	seen.seq = l->cursor;
 	if (lia_link_send(l, &seen) < 0)
 		return GO_ON; /* the link dropped itself */
@@ -533,6 +301,7 @@ void lia_session_read(struct lia_link *l)
 	struct lia_frame f;
 	int rc;
 
+	l->reading = 1;
 	for (;;) {
 		/* A peer that does not read its replies gets no more of them (link.c resumes). */
 		if (lia_link_output_full(l))
@@ -547,11 +316,14 @@ void lia_session_read(struct lia_link *l)
 		if (rc != GO_ON || l->bev == NULL)
 			goto drop;
 	}
-	if ((rc = finish_batch(l, &b, err)) == GO_ON)
+	rc = finish_batch(l, &b, err);
+	l->reading = 0;
+	if (rc == GO_ON)
 		return;
 drop:
+	l->reading = 0;
 	if (b.open)
-		lia_store_rollback(l->node->store);
+		lia_node_rollback(l->net->node);
 	if (l->bev == NULL)
 		return;
 	if (rc == LOCAL_FAULT) {
@@ -582,7 +354,7 @@ void lia_session_pump(struct lia_link *l)
 	int n;
 
 	while (l->state == LIA_LINK_UP && l->bev != NULL && lia_link_pending(l) < OUTPUT_HIGH_WATER) {
-		n = lia_store_scan_outbox(l->node->store, l->peer->name, l->sent_upto, PUMP_BATCH,
+		n = lia_store_scan_outbox(l->net->store, l->peer->name, l->sent_upto, PUMP_BATCH,
 		    send_queued, l, err);
 		if (n < 0)
 			lia_log_error("link %s: cannot read the outbox: %s", l->peer->name, err);
@@ -593,7 +365,7 @@ void lia_session_pump(struct lia_link *l)
 
 void lia_session_tick(struct lia_link *l)
 {
-	int period = l->node->cfg.heartbeat_ms > 0 ? l->node->cfg.heartbeat_ms : 1000;
+	int period = l->net->cfg->heartbeat_ms > 0 ? l->net->cfg->heartbeat_ms : 1000;
 	int64_t silent = lia_mono_ms() - l->last_rx_mono;
 	struct lia_frame ping = {.kind = LIA_FRAME_PING};
 	char reason[LIA_ERR_LEN];
