@@ -4,7 +4,10 @@
  *
  * Called by api.c after the bearer token was checked; bodies and paths are
  * still the client's and are checked here; the incident's rules are checked
- * by lia_node_incident (incident.c) before anything is stored.
+ * by lia_node_incident (incident.c) before anything is stored. Every POST
+ * may name the operator who makes the entry ("operator", signed as key 11):
+ * the console sets it to the signed-in operator (console.c), the CLI to its
+ * --operator.
  */
 #include "api_internal.h"
 #include "entry.h"
@@ -28,19 +31,21 @@ static const struct lia_api_field open_fields[] = {
 	{"signal", JSON_STRING, 0},
 	{"lat", JSON_INTEGER, 0},
 	{"lon", JSON_INTEGER, 0},
+	{"operator", JSON_STRING, 0},
 	{NULL, JSON_NULL, 0},
 };
 static const struct lia_api_field attach_fields[] = {
-	{"entry", JSON_STRING, 1}, {NULL, JSON_NULL, 0},
+	{"entry", JSON_STRING, 1}, {"operator", JSON_STRING, 0}, {NULL, JSON_NULL, 0},
 };
 static const struct lia_api_field propose_fields[] = {
-	{"state", JSON_STRING, 1}, {"reason", JSON_STRING, 1}, {NULL, JSON_NULL, 0},
+	{"state", JSON_STRING, 1}, {"reason", JSON_STRING, 1}, {"operator", JSON_STRING, 0},
+	{NULL, JSON_NULL, 0},
 };
 static const struct lia_api_field confirm_fields[] = {
-	{"proposal", JSON_STRING, 1}, {NULL, JSON_NULL, 0},
+	{"proposal", JSON_STRING, 1}, {"operator", JSON_STRING, 0}, {NULL, JSON_NULL, 0},
 };
 static const struct lia_api_field note_fields[] = {
-	{"text", JSON_STRING, 1}, {NULL, JSON_NULL, 0},
+	{"text", JSON_STRING, 1}, {"operator", JSON_STRING, 0}, {NULL, JSON_NULL, 0},
 };
 
 /* Copies a body string into a bounded incident text; fills sentence naming the field. */
@@ -76,12 +81,32 @@ static int read_subject(struct lia_api *api, json_t *body, const char *field,
 	return 0;
 }
 
+/* The body's "operator" (optional) into e: who makes the entry; -1 with sentence when it breaks the rules. */
+static int read_operator(json_t *body, struct lia_entry *e, char *sentence)
+{
+	const char *op = json_string_value(json_object_get(body, "operator"));
+
+	if (op == NULL)
+		return 0;
+	if (lia_api_operator_check(op, sentence) < 0)
+		return -1;
+	snprintf(e->operator_name, sizeof(e->operator_name), "%s", op);
+	return 0;
+}
+
 /* Signs and stores e, answering 201 {"id"}, or the refusal (400 for a field the entry format refuses). */
-static void commit(struct lia_api *api, struct evhttp_request *req, struct lia_entry *e)
+static void commit(struct lia_api *api, struct evhttp_request *req, json_t *body,
+    struct lia_entry *e)
 {
 	char err[LIA_ERR_LEN] = "", id[LIA_ID_LEN];
-	struct lia_entry probe = *e;
+	struct lia_entry probe;
 	int rc;
+
+	if (read_operator(body, e, err) < 0) {
+		lia_api_error(req, 400, "%s", err);
+		return;
+	}
+	probe = *e;
 
 	/* The form first, as it will be signed (origin, seq and time are the node's). */
 	probe.type = LIA_ENTRY_INCIDENT;
@@ -160,7 +185,7 @@ static void incident_open(struct lia_api *api, struct evhttp_request *req)
 	if (status != 0)
 		lia_api_error(req, status, "%s", err);
 	else
-		commit(api, req, &e);
+		commit(api, req, body, &e);
 	json_decref(body);
 }
 
@@ -240,7 +265,7 @@ static void incident_act(struct lia_api *api, struct evhttp_request *req, const 
 	if (status != 0)
 		lia_api_error(req, status, "%s", err);
 	else
-		commit(api, req, &e);
+		commit(api, req, body, &e);
 	json_decref(body);
 }
 

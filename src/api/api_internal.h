@@ -95,6 +95,13 @@ int lia_api_read_body(struct evhttp_request *req, const struct lia_api_field *fi
 /* 0 when the request uses method allowed; otherwise sends 405 (with Allow) and returns -1. */
 int lia_api_method(struct evhttp_request *req, enum evhttp_cmd_type allowed);
 
+/*
+ * 0 when op is 1..LIA_OPERATOR_MAX bytes without control characters or bidi
+ * overrides (text.h's set), the rules of a signed operator name (an ack's,
+ * a message's sender, an incident entry's); else -1 with sentence naming the field.
+ */
+int lia_api_operator_check(const char *op, char *sentence);
+
 /* HTTP status for a module's return code: LIA_ENOTFOUND 404, LIA_EDUP 409, LIA_EFULL 507, else 500. */
 int lia_api_status_for(int rc);
 

@@ -180,7 +180,6 @@ static int send_check(struct lia_api *api, json_t *body, enum lia_precedence *pr
 	return rc;
 }
 
-static int operator_check(const char *op, char *sentence);
 
 static void messages_send(struct lia_api *api, struct evhttp_request *req)
 {
@@ -197,7 +196,7 @@ static void messages_send(struct lia_api *api, struct evhttp_request *req)
 		goto out;
 	}
 	op = json_string_value(json_object_get(body, "operator"));
-	if (op != NULL && operator_check(op, err) < 0) {
+	if (op != NULL && lia_api_operator_check(op, err) < 0) {
 		lia_api_error(req, 400, "%s", err);
 		goto out;
 	}
@@ -326,8 +325,7 @@ out:
 	json_decref(ctx.notices);
 }
 
-/* 0 when operator is 1..LIA_OPERATOR_MAX bytes without control characters (text.h's set). */
-static int operator_check(const char *op, char *sentence)
+int lia_api_operator_check(const char *op, char *sentence)
 {
 	size_t len = strlen(op);
 	int controls = lia_text_unsafe_offset(op, len, 0) < len;
@@ -393,7 +391,7 @@ static void messages_ack(struct lia_api *api, struct evhttp_request *req, const 
 	if (lia_api_read_body(req, ack_fields, &body) < 0)
 		return;
 	op = json_string_value(json_object_get(body, "operator"));
-	if (operator_check(op, err) < 0) {
+	if (lia_api_operator_check(op, err) < 0) {
 		lia_api_error(req, 400, "%s", err);
 		goto out;
 	}

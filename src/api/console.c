@@ -449,7 +449,7 @@ static void catalogue(struct ctx *x)
 
 /* ---- /v1/... through the API's route table ---- */
 
-/* For a message or an acknowledgement: the body's "operator" becomes the signed-in operator, whatever the page sent. */
+/* For a message, an acknowledgement or an incident entry: the body's "operator" becomes the signed-in operator, whatever the page sent. */
 static int name_operator(struct ctx *x)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(x->req);
@@ -519,8 +519,8 @@ static void api_call(struct ctx *x, const char *path)
 		return;
 	}
 	if ((strncmp(path, "/v1/messages/", 13) == 0 && ends_with(path, "/ack")) ||
-	    strcmp(path, "/v1/messages") == 0)
-		name_operator(x);  /* sent and acknowledged in the signed-in operator's name */
+	    strcmp(path, "/v1/messages") == 0 || strncmp(path, "/v1/incidents", 13) == 0)
+		name_operator(x);  /* sent, acknowledged, incident entries: in the signed-in operator's name */
 	lia_api_route(x->c->api, x->req, 1);
 	code = evhttp_request_get_response_code(x->req);
 	snprintf(outcome, sizeof(outcome), code >= 200 && code < 300 ? "ok %d" : "refused %d", code);

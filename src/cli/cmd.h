@@ -102,6 +102,9 @@ void lia_cli_print_cell(const char *s, int width);
 /* LIA_EXIT_OK when id reads "origin/seq", else prints a usage error for cmd and returns its status. */
 int lia_cli_check_id(const char *cmd, const char *id);
 
+/* LIA_EXIT_OK when op is a valid operator name (1 to 64 bytes of UTF-8, no controls), else prints cmd's usage error. */
+int lia_cli_check_operator(const char *cmd, const char *op);
+
 /* Runs getopt over a command with no options of its own; -1 with *status when the program must stop there. */
 int lia_cli_common_options_only(struct lia_cli *cli, const char *cmd, int argc, char **argv,
     int *status);

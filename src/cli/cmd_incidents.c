@@ -6,7 +6,8 @@
  * the other side, attached entries present); this file only parses the
  * operator's words: ids as NODE/SEQ, the position as decimal degrees
  * LAT,LON (as send-signal), free text as the remaining words joined by
- * single spaces (at most 256 bytes, checked by the daemon).
+ * single spaces (at most 256 bytes, checked by the daemon). --operator NAME
+ * (any action but show and list) names the operator in the signed entry.
  */
 #include "cmd.h"
 #include "entry.h"
@@ -47,7 +48,7 @@ static int check_id(const char *sub, const char *what, const char *id, int *stat
 }
 
 struct open_args {
-	const char *to, *signal, *at;
+	const char *to, *signal, *at, *op;
 };
 
 static int open_parse(struct lia_cli *cli, int argc, char **argv, struct open_args *a,
@@ -55,12 +56,13 @@ static int open_parse(struct lia_cli *cli, int argc, char **argv, struct open_ar
 {
 	static const struct option opts[] = {
 		{"to", required_argument, NULL, 't'}, {"signal", required_argument, NULL, 's'},
-		{"at", required_argument, NULL, 'a'}, LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}
+		{"at", required_argument, NULL, 'a'}, {"operator", required_argument, NULL, 'o'},
+		LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}
 	};
 	int ch;
 
 	memset(a, 0, sizeof(*a));
-	while ((ch = getopt_long(argc, argv, "t:s:a:" LIA_CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:s:a:o:" LIA_CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		int r = lia_cli_common_option(cli, "incident", ch, argv, status);
 		if (r < 0)
 			return -1;
@@ -70,6 +72,8 @@ static int open_parse(struct lia_cli *cli, int argc, char **argv, struct open_ar
 			a->signal = optarg;
 		else if (r == 0 && ch == 'a')
 			a->at = optarg;
+		else if (r == 0 && ch == 'o')
+			a->op = optarg;
 	}
 	if (optind >= argc) {
 		*status = lia_cli_usage("incident", "open: a TITLE is required");
@@ -79,6 +83,8 @@ static int open_parse(struct lia_cli *cli, int argc, char **argv, struct open_ar
 		*status = lia_cli_usage("incident", "open: --to or --signal is required");
 		return -1;
 	}
+	if (a->op != NULL && (*status = lia_cli_check_operator("incident", a->op)) != LIA_EXIT_OK)
+		return -1;
 	return a->signal != NULL ? check_id("open", "--signal", a->signal, status) : 0;
 }
 
@@ -110,6 +116,8 @@ static json_t *open_body(struct lia_cli *cli, int argc, char **argv, int *status
 		json_object_set_new(body, "lat", json_integer(lat));
 		json_object_set_new(body, "lon", json_integer(lon));
 	}
+	if (a.op != NULL)
+		json_object_set_new(body, "operator", json_string(a.op));
 	return body;
 }
 
@@ -145,21 +153,29 @@ static json_t *action_body(const char *sub, int n, char **words, int *status)
 	return json_pack("{s:s}", "text", text);
 }
 
-/* Options of the commands that take only the common ones. */
-static int plain_options(struct lia_cli *cli, int argc, char **argv, int *status)
+/* Options of the commands but open: the common ones and --operator (into *op, checked). */
+static int plain_options(struct lia_cli *cli, int argc, char **argv, const char **op,
+    int *status)
 {
-	static const struct option opts[] = { LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0} };
+	static const struct option opts[] = {
+		{"operator", required_argument, NULL, 'o'}, LIA_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}
+	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, LIA_CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+	*op = NULL;
+	while ((ch = getopt_long(argc, argv, "o:" LIA_CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		int r = lia_cli_common_option(cli, "incident", ch, argv, status);
 		if (r < 0)
 			return -1;
-		if (r == 0) {
+		if (r == 0 && ch == 'o') {
+			*op = optarg;
+		} else if (r == 0) {
 			*status = lia_cli_usage("incident", "unknown option");
 			return -1;
 		}
 	}
+	if (*op != NULL && (*status = lia_cli_check_operator("incident", *op)) != LIA_EXIT_OK)
+		return -1;
 	return 0;
 }
 
@@ -188,12 +204,17 @@ static void print_position(const json_t *o)
 		    llabs(lat) % 100000, lon < 0 ? "-" : "", llabs(lon) / 100000, llabs(lon) % 100000);
 }
 
-/* One timeline step: "TIME  BY (PARTY)  ACTION  details". */
+/* One timeline step: "TIME  BY (PARTY)  [OPERATOR  ]ACTION  details". */
 static void print_step(const json_t *s)
 {
 	const json_t *entry = json_object_get(s, "entry");
 
-	printf("  %s  %s (%s)  %s", str(s, "time"), str(s, "by"), str(s, "party"), str(s, "action"));
+	printf("  %s  %s (%s)  ", str(s, "time"), str(s, "by"), str(s, "party"));
+	if (str(s, "operator")[0]) {  /* peer text: through put_text */
+		lia_cli_put_text(stdout, str(s, "operator"), 0);
+		fputs("  ", stdout);
+	}
+	fputs(str(s, "action"), stdout);
 	if (json_is_string(json_object_get(s, "state")))
 		printf(" %s%s", str(s, "state"), json_is_true(json_object_get(s, "confirmed")) ?
 		    " (confirmed)" : " (pending)");
@@ -255,14 +276,18 @@ static int show_or_list(struct lia_cli *cli, const struct lia_cli_daemon *d, con
 static int build(struct lia_cli *cli, const char *sub, int argc, char **argv, char path[128],
     json_t **body, int *status)
 {
+	const char *op = NULL;
+
 	*body = NULL;
 	if (strcmp(sub, "open") == 0) {
 		snprintf(path, 128, "/v1/incidents");
 		*body = open_body(cli, argc, argv, status);
 		return *body != NULL ? 0 : -1;
 	}
-	if (plain_options(cli, argc, argv, status) < 0)
+	if (plain_options(cli, argc, argv, &op, status) < 0)
 		return -1;
+	if (op != NULL && (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0))
+		return *status = lia_cli_usage("incident", "%s: --operator is for the actions", sub), -1;
 	if (strcmp(sub, "list") == 0) {
 		path[0] = '\0';
 		return optind == argc ? 0 : (*status = lia_cli_usage("incident", "list: no arguments"),
@@ -279,6 +304,8 @@ static int build(struct lia_cli *cli, const char *sub, int argc, char **argv, ch
 		    -1);
 	snprintf(path, 128, "/v1/incidents/%s/%s", argv[optind], sub);
 	*body = action_body(sub, argc - optind - 1, argv + optind + 1, status);
+	if (*body != NULL && op != NULL)
+		json_object_set_new(*body, "operator", json_string(op));
 	return *body != NULL ? 0 : -1;
 }
 

@@ -174,20 +174,20 @@ static const char *default_operator(void)
 	return op;
 }
 
-static int check_operator(const char *op)
+int lia_cli_check_operator(const char *cmd, const char *op)
 {
 	size_t len = strlen(op);
 	int controls = lia_text_unsafe_offset(op, len, 0) < len; /* after UTF-8 below: the rest */
 	int status = LIA_EXIT_OK;
 
 	if (len == 0)
-		status = lia_cli_usage("ack", "the operator name is empty");
+		status = lia_cli_usage(cmd, "the operator name is empty");
 	else if (len > LIA_OPERATOR_MAX)
-		status = lia_cli_usage("ack", "the operator name is longer than %d bytes", LIA_OPERATOR_MAX);
+		status = lia_cli_usage(cmd, "the operator name is longer than %d bytes", LIA_OPERATOR_MAX);
 	else if (!lia_utf8_valid((const uint8_t *)op, len))
-		status = lia_cli_usage("ack", "the operator name is not valid UTF-8");
+		status = lia_cli_usage(cmd, "the operator name is not valid UTF-8");
 	else if (controls > 0)
-		status = lia_cli_usage("ack", "the operator name holds control characters");
+		status = lia_cli_usage(cmd, "the operator name holds control characters");
 	return status;
 }
 
@@ -217,7 +217,7 @@ int lia_cmd_ack(struct lia_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((status = lia_cli_check_id("ack", argv[optind])) != LIA_EXIT_OK ||
-	    (status = check_operator(op)) != LIA_EXIT_OK ||
+	    (status = lia_cli_check_operator("ack", op)) != LIA_EXIT_OK ||
 	    (status = lia_cli_daemon_open(cli, &d)) != LIA_EXIT_OK)
 		goto out;
 	snprintf(path, sizeof(path), "/v1/messages/%s/ack", argv[optind]);

@@ -64,7 +64,7 @@ static const struct command commands[] = {
 	    "in both logs, export, offline verification"},
 	{"incident", lia_cmd_incident, "incident open (--to NAME | --signal ID) [--at LAT,LON] TITLE... | "
 	    "attach ID ENTRY | propose ID contained|closed REASON... | confirm ID PROPOSAL | "
-	    "note ID TEXT... | show ID | list",
+	    "note ID TEXT... | show ID | list  (actions: [--operator NAME])",
 	    "incidents shared with the other party: open one (from a signal or by hand), attach "
 	    "messages and signals, propose and confirm state changes, show the timeline"},
 	{"operator", lia_cmd_operator, "operator add NAME [--role operator|supervisor|auditor] "

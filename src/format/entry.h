@@ -13,6 +13,7 @@
  *   incident: 4 to  13 position (open, optional)  14 action  15 incident [origin, seq]
  *             16 text (title, reason or note)  17 state  18 subject [origin, seq]
  *             19 subject-hash (see docs/incidents.md for which action carries which)
+ *             11 operator (optional, any action: who made it at the console or CLI)
  *   overdue:  8 9 10 as receipt (the late message, always the notice's origin's
  *             own), 5 its precedence, 20 late-node (whose answer is late),
  *             21 deadline (0 receipt, 1 ack), 22 step (1, 2, ...; 0 = the
@@ -121,7 +122,7 @@ struct lia_entry {
 	char ref_origin[LIA_NAME_MAX + 1];
 	uint64_t ref_seq;
 	uint8_t ref_hash[32];
-	char operator_name[LIA_OPERATOR_MAX + 1]; /* ack only */
+	char operator_name[LIA_OPERATOR_MAX + 1]; /* ack; incident (optional, "" for none) */
 	/* signal (and to, above) */
 	size_t nsignals;                    /* 1 to LIA_ENTRY_SIGNALS_MAX */
 	struct lia_entry_signal signals[LIA_ENTRY_SIGNALS_MAX];

@@ -447,6 +447,8 @@ static int get_field(enum entry_key k, const cbor_item_t *v, struct lia_entry *e
 	case K_REF_HASH: rc = get_hash(v, e->ref_hash, err); break;
 	case K_OPERATOR:
 		rc = get_tstr(k, v, e->operator_name, sizeof(e->operator_name), err);
+		if (rc == 0 && e->operator_name[0] == '\0')  /* an incident's is optional: absent, never empty */
+			rc = lia_entry_fields_err(err, k, "empty");
 		break;
 	case K_SENDER:
 		rc = get_tstr(k, v, e->sender_operator, sizeof(e->sender_operator), err);

@@ -43,7 +43,8 @@ field_mask lia_entry_fields_type(enum lia_entry_type t)
 
 /*
  * An incident action's fields beyond FIELDS_INCIDENT: required ones, and the
- * optional ones (open's subject signal and position). 0 for an unknown action.
+ * optional ones (the operator who made it, any action; open's subject signal
+ * and position). 0 for an unknown action.
  */
 field_mask lia_entry_fields_incident(enum lia_incident_action a, field_mask *optional)
 {
@@ -55,8 +56,11 @@ field_mask lia_entry_fields_incident(enum lia_incident_action a, field_mask *opt
 		[LIA_INCIDENT_NOTE] = BIT(K_INCIDENT) | BIT(K_INC_TEXT),
 	};
 
-	*optional = a == LIA_INCIDENT_OPEN ? FIELDS_SUBJECT | BIT(K_POSITION) : 0;
-	return (unsigned)a <= LIA_INCIDENT_NOTE ? fields[a] : 0;
+	if ((unsigned)a > LIA_INCIDENT_NOTE)
+		return *optional = 0;
+	*optional = FIELDS_INCIDENT_OPTIONAL |
+	    (a == LIA_INCIDENT_OPEN ? FIELDS_SUBJECT | BIT(K_POSITION) : 0);
+	return fields[a];
 }
 
 /* The fields a type may leave out. */
@@ -85,6 +89,8 @@ field_mask lia_entry_fields_of(const struct lia_entry *e)
 		fields |= BIT(K_POSITION) & optional;
 	if (e->subj_origin[0] != '\0')
 		fields |= FIELDS_SUBJECT & optional;
+	if (e->operator_name[0] != '\0')
+		fields |= BIT(K_OPERATOR) & optional;
 	return fields;
 }
 

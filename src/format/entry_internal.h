@@ -36,6 +36,7 @@ typedef uint64_t field_mask; /* a bit per key: K_COUNT is past 32 */
 #define FIELDS_SIGNAL_OPTIONAL BIT(K_TO) /* a signal without to is a broadcast */
 /* An incident's fields depend on its action as well (incident_fields). */
 #define FIELDS_INCIDENT (FIELDS_COMMON | BIT(K_TO) | BIT(K_ACTION))
+#define FIELDS_INCIDENT_OPTIONAL BIT(K_OPERATOR) /* every action: who made it (absent before) */
 #define FIELDS_SUBJECT (BIT(K_SUBJECT) | BIT(K_SUBJ_HASH))
 #define FIELDS_LINKTEST (FIELDS_COMMON | BIT(K_TO) | BIT(K_NONCE))
 #define FIELDS_LINKTEST_ANSWER (FIELDS_RECEIPT | BIT(K_NONCE) | BIT(K_HEARD))
@@ -59,7 +60,7 @@ field_mask lia_entry_fields_type(enum lia_entry_type t);
 
 /*
  * An incident action's fields beyond FIELDS_INCIDENT: required ones, and the
- * optional ones in *optional (open's subject signal and position). 0 for an unknown action.
+ * optional ones in *optional (the operator; open's subject signal and position). 0 for an unknown action.
  */
 field_mask lia_entry_fields_incident(enum lia_incident_action a, field_mask *optional);
 

@@ -223,6 +223,10 @@ static int validate_incident(const struct lia_entry *e, char *err)
 	    e->lon < -LIA_LON_MAX || e->lon > LIA_LON_MAX))
 		return lia_entry_fields_err(err, K_POSITION, "%" PRId32 ",%" PRId32 " is outside the WGS84 "
 		    "range (1e-5 degree)", e->lat, e->lon);
+	/* The operator who made it (optional: "" names none, as in entries made before it existed). */
+	if (e->operator_name[0] != '\0' && check_line(K_OPERATOR, e->operator_name,
+	    sizeof(e->operator_name), LIA_OPERATOR_MAX, err) != 0)
+		return -1;
 	return 0;
 }
 

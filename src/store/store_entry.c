@@ -88,8 +88,11 @@ static int bind_entry(sqlite3_stmt *st, const struct lia_entry *e, enum lia_dir 
 			rc = store_bind(st, 15, "s", e->sender_operator[0] ? e->sender_operator : NULL);
 	} else if (rc == SQLITE_OK && (e->type == LIA_ENTRY_SIGNAL || e->type == LIA_ENTRY_LINKTEST))
 		rc = store_bind(st, 9, "s", e->to);
-	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_INCIDENT)
+	else if (rc == SQLITE_OK && e->type == LIA_ENTRY_INCIDENT) {
 		rc = store_bind(st, 9, "s", e->to); /* the rest is in incident_steps */
+		if (rc == SQLITE_OK)  /* the operator who made it (key 11, optional), or NULL */
+			rc = store_bind(st, 15, "s", e->operator_name[0] ? e->operator_name : NULL);
+	}
 	else if (rc == SQLITE_OK)
 		rc = store_bind(st, 13, "sus", e->ref_origin, e->ref_seq,
 		    e->type == LIA_ENTRY_ACK ? e->operator_name : NULL);

@@ -306,6 +306,8 @@ static json_t *step_json(struct lia_store *s, sqlite3_stmt *st, int *pending)
 	o = json_pack("{s:o, s:s, s:s, s:s?, s:s}", "id", id_json(e.origin, e.seq),
 	    "action", lia_incident_action_name(e.action), "by", e.origin,
 	    "party", (const char *)sqlite3_column_text(st, 2), "time", when);
+	if (o != NULL && e.operator_name[0] != '\0')  /* signed into the entry: both sides show it */
+		json_object_set_new(o, "operator", json_string(e.operator_name));
 	if (o != NULL && e.inc_text[0] != '\0')
 		json_object_set_new(o, e.action == LIA_INCIDENT_OPEN ? "title" :
 		    e.action == LIA_INCIDENT_PROPOSE ? "reason" : "text", json_string(e.inc_text));

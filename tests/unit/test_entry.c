@@ -586,6 +586,114 @@ static void test_sender_operator(void **state)
 	assert_int_equal(lia_entry_decode(b.buf, b.len, &d, err), -1);  /* an empty sender is no sender */
 }
 
+/* An incident note from tokyo-hq on tokyo-hq/1, without an operator. */
+static void make_incident_note(struct lia_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = LIA_ENTRY_INCIDENT;
+	strcpy(e->origin, "tokyo-hq");
+	e->seq = 3;
+	e->time_ms = INT64_C(1795779511123);
+	strcpy(e->to, "china");
+	e->action = LIA_INCIDENT_NOTE;
+	strcpy(e->inc_origin, "tokyo-hq");
+	e->inc_seq = 1;
+	strcpy(e->inc_text, "tugs alongside");
+}
+
+/* The hand-built payload of make_incident_note, with key 11 = op when op is not NULL. */
+static void tb_incident_note(struct tb *b, const char *op)
+{
+	b->len = 0;
+	tb_map(b, op != NULL ? 9 : 8);
+	tb_uint(b, 0); tb_uint(b, 5);
+	tb_uint(b, 1); tb_text(b, "tokyo-hq");
+	tb_uint(b, 2); tb_uint(b, 3);
+	tb_uint(b, 3); tb_text(b, "2026-11-27T11:38:31.123Z");
+	tb_uint(b, 4); tb_text(b, "china");
+	if (op != NULL) {
+		tb_uint(b, 11);
+		tb_text(b, op);
+	}
+	tb_uint(b, 14); tb_uint(b, 4);
+	tb_uint(b, 15);
+	b->len += cbor_encode_array_start(2, b->buf + b->len, sizeof(b->buf) - b->len);
+	tb_text(b, "tokyo-hq");
+	tb_uint(b, 1);
+	tb_uint(b, 16); tb_text(b, "tugs alongside");
+}
+
+/* An incident entry may name its operator (key 11, any action); without one its bytes are as before. */
+static void test_incident_operator(void **state)
+{
+	struct lia_entry e, d;
+	char err[LIA_ERR_LEN] = "";
+	uint8_t *buf = NULL, *old = NULL;
+	size_t len = 0, old_len = 0;
+	struct tb b;
+
+	(void)state;
+	/* Absent: the payload is the one made before key 11 was allowed here, and decodes with none. */
+	make_incident_note(&e);
+	assert_int_equal(lia_entry_encode(&e, &old, &old_len, err), 0);
+	tb_incident_note(&b, NULL);
+	assert_int_equal(old_len, b.len);
+	assert_memory_equal(old, b.buf, b.len);
+	assert_int_equal(lia_entry_decode(old, old_len, &d, err), 0);
+	assert_string_equal(d.operator_name, "");
+	lia_entry_finish(&d);
+	free(old);
+	/* Present: signed in key order (11 before 14), decoded back, one encoding. */
+	strcpy(e.operator_name, "Lt. Wang 王");
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	tb_incident_note(&b, "Lt. Wang 王");
+	assert_int_equal(len, b.len);
+	assert_memory_equal(buf, b.buf, b.len);
+	if (lia_entry_decode(buf, len, &d, err) != 0)
+		fail_msg("decode: %s", err);
+	assert_string_equal(d.operator_name, "Lt. Wang 王");
+	assert_string_equal(d.inc_text, "tugs alongside");
+	lia_entry_finish(&d);
+	free(buf);
+	/* Every action may carry it: an open with a position, and a confirm. */
+	make_incident_note(&e);
+	e.action = LIA_INCIDENT_OPEN;
+	e.inc_origin[0] = '\0';
+	e.inc_seq = 0;
+	e.has_position = 1;
+	e.lat = 3150000;
+	e.lon = 12475000;
+	strcpy(e.operator_name, "Sato");
+	assert_int_equal(lia_entry_encode(&e, &buf, &len, err), 0);
+	assert_int_equal(lia_entry_decode(buf, len, &d, err), 0);
+	assert_string_equal(d.operator_name, "Sato");
+	lia_entry_finish(&d);
+	free(buf);
+	/* Bad names are refused before signing: controls, bidi overrides, too long. */
+	make_incident_note(&e);
+	strcpy(e.operator_name, "Wang\nroot");
+	assert_int_equal(lia_entry_validate(&e, err), -1);
+	assert_non_null(strstr(err, "entry field 11 (operator): control character"));
+	strcpy(e.operator_name, "Wang \xe2\x80\xae" "gnaW");  /* U+202E */
+	assert_int_equal(lia_entry_validate(&e, err), -1);
+	assert_non_null(strstr(err, "entry field 11 (operator)"));
+	memset(e.operator_name, 'x', LIA_OPERATOR_MAX);
+	e.operator_name[LIA_OPERATOR_MAX] = '\0';
+	assert_int_equal(lia_entry_validate(&e, err), 0);  /* 64 bytes: the limit */
+	/* ... and by the decoder: an empty name (absent, never empty), a control, 65 bytes, not text. */
+	tb_incident_note(&b, "");
+	expect_decode_error(&b, "entry field 11 (operator): empty");
+	tb_incident_note(&b, "Wang\x07");
+	expect_decode_error(&b, "entry field 11 (operator): control character");
+	tb_incident_note(&b, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	expect_decode_error(&b, "entry field 11 (operator)");
+	/* A message may not carry key 11 (only an ack and incident entries do). */
+	tb_message_upto(&b, 9, 8);
+	tb_uint(&b, 11);
+	tb_text(&b, "Lt. Wang");
+	expect_decode_error(&b, "entry field 11 (operator): not allowed in a message");
+}
+
 static void test_membership_refused(void **state)
 {
 	struct tb b;
@@ -1377,6 +1485,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_maps_refused),
 		cmocka_unit_test(test_membership_refused),
 		cmocka_unit_test(test_sender_operator),
+		cmocka_unit_test(test_incident_operator),
 		cmocka_unit_test(test_bad_values_refused),
 		cmocka_unit_test(test_reference_values_refused),
 		cmocka_unit_test(test_long_heads_refused),

@@ -85,6 +85,7 @@ static void round_trip(const struct lia_entry *e)
 	assert_int_equal(back.lat, e->lat);
 	assert_int_equal(back.lon, e->lon);
 	assert_int_equal(back.state, e->state);
+	assert_string_equal(back.operator_name, e->operator_name);
 	/* One entry, one encoding. */
 	assert_int_equal(lia_entry_encode(e, &p1, &n1, err), 0);
 	assert_int_equal(lia_entry_encode(&back, &p2, &n2, err), 0);
@@ -119,6 +120,12 @@ static void test_round_trips(void **state)
 	e = make(LIA_INCIDENT_PROPOSE, "tokyo", 2);
 	e.state = LIA_STATE_CLOSED;
 	round_trip(&e);
+	/* each action naming its operator (key 11) */
+	for (int a = LIA_INCIDENT_OPEN; a <= LIA_INCIDENT_NOTE; a++) {
+		e = make((enum lia_incident_action)a, "tokyo", (uint64_t)a + 1);
+		snprintf(e.operator_name, sizeof(e.operator_name), "Sato 佐藤");
+		round_trip(&e);
+	}
 }
 
 static void expect_invalid(const struct lia_entry *e, const char *words)
@@ -518,6 +525,7 @@ static void test_accept_flow(void **state)
 	e.subj_seq = 4;
 	assert_int_equal(offer(f, &e, NULL), 1); /* wrong hash */
 	memcpy(e.subj_hash, prop_hash, 32);
+	snprintf(e.operator_name, sizeof(e.operator_name), "Lt. Wang");  /* signed by the confirming operator */
 	assert_int_equal(offer(f, &e, NULL), 0);
 	assert_int_equal(state_of(f), LIA_STATE_CONTAINED);
 	e.seq = 4;
@@ -531,6 +539,17 @@ static void test_accept_flow(void **state)
 	    json_object_get(o, "timeline"), 1), "entry"), "text")), "We see your frigate");
 	assert_true(json_is_false(json_object_get(json_object_get(json_array_get(
 	    json_object_get(o, "timeline"), 0), "entry"), "broadcast")));
+	/* The confirmation names its operator (from the signed entry); the steps that name none carry no member. */
+	for (size_t i = 0; i < json_array_size(json_object_get(o, "timeline")); i++) {
+		json_t *step = json_array_get(json_object_get(o, "timeline"), i);
+		const char *action = json_string_value(json_object_get(step, "action"));
+
+		assert_non_null(action);
+		if (strcmp(action, "confirm") == 0)
+			assert_string_equal(json_string_value(json_object_get(step, "operator")), "Lt. Wang");
+		else
+			assert_null(json_object_get(step, "operator"));
+	}
 	json_decref(o);
 	/* The tables survive a reopen. */
 	lia_store_close(f->s);
