@@ -14,6 +14,7 @@
 #include "charter.h"
 #include "encoding.h"
 #include "err.h"
+#include "linktest.h"
 #include "log.h"
 #include "node.h"
 #include "store.h"
@@ -271,6 +272,28 @@ static void api_links(struct lia_api *api, struct evhttp_request *req)
 		lia_api_reply(req, 200, body);
 }
 
+/* POST /v1/links/PEER/test: a link test to PEER now -> 201 {"id"}; its answer shows in the link's "linktest". */
+static void api_link_test(struct lia_api *api, struct evhttp_request *req, const char *rest)
+{
+	char peer[LIA_NAME_MAX + 1], err[LIA_ERR_LEN] = "", id[LIA_ID_LEN];
+	const char *slash = strchr(rest, '/');
+	size_t len = slash != NULL ? (size_t)(slash - rest) : 0;
+
+	if (slash == NULL || strcmp(slash, "/test") != 0 || len == 0 || len > LIA_NAME_MAX) {
+		lia_api_error(req, 404, "no such resource (POST /v1/links/PEER/test)");
+		return;
+	}
+	if (lia_api_method(req, EVHTTP_REQ_POST) < 0)
+		return;
+	memcpy(peer, rest, len);
+	peer[len] = '\0';
+	if (!lia_name_valid(peer) || lia_linktest_send(api->node, peer, id, err) < 0)
+		lia_api_error(req, lia_name_valid(peer) ? 409 : 404, "%s", lia_name_valid(peer) ? err :
+		    "no such peer");
+	else
+		lia_api_reply(req, 201, json_pack("{s:s}", "id", id));
+}
+
 /* 1 when the Authorization header carries our token; the comparison does not leak how much matched. */
 static int api_authorized(const struct lia_api *api, struct evhttp_request *req)
 {
@@ -313,6 +336,8 @@ void lia_api_route(struct lia_api *api, struct evhttp_request *req, int console)
 	} else if (strcmp(path, "/v1/links") == 0) {
 		if (lia_api_method(req, EVHTTP_REQ_GET) == 0 && query_empty(req, query))
 			api_links(api, req);
+	} else if (strncmp(path, "/v1/links/", 10) == 0) {
+		api_link_test(api, req, path + 10);
 	} else if (strncmp(path, "/v1/messages", 12) == 0 && (path[12] == '\0' || path[12] == '/')) {
 		lia_api_messages_route(api, req, path + 12, query);
 	} else if (strncmp(path, "/v1/signals", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {

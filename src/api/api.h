@@ -10,7 +10,8 @@
  * their own authentication and share the routes.
  * Routes (all JSON; errors are {"error": sentence} with a 4xx/5xx status):
  *   GET  /v1/status                          node, party, role, charter hash, links, counts
- *   GET  /v1/links                           link states
+ *   GET  /v1/links                           link states, each with its link tests and their history
+ *   POST /v1/links/PEER/test                 a link test to PEER now -> 201 {"id"}
  *   POST /v1/messages                        {"to","precedence","text","lang"?} -> 201 {"id","state"}
  *   GET  /v1/messages?box=in|out&limit=N     {"messages":[...], "more": bool} newest last;
  *                                            "more": older messages exist beyond the limit

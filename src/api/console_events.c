@@ -234,12 +234,16 @@ static void link_cb(evutil_socket_t fd, short what, void *arg)
 	lia_console_events_flush(ev);
 	if (links == NULL)
 		return;
-	/* rtt and outbox counts change all the time: compare peer and state only. */
+	/*
+	 * rtt and outbox counts change all the time: compare peer, state and the
+	 * link-test failures only (a failure is no entry, so no other event tells it).
+	 */
 	copy = json_array();
 	for (size_t i = 0; copy != NULL && i < json_array_size(links); i++) {
 		json_t *l = json_array_get(links, i);
-		json_array_append_new(copy, json_pack("{s:O?, s:O?}", "peer",
-		    json_object_get(l, "peer"), "state", json_object_get(l, "state")));
+		json_array_append_new(copy, json_pack("{s:O?, s:O?, s:O?}", "peer",
+		    json_object_get(l, "peer"), "state", json_object_get(l, "state"), "linktest_failures",
+		    json_object_get(json_object_get(l, "linktest"), "failures")));
 	}
 	text = copy != NULL ? json_dumps(copy, JSON_COMPACT) : NULL;
 	json_decref(copy);

@@ -37,18 +37,19 @@ static struct lia_linktest *find(struct lia_node *n, const char *peer)
 static void check_timeout(struct lia_linktest *t)
 {
 	/* Less 100 ms: the deadline timer and the monotonic clock may disagree by a tick. */
-	if (t->pending_seq == 0 ||
-	    lia_mono_ms() - t->sent_mono < LIA_LINKTEST_TIMEOUT_S * 1000 - 100)
+	int timeout_s = t->node->cfg.linktest_timeout_s;
+
+	if (t->pending_seq == 0 || lia_mono_ms() - t->sent_mono < (int64_t)timeout_s * 1000 - 100)
 		return;
 	t->failures++;
 	t->last_failure_ms = lia_now_ms();
 	lia_log_warn("link %s: link test %s/%" PRIu64 " unanswered after %d s (%" PRIu64
 	    " failure%s)", t->peer, t->node->self->name, t->pending_seq,
-	    LIA_LINKTEST_TIMEOUT_S, t->failures, t->failures == 1 ? "" : "s");
+	    timeout_s, t->failures, t->failures == 1 ? "" : "s");
 	t->pending_seq = 0;
 }
 
-int lia_linktest_send(struct lia_node *n, const char *peer, char *err)
+int lia_linktest_send(struct lia_node *n, const char *peer, char id[LIA_ID_LEN], char *err)
 {
 	struct lia_linktest *t = find(n, peer);
 	uint64_t nonce = 0, seq = 0;
@@ -70,8 +71,10 @@ int lia_linktest_send(struct lia_node *n, const char *peer, char *err)
 	t->sent_mono = lia_mono_ms();
 	t->last_sent_ms = lia_now_ms();
 	t->sent++;
+	if (id != NULL)
+		lia_id_format(n->self->name, seq, id);
 	if (t->deadline != NULL) {
-		struct timeval tv = {LIA_LINKTEST_TIMEOUT_S, 0};
+		struct timeval tv = {n->cfg.linktest_timeout_s, 0};
 		evtimer_add(t->deadline, &tv);
 	}
 	return 0;
@@ -91,7 +94,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *ctx)
 	check_timeout(t);
 	if (t->pending_seq != 0)
 		return;
-	if (lia_linktest_send(t->node, t->peer, err) < 0)
+	if (lia_linktest_send(t->node, t->peer, NULL, err) < 0)
 		lia_log_error("link %s: cannot send a link test: %s", t->peer, err);
 }
 
@@ -212,22 +215,34 @@ int lia_linktest_check_answer(struct lia_node *n, const char *peer,
 json_t *lia_linktest_json(struct lia_node *n, const char *peer)
 {
 	const struct lia_linktest *t = find(n, peer);
-	char sent[LIA_TIME_LEN], ok[LIA_TIME_LEN], bad[LIA_TIME_LEN];
+	char sent[LIA_TIME_LEN], ok[LIA_TIME_LEN], bad[LIA_TIME_LEN], err[LIA_ERR_LEN];
+	json_t *o, *history = NULL;
 
 	if (t == NULL)
 		return json_null();
+	/* The recent tests from the store (they outlive a restart, unlike the figures below). */
+	if (lia_store_linktest_history(n->store, n->self->name, peer, LIA_LINKTEST_HISTORY,
+	    lia_now_ms(), n->cfg.linktest_timeout_s * 1000, &history, err) < 0) {
+		lia_log_error("link %s: %s", peer, err);
+		history = json_null();
+	}
 	if (t->last_sent_ms)
 		lia_time_format(t->last_sent_ms, sent);
 	if (t->last_success_ms)
 		lia_time_format(t->last_success_ms, ok);
 	if (t->last_failure_ms)
 		lia_time_format(t->last_failure_ms, bad);
-	return json_pack("{s:i, s:s?, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, s:b}",
-	    "period_s", n->cfg.linktest_s,
+	o = json_pack("{s:i, s:i, s:s?, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, s:b}",
+	    "period_s", n->cfg.linktest_s, "timeout_s", n->cfg.linktest_timeout_s,
 	    "last_sent", t->last_sent_ms ? sent : NULL,
 	    "last_success", t->last_success_ms ? ok : NULL, "rtt_ms", t->last_rtt_ms,
 	    "last_failure", t->last_failure_ms ? bad : NULL,
 	    "sent", (json_int_t)t->sent, "answered", (json_int_t)t->answered,
 	    "failures", (json_int_t)t->failures, "late", (json_int_t)t->late,
 	    "pending", t->pending_seq != 0);
+	if (o != NULL)
+		json_object_set_new(o, "history", history);
+	else
+		json_decref(history);
+	return o;
 }

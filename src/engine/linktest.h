@@ -4,7 +4,8 @@
  * peer, which answers with a signed link test answer (type 8) naming the
  * test's hash. Both are entries: they are in both logs. Per link we keep the
  * last success, its round trip (commit of the test to arrival of the answer)
- * and the failures (no answer within LIA_LINKTEST_TIMEOUT_S).
+ * and the failures (no answer within liaisond.conf's "linktest-timeout",
+ * default 10 s).
  * One test is outstanding at a time; a tick while it waits sends nothing.
  * The tests are the engine's (one per link peer, lia_node_link_peers): a test
  * is an entry queued in the outbox like any other, whatever the link's state.
@@ -17,8 +18,10 @@
 #include <jansson.h>
 
 #include "entry.h"
+#include "id.h"
 
-#define LIA_LINKTEST_TIMEOUT_S 10
+
+#define LIA_LINKTEST_HISTORY 10  /* recent tests per peer that lia_linktest_json lists */
 
 struct lia_node;
 
@@ -48,8 +51,13 @@ int lia_linktest_start(struct lia_node *n, char *err);
 /* Stops the timers and frees the tests; NULL-safe. */
 void lia_linktest_destroy(struct lia_node *n);
 
-/* Sends a test to peer now (also what the timer does): 0, or -1 with err when it could not be committed. */
-int lia_linktest_send(struct lia_node *n, const char *peer, char *err);
+/*
+ * Sends a test to peer now (what the timer does, and the API's POST
+ * /v1/links/PEER/test): the new test is the pending one (a test still
+ * awaiting its answer is no longer waited for). Writes its id when id is not
+ * NULL. 0, or -1 with err when peer has no link or it could not be committed.
+ */
+int lia_linktest_send(struct lia_node *n, const char *peer, char id[LIA_ID_LEN], char *err);
 
 /*
  * An answer from peer, signature already checked: 0 it answers one of our
@@ -59,7 +67,7 @@ int lia_linktest_send(struct lia_node *n, const char *peer, char *err);
 int lia_linktest_check_answer(struct lia_node *n, const char *peer,
     const struct lia_entry *answer, char *err);
 
-/* Peer's test figures as a JSON object (new reference; null when peer has no link). */
+/* Peer's test figures and recent history (from the store) as a JSON object (new reference; null when peer has no link). */
 json_t *lia_linktest_json(struct lia_node *n, const char *peer);
 
 #endif

@@ -23,13 +23,14 @@
 #define HEARTBEAT_MAX_MS 3600000
 #define LINKTEST_DEFAULT_S 3600
 #define LINKTEST_MAX_S 86400
+#define LINKTEST_TIMEOUT_MAX_S 3600
 
 enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_LINKTEST,
-	KEY_CONSOLE, KEY_CONSOLE_WEB, KEY_CONSOLE_IDLE, KEY_COUNT };
+	KEY_CONSOLE, KEY_CONSOLE_WEB, KEY_CONSOLE_IDLE, KEY_LINKTEST_TIMEOUT, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
 	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest", "console",
-	"console-web", "console-idle"
+	"console-web", "console-idle", "linktest-timeout"
 };
 
 struct config_parse {
@@ -235,6 +236,14 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 		else
 			rc = 0;
 		break;
+	case KEY_LINKTEST_TIMEOUT:
+		if (lia_config_parse_period(value, &cfg->linktest_timeout_s) < 0 ||
+		    cfg->linktest_timeout_s < 1 || cfg->linktest_timeout_s > LINKTEST_TIMEOUT_MAX_S)
+			lia_err_set(problem, "linktest-timeout \"%.32s\" must be a period from 1s to 1h "
+			    "(\"5\", \"10s\", \"1m\")", value);
+		else
+			rc = 0;
+		break;
 	case KEY_CONSOLE:  /* any address: off loopback the console serves HTTPS (console.c) */
 		if (lia_split_address(value, cfg->console_host, sizeof(cfg->console_host),
 		    cfg->console_port, sub) < 0)
@@ -398,6 +407,7 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 	p.cfg = cfg;
 	cfg->heartbeat_ms = 1000;
 	cfg->linktest_s = LINKTEST_DEFAULT_S;
+	cfg->linktest_timeout_s = LIA_LINKTEST_TIMEOUT_DEFAULT_S;
 	cfg->radio_rate = LIA_RADIO_RATE_DEFAULT;
 	if (dir == NULL)
 		dir = "";

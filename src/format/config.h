@@ -9,6 +9,8 @@
  *   linktest PERIOD           how often each link sends a signed link test: seconds, or
  *                             with s, m or h ("30", "10s", "5m", "1h"); 1 s to 24 h, or
  *                             "off" (default 1h)
+ *   linktest-timeout PERIOD   how long a link test's answer may take before the test
+ *                             counts as failed: 1 s to 1 h (default 10s)
  *   signals PATH              signal catalogue, relative to the node directory (default
  *                             "signals.json"); when absent the node refuses signal entries
  *   radio listen HOST:PORT    unit link: the UDP address this unit receives datagrams on
@@ -18,6 +20,8 @@
  */
 #ifndef LIA_CONFIG_H
 #define LIA_CONFIG_H
+
+#define LIA_LINKTEST_TIMEOUT_DEFAULT_S 10 /* linktest-timeout */
 
 #include <stdint.h>
 
@@ -46,6 +50,7 @@ struct lia_config {
 	int console_idle_s;                /* a console session ends after this long idle; 0: 30 min */
 	int heartbeat_ms;
 	int linktest_s;                    /* link test period in seconds; 0 = off */
+	int linktest_timeout_s;            /* an answer later than this is a failure (seconds) */
 	char radio_host[LIA_HOST_MAX + 1]; /* "" when the node has no unit link */
 	char radio_port[8];
 	int64_t radio_rate;                /* bit/s per peer */

@@ -99,6 +99,17 @@ typedef int (*lia_store_ref_fn)(void *ctx, const char *origin, uint64_t seq,
 int lia_store_scan_refs(struct lia_store *s, const char *origin, uint64_t seq,
     lia_store_ref_fn fn, void *ctx, char *err);
 
+/*
+ * The newest `limit` own link tests (type 7) to peer, newest first, as JSON
+ * [{"id", "time" (signed), "result", "rtt_ms"}]: result "answered" (peer's
+ * answer stored within timeout_ms of the test), "late" (after it), "failed"
+ * (none, and older than timeout_ms at now_ms) or "pending"; rtt_ms from the
+ * test's storing to the answer's (wall clock), null without an answer.
+ * self is this node's name (the answers' ref-origin). *out is the caller's.
+ */
+int lia_store_linktest_history(struct lia_store *s, const char *self, const char *peer, int limit,
+    int64_t now_ms, int timeout_ms, json_t **out, char *err);
+
 /* The newest `limit` signal entries, sent and received, oldest first, passed to fn as (origin, seq, COSE). */
 int lia_store_scan_signals(struct lia_store *s, int limit, lia_store_ref_fn fn, void *ctx,
     char *err);

@@ -39,7 +39,7 @@ enum store_log_stmt {
 /* Statements of store_view.c. */
 enum store_view_stmt {
 	SV_LIST_MESSAGES, SV_GET_MESSAGE, SV_DELIVERIES, SV_ACKS, SV_COUNTS, SV_LOG, SV_EVIDENCE, SV_SIGNALS,
-	SV_COUNT
+	SV_LINKTESTS, SV_COUNT
 };
 
 /* Statements of store_incident.c, prepared at first use (see there). */

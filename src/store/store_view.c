@@ -1,6 +1,7 @@
 /*
  * store_view.c - the store's JSON views for the API: messages with their
- * deliveries, acknowledgements and state, counts, the log and evidence.
+ * deliveries, acknowledgements and state, counts, the log, evidence and the
+ * history of link tests.
  *
  * Reads only; every object is built from the rows of one prepared statement
  * (and, for a message, its deliveries and acks), with text as SQLite holds
@@ -47,6 +48,11 @@ const char *const store_view_sql[SV_COUNT] = {
 		" ORDER BY n",
 	[SV_SIGNALS] = "SELECT origin, seq, cose FROM (SELECT n, origin, seq, cose FROM entries"
 		" WHERE type = 4 ORDER BY n DESC LIMIT ?1) ORDER BY n",
+	/* Own link tests to peer ?2, newest first, with when the peer's first answer was stored. */
+	[SV_LINKTESTS] = "SELECT t.seq, t.time_ms, t.stored_ms, (SELECT min(a.stored_ms) FROM entries AS a"
+		" WHERE a.ref_origin = ?1 AND a.ref_seq = t.seq AND a.origin = ?2 AND +a.type = 8"
+		" AND +a.dir = 1) FROM entries AS t WHERE t.type = 7 AND t.dir = 0 AND t.to_name = ?2"
+		" ORDER BY t.n DESC LIMIT ?3",
 };
 
 /* JSON helpers: each returns -1 when jansson could not allocate (or text was not UTF-8). */
@@ -393,4 +399,44 @@ int lia_store_scan_signals(struct lia_store *s, int limit, lia_store_ref_fn fn, 
 			break;
 	store_rows_free(&rows);
 	return r < 0 ? r : 0;
+}
+
+/* One link test of the history: its id, signed time, result and round trip. */
+static json_t *linktest_item(sqlite3_stmt *st, const char *self, int64_t now_ms, int timeout_ms)
+{
+	int64_t stored = sqlite3_column_int64(st, 2), answered = sqlite3_column_int64(st, 3);
+	int has_answer = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	int64_t rtt = answered - stored;
+	const char *result = has_answer ? (rtt <= timeout_ms ? "answered" : "late") :
+	    now_ms - stored > timeout_ms ? "failed" : "pending";
+
+	return json_pack("{s:o, s:o, s:s, s:o}", "id", id_json(self, sqlite3_column_int64(st, 0)),
+	    "time", time_json(sqlite3_column_int64(st, 1)), "result", result,
+	    "rtt_ms", has_answer ? json_integer((json_int_t)(rtt < 0 ? 0 : rtt)) : json_null());
+}
+
+int lia_store_linktest_history(struct lia_store *s, const char *self, const char *peer, int limit,
+    int64_t now_ms, int timeout_ms, json_t **out, char *err)
+{
+	sqlite3_stmt *st = s->vw[SV_LINKTESTS];
+	json_t *list = json_array(), *item;
+	int r = list == NULL ? LIA_ERROR : store_step(s, st, store_bind(st, 1, "ssi", self, peer,
+	    (int64_t)limit), err, "list the link tests to %s", peer);
+
+	while (r == 1) {
+		item = linktest_item(st, self, now_ms, timeout_ms);
+		if (item == NULL || json_array_append_new(list, item) != 0) {
+			lia_err_set(err, "%s: cannot list the link tests to %s: out of memory", s->path, peer);
+			r = LIA_ERROR;
+			break;
+		}
+		r = store_step(s, st, SQLITE_OK, err, "list the link tests to %s", peer);
+	}
+	store_finish(st);
+	if (r < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
+	return 0;
 }

@@ -35,6 +35,7 @@
 #include "err.h"
 #include "fixture.h"
 #include "httpc.h"
+#include "linktest.h"
 #include "node.h"
 #include "record.h"
 #include "store.h"
@@ -79,6 +80,14 @@ const char *lia_node_name(const struct lia_node *n) { (void)n; return "tokyo"; }
 const char *lia_node_party(const struct lia_node *n) { (void)n; return "japan"; }
 json_t *lia_node_links_json(struct lia_node *n) { (void)n; return json_array(); }
 json_t *lia_node_radio_json(struct lia_node *n) { (void)n; return json_null(); }
+int lia_linktest_send(struct lia_node *n, const char *peer, char id[LIA_ID_LEN], char *err)
+{
+	(void)n;
+	lia_err_set(err, "%s is not a link peer of this test: no link tests", peer);
+	if (id != NULL)
+		id[0] = '\0';
+	return -1;
+}
 
 /* The record's node side (record.c) is tested by the integration tests; api_record.c's own routing, query parsing and store proofs are tested here. */
 json_t *lia_record_status_json(struct lia_node *n) { (void)n; return json_pack("{s:s}", "origin", "t/tokyo"); }

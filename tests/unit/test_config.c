@@ -95,6 +95,14 @@ static void test_linktest_period(void **state)
 	assert_non_null(strstr(err, ":3: linktest \"0\" must be a period"));
 	assert_int_equal(parse("node a\n# a comment\nlinktest 1s\nlinktest 2s\n", &cfg, err), -1);
 	assert_non_null(strstr(err, "given again"));
+	/* The answer's timeout: 10 s by default, 1 s to 1 h, never off. */
+	assert_int_equal(parse("node a\nlinktest 2s\n", &cfg, err), 0);
+	assert_int_equal(cfg.linktest_timeout_s, 10);
+	assert_int_equal(parse("node a\nlinktest-timeout 2s\n", &cfg, err), 0);
+	assert_int_equal(cfg.linktest_timeout_s, 2);
+	assert_int_equal(parse("node a\nlinktest-timeout off\n", &cfg, err), -1);
+	assert_non_null(strstr(err, ":2: linktest-timeout \"off\" must be a period from 1s to 1h"));
+	assert_int_equal(parse("node a\nlinktest-timeout 2h\n", &cfg, err), -1);
 }
 
 static void test_absolute_charter_and_v6(void **state)

@@ -414,7 +414,7 @@ static void test_linktest_answer_accepted_and_refused(void **state)
 	struct lia_entry a, wrong_nonce, not_ours, from_other;
 	json_t *figures;
 
-	assert_int_equal(lia_linktest_send(f->node, "beijing", err), 0);
+	assert_int_equal(lia_linktest_send(f->node, "beijing", NULL, err), 0);
 	assert_true(efx_woken(f, "beijing"));
 	a = reference(LIA_ENTRY_LINKTEST_ANSWER, "beijing", "tokyo", 1, NULL, f);
 	a.nonce = own_test_nonce(f, 1);
