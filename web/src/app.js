@@ -320,17 +320,41 @@
   function renderLinks() {
     const box = clear($('links-list'));
     const tbl = h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('peer')), h('th', {}, t('state')), h('th', {}, t('since')),
-      h('th', {}, t('rtt')), h('th', {}, t('path')), h('th', {}, t('linktests')))));
+      h('th', {}, t('rtt')), h('th', {}, t('path')), h('th', {}, t('linktests')), h('th', {}, ''))));
     const body = h('tbody');
     for (const l of state.links) {
       const lt = l.linktest || {};
       body.appendChild(h('tr', { class: l.state !== 'up' ? 'overdue' : '' }, h('td', {}, l.peer), h('td', {}, l.state), h('td', {}, l.since || ''),
         h('td', {}, l.rtt_ms !== undefined ? `${l.rtt_ms} ms` : ''),
         h('td', {}, (l.paths || []).map((p) => `${p.path}: ${p.address} ${p.state}${p.active ? ' *' : ''}`).join('; ') || l.address || ''),
-        h('td', {}, `sent ${lt.sent || 0}, answered ${lt.answered || 0}, failures ${lt.failures || 0}; last ok ${lt.last_success || '-'}; last failure ${lt.last_failure || '-'}`)));
+        h('td', {}, `sent ${lt.sent || 0}, answered ${lt.answered || 0}, failures ${lt.failures || 0}; last ok ${lt.last_success || '-'}; last failure ${lt.last_failure || '-'}`),
+        h('td', {}, canAct() ? h('button', { type: 'button', 'data-peer': l.peer, onclick: () => testLink(l.peer) }, t('test_link', { peer: l.peer })) : null)));
     }
     tbl.appendChild(body);
     box.appendChild(tbl);
+    // Each link's recent tests, newest first, from the store's link-test entries (linktest.history).
+    for (const l of state.links) {
+      const hist = (l.linktest && l.linktest.history) || [];
+      const ht = h('table', { class: 'linktest-history', 'data-peer': l.peer },
+        h('caption', {}, t('linktest_history', { peer: l.peer })),
+        h('thead', {}, h('tr', {}, h('th', {}, t('id')), h('th', {}, t('time')), h('th', {}, t('result')), h('th', {}, t('rtt')))));
+      const hb = h('tbody');
+      for (const x of hist) {
+        hb.appendChild(h('tr', { 'data-id': x.id, 'data-result': x.result, class: x.result === 'failed' || x.result === 'late' ? 'overdue' : '' },
+          h('td', {}, x.id), h('td', {}, x.time), h('td', {}, t('lt_' + x.result)), h('td', {}, x.rtt_ms !== null ? `${x.rtt_ms} ms` : '')));
+      }
+      if (hist.length === 0) hb.appendChild(h('tr', {}, h('td', { colspan: 4 }, t('none'))));
+      ht.appendChild(hb);
+      box.appendChild(ht);
+    }
+  }
+
+  // A link test now (POST /v1/links/PEER/test); its answer, or its failure, comes back as events.
+  async function testLink(peer) {
+    try {
+      const r = await api('POST', `/v1/links/${encodeURIComponent(peer)}/test`, {});
+      notice(t('sent_ok', { id: r.id }));
+    } catch (e) { notice(e.message, true); }
   }
 
   // ---- compose ----
@@ -489,7 +513,9 @@
       const tl = h('ol', { class: 'timeline' });
       for (const s of inc.timeline || []) {
         const pending = (inc.pending || []).some((p) => p.id === s.id);
-        tl.appendChild(h('li', { 'data-step': s.id }, `${s.time} ${s.party} (${s.by}) ${s.action}`,
+        // The operator who made the step, as signed into the entry (peer text: a text node only).
+        tl.appendChild(h('li', { 'data-step': s.id, 'data-action': s.action }, `${s.time} ${s.party} (${s.by}`,
+          s.operator ? [', ', h('span', { class: 'operator text' }, s.operator)] : null, `) ${s.action}`,
           s.state ? ` → ${s.state}` : '', s.reason ? h('span', { class: 'text' }, `: ${s.reason}`) : null,
           s.text ? h('span', { class: 'text' }, `: ${s.text}`) : null,
           s.action === 'propose' ? ` — ${s.confirmed ? t('confirmed') : t('awaiting')}` : '',

@@ -20,6 +20,8 @@ window.LIA_I18N = {
     param_range: '{name} must be {min} to {max}', param_int: '{name} must be a whole number', bad_pos: 'Position out of range',
     details: 'Details', connected: 'live', disconnected: 'reconnecting…', expired: 'Your session has ended; sign in again.',
     positions: 'Signal positions and tracks', timeline: 'Timeline', new_incident: 'Incident opened: {id}',
+    linktest_history: 'Recent link tests to {peer}', result: 'Result', lt_answered: 'answered', lt_late: 'answered late',
+    lt_failed: 'failed (no answer)', lt_pending: 'waiting', test_link: 'Test link to {peer}',
   },
   zh: {
     skip: '跳到内容', signin_title: 'Liaison — 值班员登录', operator: '值班员', password: '密码', signin: '登录', signout: '退出',
@@ -36,6 +38,8 @@ window.LIA_I18N = {
     param_range: '{name} 须在 {min} 至 {max} 之间', param_int: '{name} 须为整数', bad_pos: '位置超出范围', details: '详情',
     connected: '在线', disconnected: '重新连接中…', expired: '会话已结束，请重新登录。', positions: '信号位置与航迹',
     timeline: '时间线', new_incident: '事件已开立：{id}',
+    linktest_history: '至 {peer} 的最近链路测试', result: '结果', lt_answered: '已应答', lt_late: '迟到应答',
+    lt_failed: '失败（无应答）', lt_pending: '等待中', test_link: '测试至 {peer} 的链路',
   },
   ja: {
     skip: '本文へ移動', signin_title: 'Liaison — 当直員サインイン', operator: '当直員', password: 'パスワード', signin: 'サインイン',
@@ -52,6 +56,8 @@ window.LIA_I18N = {
     where: 'どこから', what: '操作', outcome: '結果', param_range: '{name} は {min}〜{max}', param_int: '{name} は整数',
     bad_pos: '位置が範囲外', details: '詳細', connected: '接続中', disconnected: '再接続中…', expired: 'セッションが終了しました。再度サインインしてください。',
     positions: '信号の位置と航跡', timeline: '経過', new_incident: '事案を開きました：{id}',
+    linktest_history: '{peer} への最近の回線試験', result: '結果', lt_answered: '応答あり', lt_late: '遅延応答',
+    lt_failed: '失敗（応答なし）', lt_pending: '待機中', test_link: '{peer} への回線を試験',
   },
   ko: {
     skip: '본문으로', signin_title: 'Liaison — 당직자 로그인', operator: '당직자', password: '비밀번호', signin: '로그인',
@@ -68,5 +74,7 @@ window.LIA_I18N = {
     what: '작업', outcome: '결과', param_range: '{name}은(는) {min}~{max}', param_int: '{name}은(는) 정수', bad_pos: '위치가 범위 밖',
     details: '상세', connected: '연결됨', disconnected: '재연결 중…', expired: '세션이 끝났습니다. 다시 로그인하십시오.',
     positions: '신호 위치와 항적', timeline: '경과', new_incident: '사건 열림: {id}',
+    linktest_history: '{peer} 최근 회선 시험', result: '결과', lt_answered: '응답', lt_late: '늦은 응답',
+    lt_failed: '실패(응답 없음)', lt_pending: '대기 중', test_link: '{peer} 회선 시험하기',
   },
 };
