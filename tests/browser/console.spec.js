@@ -3,8 +3,10 @@
 // stations, kaiyo a Japanese unit. In order: a FLASH rings at Beijing and is
 // acknowledged with the operator's name; a unit's signal in Japanese and on
 // the map; an incident proposed in one browser and confirmed in the other;
-// the views' screenshots; each bad input refused; a killed peer raises the
-// link banner. Prints the receipt-to-alarm time.
+// the views' screenshots with the links' link-test history; each bad input
+// refused; a failed link test (Tokyo stopped) raises the link banner, which
+// clears when tests pass again; a killed peer raises the link banner. Prints
+// the receipt-to-alarm time.
 const { test, expect } = require('@playwright/test');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -147,12 +149,33 @@ test('an incident proposed in one browser and confirmed in the other', async () 
   await expect(tinc.locator('h3')).toContainText('[contained]', { timeout: 5000 });
   await expect(inc.locator('h3')).toContainText('[contained]', { timeout: 5000 });
   await expect(inc).toContainText('confirmed');
+  // Each step names the operator who made it, signed into the entry: the same at both consoles.
+  for (const box of [tinc, inc]) {
+    await expect(box.locator('li[data-action="confirm"] .operator')).toHaveText('Ito', { timeout: 5000 });
+    await expect(box.locator('li[data-action="propose"] .operator')).toHaveText('Lt. Wang');
+    await expect(box.locator('li[data-action="open"] .operator')).toHaveText('Ito');
+  }
+  const timeline = (dir) => JSON.parse(cli(dir, '--json', 'incident', 'show', incId)).timeline;
+  const confirmStep = timeline(process.env.BEIJING_DIR).find((x) => x.action === 'confirm');
+  expect(confirmStep.operator).toBe('Ito');
+  expect(timeline(process.env.TOKYO_DIR)).toEqual(timeline(process.env.BEIJING_DIR));
   await shot(beijing, '09-incident-confirmed-beijing');
 });
 
 test('links, joint record and audit views', async () => {
   await beijing.getByRole('tab', { name: 'Links' }).click();
   await expect(beijing.locator('#links-list')).toContainText('tokyo');
+  // The recent link tests, newest first, each with its result and round trip: two run from the view.
+  const hist = beijing.locator('table.linktest-history[data-peer="tokyo"]');
+  await expect(hist).toContainText('none');
+  const testButton = beijing.getByRole('button', { name: 'Test link to tokyo' });
+  for (let i = 1; i <= 2; i++) {
+    await testButton.click();
+    await expect(hist.locator('tr[data-result="answered"]')).toHaveCount(i, { timeout: 5000 });
+  }
+  await expect(hist.locator('tbody tr')).toHaveCount(2);
+  await expect(hist.locator('tr[data-result="answered"]').first()).toContainText(/beijing\/\d+.*\d+ ms/);
+  await expect(hist.locator('tr[data-result="answered"]').first()).toContainText('answered');
   await shot(beijing, '10-links-beijing');
   await beijing.getByRole('tab', { name: 'Joint record' }).click();
   await expect(beijing.locator('#record-size')).not.toHaveText('');
@@ -268,6 +291,33 @@ test('keyboard only: sign in, acknowledge an alarm, change view', async () => {
   await ctx.close();
 });
 
+test('a failed link test raises the link banner, which clears when a test passes again', async () => {
+  await beijing.getByRole('tab', { name: 'Links' }).click();
+  const banner = beijing.locator('#link-banner');
+  await expect(banner).toBeHidden({ timeout: 5000 });
+  const pid = Number(fs.readFileSync(process.env.TOKYO_PID_FILE, 'utf8'));
+  // Tokyo stops answering: Beijing's test gets no answer within its 2 s (linktest-timeout).
+  process.kill(pid, 'SIGSTOP');
+  let failed;
+  try {
+    await beijing.getByRole('button', { name: 'Test link to tokyo' }).click();
+    await expect(banner).toContainText('Link test to tokyo failed', { timeout: 5000 });
+    const failedRow = beijing.locator('table.linktest-history[data-peer="tokyo"] tr[data-result="failed"]').first();
+    await expect(failedRow).toBeVisible({ timeout: 5000 });
+    failed = await failedRow.getAttribute('data-id');
+    await shot(beijing, '16-linktest-failed-beijing');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  // Tokyo answers again (the link up, if it went down): the next test passes and the banner clears;
+  // the failed test's answer came late.
+  await expect(banner).not.toContainText('Link to tokyo is', { timeout: 10000 });
+  await beijing.getByRole('button', { name: 'Test link to tokyo' }).click();
+  await expect(banner).toBeHidden({ timeout: 5000 });
+  await expect(beijing.locator(`table.linktest-history[data-peer="tokyo"] tr[data-id="${failed}"]`))
+    .toHaveAttribute('data-result', 'late', { timeout: 5000 });
+});
+
 test('killing a peer raises the link banner', async () => {
   await beijing.getByRole('tab', { name: 'Links' }).click();
   await expect(beijing.locator('#link-banner')).toBeHidden();
@@ -275,5 +325,5 @@ test('killing a peer raises the link banner', async () => {
   process.kill(pid, 'SIGKILL');
   await expect(beijing.locator('#link-banner')).toBeVisible({ timeout: 10000 });
   await expect(beijing.locator('#link-banner')).toContainText('Link to tokyo is');
-  await shot(beijing, '16-link-down-beijing');
+  await shot(beijing, '17-link-down-beijing');
 });
