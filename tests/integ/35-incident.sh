@@ -5,7 +5,8 @@
 # open at both ends until beijing confirms, then is contained at both;
 # beijing proposes "closed" and tokyo confirms. Confirming one's own proposal,
 # or something that is no proposal, is refused. The timeline is identical at
-# both ends (compared as JSON), also after both daemons restart. An attach of
+# both ends (compared as JSON), also after both daemons restart, and names
+# the operator beijing's confirmation was signed for (--operator). An attach of
 # a message beijing never received (tokyo's to osaka) is refused by beijing
 # with an error frame, and the link stays up. The exported joint record,
 # incident entries included, verifies offline.
@@ -65,7 +66,7 @@ if cli tokyo incident confirm "$inc" "$prop" 2> "$WORK/err1.txt"; then fail "own
 grep -q "a proposal of its own side (japan)" "$WORK/err1.txt" || fail "unclear refusal: $(cat "$WORK/err1.txt")"
 if cli beijing incident confirm "$inc" "$att" 2> "$WORK/err2.txt"; then fail "an attach confirmed"; fi
 grep -q "not a proposal stored here" "$WORK/err2.txt" || fail "unclear refusal: $(cat "$WORK/err2.txt")"
-cli beijing incident confirm "$inc" "$prop" > /dev/null || fail "beijing could not confirm $prop"
+cli beijing incident confirm --operator "Lt. Wang" "$inc" "$prop" > /dev/null || fail "beijing could not confirm $prop"
 wait_incident tokyo "$inc" "d['state'] == 'contained'"
 cli beijing --json incident show "$inc" > "$WORK/beijing-inc.json"
 state_is beijing contained || fail "beijing not contained after confirming"
@@ -85,6 +86,16 @@ same_at_both() {
 }
 wait_incident tokyo "$inc" "d['state'] == 'closed' and len(d['timeline']) == 6"
 same_at_both "after closing"
+# The confirming operator is signed into beijing's entry: both timelines name them, the rest name none.
+python3 - "$WORK/t.json" "$prop" <<'PY' || fail "the confirming operator is not in the timeline: $(cat "$WORK/t.json")"
+import json, sys
+steps = json.load(open(sys.argv[1]))["timeline"]
+named = [(s["action"], s.get("subject"), s["operator"]) for s in steps if "operator" in s]
+assert named == [("confirm", sys.argv[2], "Lt. Wang")], named
+PY
+cli tokyo incident show "$inc" | grep -q "beijing (china)  Lt. Wang  confirm" || fail "show at tokyo: $(cli tokyo incident show "$inc")"
+if cli beijing incident note --operator "$(printf 'Wang\033[2J')" "$inc" x 2> "$WORK/err4.txt"; then fail "a control character in --operator accepted"; fi
+grep -q "control characters" "$WORK/err4.txt" || fail "unclear refusal: $(cat "$WORK/err4.txt")"
 cp "$WORK/t.json" "$WORK/before-restart.json"
 
 stop_node tokyo

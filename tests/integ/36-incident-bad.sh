@@ -64,6 +64,12 @@ expect_api 400 'contained or closed' POST "/v1/incidents/$inc/propose" '{"state"
 expect_api 409 'not a proposal stored here' POST "/v1/incidents/$inc/confirm" "{\"proposal\":\"$inc\"}"
 expect_api 400 'control character' POST "/v1/incidents/$inc/note" '{"text":"a\u0007b"}'
 expect_api 405 '' GET "/v1/incidents/$inc/note"
+# The operator signed into an incident entry follows an ack's rules.
+expect_api 400 'must not hold control characters' POST "/v1/incidents/$inc/note" '{"text":"x","operator":"Wang\u001b[2J"}'
+expect_api 400 'must not hold control characters' POST "/v1/incidents/$inc/note" '{"text":"x","operator":"Wang\u202egnaW"}'
+expect_api 400 'must hold 1 to 64 bytes' POST "/v1/incidents/$inc/note" '{"text":"x","operator":""}'
+expect_api 400 'must hold 1 to 64 bytes' POST /v1/incidents "{\"to\":\"china\",\"title\":\"x\",\"operator\":\"$(printf 'x%.0s' $(seq 65))\"}"
+expect_api 400 'operator' POST "/v1/incidents/$inc/note" '{"text":"x","operator":7}'
 after=$(tokyo_entries)
 [ "$after" = "$before" ] || fail "refused API requests stored entries ($before -> $after)"
 pass "hostile incident API requests refused with reasons, nothing stored"
