@@ -824,6 +824,84 @@ static void patch(const char *path, long offset, const void *data, size_t len)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* A link test (type 7) by origin to peer, stored at stored_ms; its answer (type 8) by peer. */
+static void add_linktest(struct fx *f, const char *origin, uint64_t seq, const char *peer,
+    int64_t stored_ms, enum lia_dir dir)
+{
+	struct lia_entry e;
+	uint8_t cose[128];
+	size_t n;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LIA_ENTRY_LINKTEST;
+	snprintf(e.origin, sizeof(e.origin), "%s", origin);
+	e.seq = seq;
+	e.time_ms = stored_ms - 1;
+	snprintf(e.to, sizeof(e.to), "%s", peer);
+	n = fake_cose(e.origin, e.seq, cose, sizeof(cose));
+	assert_int_equal(lia_store_add_entry(f->s, &e, dir, cose, n, stored_ms, f->err), 0);
+}
+
+static void add_answer(struct fx *f, const char *origin, uint64_t seq, const char *ref_origin,
+    uint64_t ref_seq, int64_t stored_ms)
+{
+	struct lia_entry e;
+	uint8_t cose[128];
+	size_t n;
+
+	reference(&e, LIA_ENTRY_LINKTEST_ANSWER, origin, seq, ref_origin, ref_seq, NULL);
+	n = fake_cose(e.origin, e.seq, cose, sizeof(cose));
+	assert_int_equal(lia_store_add_entry(f->s, &e, LIA_DIR_IN, cose, n, stored_ms, f->err), 0);
+}
+
+static const char *history_at(json_t *h, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(h, i), key));
+}
+
+/* The link-test history: own tests to one peer, newest first, judged against the timeout. */
+static void test_linktest_history(void **state)
+{
+	struct fx *f = *state;
+	json_t *h = NULL;
+
+	add_linktest(f, "tokyo", 1, "beijing", T0, LIA_DIR_OUT);
+	add_answer(f, "beijing", 1, "tokyo", 1, T0 + 5);                /* answered in 5 ms */
+	add_linktest(f, "tokyo", 2, "beijing", T0 + 1000, LIA_DIR_OUT);
+	add_answer(f, "beijing", 2, "tokyo", 2, T0 + 16000);            /* 15 s: late */
+	add_linktest(f, "tokyo", 3, "beijing", T0 + 2000, LIA_DIR_OUT); /* never answered */
+	add_linktest(f, "tokyo", 4, "osaka", T0 + 3000, LIA_DIR_OUT);   /* another peer's */
+	add_answer(f, "osaka", 1, "tokyo", 3, T0 + 3005);               /* not beijing's answer */
+	add_linktest(f, "beijing", 3, "tokyo", T0 + 4000, LIA_DIR_IN);  /* the peer's test of us */
+	add_linktest(f, "tokyo", 5, "beijing", T0 + 19000, LIA_DIR_OUT);/* still within the timeout */
+
+	assert_int_equal(lia_store_linktest_history(f->s, "tokyo", "beijing", 10, T0 + 20000, 10000,
+	    &h, f->err), 0);
+	assert_int_equal(json_array_size(h), 4);
+	assert_string_equal(history_at(h, 0, "id"), "tokyo/5");
+	assert_string_equal(history_at(h, 0, "result"), "pending");
+	assert_string_equal(history_at(h, 1, "id"), "tokyo/3");
+	assert_string_equal(history_at(h, 1, "result"), "failed");
+	assert_true(json_is_null(json_object_get(json_array_get(h, 1), "rtt_ms")));
+	assert_string_equal(history_at(h, 2, "result"), "late");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 2), "rtt_ms")), 15000);
+	assert_string_equal(history_at(h, 3, "id"), "tokyo/1");
+	assert_string_equal(history_at(h, 3, "result"), "answered");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 3), "rtt_ms")), 5);
+	assert_non_null(history_at(h, 3, "time"));
+	json_decref(h);
+	/* The limit keeps the newest; a peer never tested has none. */
+	assert_int_equal(lia_store_linktest_history(f->s, "tokyo", "beijing", 2, T0 + 20000, 10000,
+	    &h, f->err), 0);
+	assert_int_equal(json_array_size(h), 2);
+	assert_string_equal(history_at(h, 1, "id"), "tokyo/3");
+	json_decref(h);
+	assert_int_equal(lia_store_linktest_history(f->s, "tokyo", "seoul", 10, T0, 10000, &h,
+	    f->err), 0);
+	assert_int_equal(json_array_size(h), 0);
+	json_decref(h);
+}
+
 static void test_garbage_file(void **state)
 {
 	struct fx *f = *state;
@@ -1911,6 +1989,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_witnessed_evidence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linktest_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_check_leaf_rewritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_check_tree_rewritten, setup, teardown),
