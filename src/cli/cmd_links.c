@@ -52,6 +52,16 @@ static void print_link_details(const json_t *l)
 	    link_field(t, "rtt_ms", b[1], sizeof(b[1])),
 	    lia_cli_str_of(json_object_get(t, "answered"), b[2], sizeof(b[2])),
 	    lia_cli_str_of(json_object_get(t, "failures"), b[3], sizeof(b[3])));
+	/* The recent tests from the store, newest first. */
+	json_array_foreach(json_object_get(t, "history"), i, p) {
+		printf("  %s link test %s %s: %s", peer,
+		    lia_cli_str_of(json_object_get(p, "id"), b[0], sizeof(b[0])),
+		    lia_cli_str_of(json_object_get(p, "time"), b[1], sizeof(b[1])),
+		    lia_cli_str_of(json_object_get(p, "result"), b[2], sizeof(b[2])));
+		if (json_is_integer(json_object_get(p, "rtt_ms")))
+			printf(", rtt %s ms", lia_cli_str_of(json_object_get(p, "rtt_ms"), b[3], sizeof(b[3])));
+		putchar('\n');
+	}
 }
 
 static void print_links(const json_t *links)
