@@ -111,6 +111,21 @@ void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
 	lia_api_reply(req, status, json_pack("{s:s}", "error", sentence));
 }
 
+void lia_api_busy(struct evhttp_request *req, int retry_s, const char *sentence)
+{
+	const char *uri = evhttp_request_get_uri(req);
+	char safe[LIA_ERR_LEN], after[16];
+
+	snprintf(safe, sizeof(safe), "%s", sentence);
+	lia_text_sanitize(safe, safe, strlen(safe), 0);
+	snprintf(after, sizeof(after), "%d", retry_s);
+	/* Not a failure of this node: the client is told when to come back. */
+	lia_log_warn("api: %s %.127s deferred (503): %s",
+	    method_name(evhttp_request_get_command(req)), uri != NULL ? uri : "", safe);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", after);
+	lia_api_reply(req, 503, json_pack("{s:s}", "error", safe));
+}
+
 int lia_api_status_for(int rc)
 {
 	switch (rc) {

@@ -84,6 +84,13 @@ void lia_api_error(struct evhttp_request *req, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * Sends 503 with Retry-After: retry_s (seconds) and {"error": sentence}: a
+ * bound is reached (the outbox toward a peer), nothing was done, the client
+ * may try again. Logged as a warning, not a failure.
+ */
+void lia_api_busy(struct evhttp_request *req, int retry_s, const char *sentence);
+
+/*
  * Parses the request body as one JSON object (duplicate keys refused), checks
  * that it holds only the listed fields (the list ends with a NULL name), each
  * of its type, and the required ones. On failure sends the 400 itself and

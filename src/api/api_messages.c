@@ -24,6 +24,9 @@
 #include <event2/keyvalq_struct.h>
 #include <openssl/crypto.h>
 
+/* The Retry-After of a 503 when the outbox toward a peer is at its bound (lia_node_outbox_room). */
+#define LIA_API_RETRY_AFTER_S 1
+
 static const struct lia_api_field send_fields[] = {
 	{"to", JSON_STRING, 1},
 	{"precedence", JSON_STRING, 1},
@@ -186,7 +189,7 @@ static void messages_send(struct lia_api *api, struct evhttp_request *req)
 	char err[LIA_ERR_LEN] = "", id[LIA_ID_LEN], location[LIA_ID_LEN + 16];
 	enum lia_precedence prec = LIA_ROUTINE;
 	json_t *body = NULL, *lang;
-	const char *op;
+	const char *op, *to;
 	int rc;
 
 	if (lia_api_read_body(req, send_fields, &body) < 0)
@@ -198,6 +201,16 @@ static void messages_send(struct lia_api *api, struct evhttp_request *req)
 	op = json_string_value(json_object_get(body, "operator"));
 	if (op != NULL && lia_api_operator_check(op, err) < 0) {
 		lia_api_error(req, 400, "%s", err);
+		goto out;
+	}
+	to = json_string_value(json_object_get(body, "to"));
+	rc = lia_node_outbox_room(api->node, &to, 1, err);
+	if (rc == LIA_EFULL) {
+		lia_api_busy(req, LIA_API_RETRY_AFTER_S, err);
+		goto out;
+	}
+	if (rc < 0) {
+		lia_api_error(req, 500, "%s", err);
 		goto out;
 	}
 	lang = json_object_get(body, "lang");

@@ -130,6 +130,58 @@ static int commit_own_entry(struct lia_node *n, struct lia_entry *e,
 	return lia_node_commit(n, err);
 }
 
+/* Adds one queued entry for each recipient of to into the tally (names borrowed from the charter). */
+static int tally_recipients(struct lia_node *n, const char *to, const char **names,
+    int64_t *counts, int *n_names, char *err)
+{
+	const struct lia_node_def *recipients[LIA_MAX_NODES];
+	int n_recipients = 0;
+
+	if (lia_charter_recipients(n->charter, to, n->self->name, recipients,
+	    LIA_MAX_NODES, &n_recipients, err) < 0)
+		return -1;
+	for (int i = 0; i < n_recipients; i++) {
+		int j = 0;
+		while (j < *n_names && strcmp(names[j], recipients[i]->name) != 0)
+			j++;
+		if (j == *n_names && *n_names == LIA_MAX_NODES)
+			continue;
+		if (j == *n_names) {
+			names[j] = recipients[i]->name;
+			counts[j] = 0;
+			(*n_names)++;
+		}
+		counts[j]++;
+	}
+	return 0;
+}
+
+int lia_node_outbox_room(struct lia_node *n, const char *const *to, int n_to, char *err)
+{
+	const char *names[LIA_MAX_NODES];
+	int64_t counts[LIA_MAX_NODES], queued = 0;
+	int n_names = 0, rc = -1;
+
+	for (int i = 0; i < n_to; i++)
+		if (tally_recipients(n, to[i], names, counts, &n_names, err) < 0)
+			goto out;
+	for (int i = 0; i < n_names; i++) {
+		if (lia_store_outbox_count(n->store, names[i], &queued, err) < 0)
+			goto out;
+		if (queued + counts[i] > n->cfg.outbox_max) {
+			lia_err_set(err, "the outbox toward %s holds %" PRId64 " entries it has not "
+			    "confirmed yet; %" PRId64 " more would pass the bound of %d (outbox-max in "
+			    "liaisond.conf): nothing was stored, retry later", names[i], queued,
+			    counts[i], n->cfg.outbox_max);
+			rc = LIA_EFULL;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
 int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
     const char *lang, const char *text, char id[LIA_ID_LEN], char *err)
 {

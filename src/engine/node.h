@@ -47,6 +47,16 @@ int lia_node_send_as(struct lia_node *n, const char *to, enum lia_precedence pre
     const char *lang, const char *text, const char *operator_name, char id[LIA_ID_LEN],
     char *err);
 
+/*
+ * Back-pressure for the API: 0 when one more message to each of to[0..n_to)
+ * (node or party names; a name repeated counts again) fits under the bound
+ * on each recipient's outbox: own entries queued toward that peer and not
+ * yet confirmed by it, at most outbox-max (liaisond.conf, default 10,000).
+ * LIA_EFULL with a sentence naming the peer and the bound when one would
+ * pass it; -1 when a name has no recipient or the store fails. Writes nothing.
+ */
+int lia_node_outbox_room(struct lia_node *n, const char *const *to, int n_to, char *err);
+
 /* Signs and commits an operator's acknowledgement of received message (origin, seq); it travels back to the origin. */
 int lia_node_ack(struct lia_node *n, const char *origin, uint64_t seq,
     const char *operator_name, char id[LIA_ID_LEN], char *err);

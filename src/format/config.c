@@ -26,11 +26,11 @@
 #define LINKTEST_TIMEOUT_MAX_S 3600
 
 enum config_key { KEY_NODE, KEY_CHARTER, KEY_LISTEN, KEY_API, KEY_HEARTBEAT, KEY_SIGNALS, KEY_LINKTEST,
-	KEY_CONSOLE, KEY_CONSOLE_WEB, KEY_CONSOLE_IDLE, KEY_LINKTEST_TIMEOUT, KEY_COUNT };
+	KEY_CONSOLE, KEY_CONSOLE_WEB, KEY_CONSOLE_IDLE, KEY_LINKTEST_TIMEOUT, KEY_OUTBOX_MAX, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
 	"node", "charter", "listen", "api", "heartbeat", "signals", "linktest", "console",
-	"console-web", "console-idle", "linktest-timeout"
+	"console-web", "console-idle", "linktest-timeout", "outbox-max"
 };
 
 struct config_parse {
@@ -123,6 +123,25 @@ int lia_split_address(const char *addr, char *host, size_t host_len,
 	rc = 0;
 out:
 	return rc;
+}
+
+/* A decimal count from 1 to LIA_OUTBOX_MAX_LIMIT (no sign, no leading zero). */
+static int outbox_max_parse(const char *s, int *max)
+{
+	long v = 0;
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 9 || s[0] == '0')
+		return -1;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v > LIA_OUTBOX_MAX_LIMIT)
+		return -1;
+	*max = (int)v;
+	return 0;
 }
 
 /* Seconds with up to three decimals ("1", "0.25") into milliseconds. */
@@ -264,6 +283,13 @@ static int config_apply(struct lia_config *cfg, enum config_key key, const char 
 		else
 			rc = 0;
 		break;
+	case KEY_OUTBOX_MAX:
+		if (outbox_max_parse(value, &cfg->outbox_max) < 0)
+			lia_err_set(problem, "outbox-max \"%.32s\" must be a whole number from 1 to %d",
+			    value, LIA_OUTBOX_MAX_LIMIT);
+		else
+			rc = 0;
+		break;
 	default:
 		lia_err_set(problem, "unknown keyword");
 		break;
@@ -374,7 +400,7 @@ static int config_line(void *ctx, const struct lia_conf_line *l, char *err)
 		key++;
 	if (key == KEY_COUNT) {
 		lia_err_set(problem, "unknown keyword \"%.32s\" (node, charter, listen, heartbeat, "
-		    "signals, linktest, radio)",
+		    "signals, linktest, outbox-max, radio)",
 		    l->argv[0]);
 		goto out;
 	}
@@ -408,6 +434,7 @@ int lia_config_parse(const char *name, const char *text, size_t len,
 	cfg->heartbeat_ms = 1000;
 	cfg->linktest_s = LINKTEST_DEFAULT_S;
 	cfg->linktest_timeout_s = LIA_LINKTEST_TIMEOUT_DEFAULT_S;
+	cfg->outbox_max = LIA_OUTBOX_MAX_DEFAULT;
 	cfg->radio_rate = LIA_RADIO_RATE_DEFAULT;
 	if (dir == NULL)
 		dir = "";

@@ -31,6 +31,9 @@
 #define LIA_RADIO_RATE_DEFAULT 9600
 
 /* One `radio peer` line: where that unit listens for datagrams. */
+#define LIA_OUTBOX_MAX_DEFAULT 10000   /* outbox-max when liaisond.conf gives none */
+#define LIA_OUTBOX_MAX_LIMIT 10000000
+
 struct lia_radio_peer_cfg {
 	char node[LIA_NAME_MAX + 1];
 	char host[LIA_HOST_MAX + 1];
@@ -51,6 +54,7 @@ struct lia_config {
 	int heartbeat_ms;
 	int linktest_s;                    /* link test period in seconds; 0 = off */
 	int linktest_timeout_s;            /* an answer later than this is a failure (seconds) */
+	int outbox_max;                    /* own entries the API may queue toward one peer not yet confirmed by it */
 	char radio_host[LIA_HOST_MAX + 1]; /* "" when the node has no unit link */
 	char radio_port[8];
 	int64_t radio_rate;                /* bit/s per peer */

@@ -47,6 +47,8 @@ struct lia_node {
 	struct lia_charter *charter;
 	EVP_PKEY *key;                     /* tokyo's */
 	EVP_PKEY *peer_key;                /* beijing's */
+	int outbox_max;                    /* messages sent before the fake outbox is full; 0: no bound */
+	int sent;                          /* messages sent */
 };
 
 void lia_id_format(const char *origin, uint64_t seq, char id[LIA_ID_LEN])
@@ -143,6 +145,18 @@ static int commit_entry(struct lia_node *n, struct lia_entry *e, EVP_PKEY *key, 
 	return rc;
 }
 
+/* The fake outbox toward beijing holds every message sent (none is ever confirmed). */
+int lia_node_outbox_room(struct lia_node *n, const char *const *to, int n_to, char *err)
+{
+	(void)to;
+	if (n->outbox_max > 0 && n->sent + n_to > n->outbox_max) {
+		lia_err_set(err, "the outbox toward beijing holds %d entries it has not confirmed "
+		    "yet; %d more would pass the bound of %d", n->sent, n_to, n->outbox_max);
+		return LIA_EFULL;
+	}
+	return 0;
+}
+
 int lia_node_send(struct lia_node *n, const char *to, enum lia_precedence precedence,
     const char *lang, const char *text, char id[LIA_ID_LEN], char *err)
 {
@@ -162,8 +176,10 @@ int lia_node_send_as(struct lia_node *n, const char *to, enum lia_precedence pre
 	snprintf(e.to, sizeof(e.to), "%s", to);
 	snprintf(e.lang, sizeof(e.lang), "%s", lang);
 	rc = commit_entry(n, &e, n->key, LIA_DIR_OUT, err);
-	if (rc == 0)
+	if (rc == 0) {
 		lia_id_format("tokyo", e.seq, id);
+		n->sent++;
+	}
 	return rc;
 }
 
@@ -565,6 +581,27 @@ static void test_list_newest_last_with_more(void **state)
 	json_decref(reply);
 }
 
+/* Past the outbox bound a send is deferred: 503, Retry-After, the bound named, nothing stored. */
+static void test_send_past_outbox_bound(void **state)
+{
+	struct fx *f = *state;
+	static const char *const body = "{\"to\":\"beijing\",\"precedence\":\"FLASH\",\"text\":\"x\"}";
+	json_t *reply = NULL;
+
+	f->node.outbox_max = 2;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(call(f, "POST", "/v1/messages", body, &reply), 201);
+		json_decref(reply);
+	}
+	assert_int_equal(raw_post(f, "/v1/messages", body, "Retry-After: 1\r\n"), 503);
+	assert_int_equal(call_error(f, "POST", "/v1/messages", body,
+	    "the outbox toward beijing holds 2 entries"), 503);
+	assert_int_equal(call_error(f, "POST", "/v1/messages", body, "the bound of 2"), 503);
+	assert_int_equal(call(f, "GET", "/v1/messages?box=out", NULL, &reply), 200);
+	assert_int_equal(json_array_size(json_object_get(reply, "messages")), 2);
+	json_decref(reply);
+}
+
 /* What the store holds as overdue shows in /v1/overdue, the message list and status (the server is idle between calls). */
 static void test_overdue(void **state)
 {
@@ -787,6 +824,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_and_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_list_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_newest_last_with_more, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_past_outbox_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overdue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_bodies_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_methods_queries, setup, teardown),

@@ -65,6 +65,27 @@ static void test_good_defaults(void **state)
 	assert_string_equal(cfg.listen_port, "");
 	assert_int_equal(cfg.heartbeat_ms, 1000);
 	assert_int_equal(cfg.linktest_s, 3600);
+	assert_int_equal(cfg.outbox_max, LIA_OUTBOX_MAX_DEFAULT);
+}
+
+static void test_outbox_max(void **state)
+{
+	static const char *const bad[] = {"0", "-1", "01", "1x", "", "10000001", "1e3"};
+	struct lia_config cfg;
+	char err[LIA_ERR_LEN], text[64];
+
+	(void)state;
+	assert_int_equal(parse("node a\noutbox-max 5\n", &cfg, err), 0);
+	assert_int_equal(cfg.outbox_max, 5);
+	assert_int_equal(parse("node a\noutbox-max 10000000\n", &cfg, err), 0);
+	assert_int_equal(cfg.outbox_max, 10000000);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "node a\noutbox-max %s\n", bad[i]);
+		if (parse(text, &cfg, err) != -1)
+			fail_msg("accepted outbox-max \"%s\"", bad[i]);
+	}
+	assert_int_equal(parse("node a\noutbox-max 0\n", &cfg, err), -1);
+	assert_non_null(strstr(err, ":2: outbox-max \"0\" must be a whole number"));
 }
 
 static void test_linktest_period(void **state)
@@ -276,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_split_address),
 		cmocka_unit_test(test_split_address_host_length),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_outbox_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
