@@ -95,6 +95,7 @@ struct lia_record_peer *lia_record_peer(struct lia_node *n, const char *peer)
 	if (r->n_peers == LIA_MAX_NODES)
 		return NULL;
 	snprintf(r->peers[r->n_peers].name, sizeof(r->peers[0].name), "%s", peer);
+	r->peers[r->n_peers].conflict_old = LIA_RECORD_NO_CONFLICT;
 	return &r->peers[r->n_peers++];
 }
 
@@ -104,7 +105,7 @@ void lia_record_connected(struct lia_node *n, const char *peer)
 
 	if (p != NULL) {
 		p->offered_size = 0;
-		p->conflict_old = 0;
+		p->conflict_old = LIA_RECORD_NO_CONFLICT;
 	}
 }
 

@@ -26,11 +26,14 @@ struct lia_proof_wait {
 
 #define LIA_PROOF_WAITS 32
 
+/* conflict_old before any conflict: 0 is a size a witness names (it holds nothing of our log). */
+#define LIA_RECORD_NO_CONFLICT UINT64_MAX
+
 /* What witnessing keeps per peer (it was the link's, but it is the record's). */
 struct lia_record_peer {
 	char name[LIA_NAME_MAX + 1];
 	uint64_t offered_size;               /* own checkpoint last offered on this connection */
-	uint64_t conflict_old;               /* size named by the peer's last conflict */
+	uint64_t conflict_old;               /* size named by the peer's last conflict; LIA_RECORD_NO_CONFLICT for none */
 	uint8_t alarmed[32];                 /* SHA-256 of the last checkpoint refused as evidence */
 };
 

@@ -216,6 +216,8 @@ out:
 	return rc;
 }
 
+static int finish_batch(struct lia_link *l, struct batch *b, char *err);
+
 static int dispatch(struct lia_link *l, const struct lia_frame *f, struct batch *b, char *err)
 {
 	struct lia_record_io io = record_io(l);
@@ -225,6 +227,18 @@ static int dispatch(struct lia_link *l, const struct lia_frame *f, struct batch 
 		lia_err_set(err, "%s sent a frame of kind %s before its hello", l->peer->name,
 		    lia_frame_kind_name(f->kind));
 		return DROP;
+	}
+	/*
+	 * A record frame's answer (a cosignature, a proof) leaves at once, and what it vouches for
+	 * is written by the handler: commit the entries read before it first, so that nothing
+	 * leaves before its commit and a failed batch cannot take the witness's state with it.
+	 */
+	if (b->open && f->kind != LIA_FRAME_ENTRY && f->kind != LIA_FRAME_SEEN &&
+	    f->kind != LIA_FRAME_PING && f->kind != LIA_FRAME_PONG) {
+		int rc = finish_batch(l, b, err);
+
+		if (rc != GO_ON || l->bev == NULL)
+			return rc;
 	}
 	switch (f->kind) {
 	case LIA_FRAME_HELLO: return handle_hello(l, f, err);

@@ -527,6 +527,55 @@ static void test_proof_request_needs_a_transport_up(void **state)
 	json_decref(radio);
 }
 
+/* ---- record: the log's side of a conflict ---- */
+
+struct sent_frames {
+	int n;
+	uint64_t old[4];
+	enum lia_frame_kind kind[4];
+};
+
+static int capture_frame(void *ctx, const struct lia_frame *fr)
+{
+	struct sent_frames *s = ctx;
+
+	if (s->n < 4) {
+		s->kind[s->n] = fr->kind;
+		s->old[s->n] = fr->old;
+	}
+	s->n++;
+	return 0;
+}
+
+/*
+ * A witness that holds nothing of our log (it lost a batch, or its store was
+ * replaced) names size 0 in its conflict: the log answers once with its
+ * checkpoint from 0, and not again for the same size (size 0 is a size, not
+ * "no conflict yet").
+ */
+static void test_conflict_from_size_zero_answered_once(void **state)
+{
+	struct efx *f = *state;
+	struct sent_frames sent = {0};
+	struct lia_record_io io = {.peer = lia_charter_node(lia_node_charter(f->node), "beijing"),
+	    .send = capture_frame, .ctx = &sent};
+	struct lia_frame conflict = {.kind = LIA_FRAME_CONFLICT, .old = 0};
+	char err[LIA_ERR_LEN] = "";
+
+	send_to_beijing(f);
+	assert_int_equal(lia_record_checkpoint(f->node, err), 0);
+	lia_record_connected(f->node, "beijing");
+	assert_int_equal(lia_record_handle_conflict(f->node, &io, &conflict, err), 0);
+	assert_int_equal(sent.n, 1);
+	assert_int_equal(sent.kind[0], LIA_FRAME_CHECKPOINT);
+	assert_int_equal(sent.old[0], 0);
+	assert_int_equal(lia_record_handle_conflict(f->node, &io, &conflict, err), 0);
+	assert_int_equal(sent.n, 1);
+	lia_record_connected(f->node, "beijing"); /* a new connection may ask again */
+	assert_int_equal(lia_record_handle_conflict(f->node, &io, &conflict, err), 0);
+	assert_int_equal(sent.n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +597,8 @@ int main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_relay_accepted_and_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_types_refused_on_radio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflict_from_size_zero_answered_once, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_proof_request_needs_a_transport_up, setup,
 		    teardown),
 	};
