@@ -141,4 +141,7 @@ void lia_api_incidents_route(struct lia_api *api, struct evhttp_request *req,
 void lia_api_record_route(struct lia_api *api, struct evhttp_request *req,
     const char *rest, const char *query);
 
+/* Zeroes the request's raw body and the "password" member of body (api_secret.c); body may be NULL. */
+void lia_api_wipe_password(struct evhttp_request *req, json_t *body);
+
 #endif

@@ -42,19 +42,6 @@ static const struct lia_api_field no_fields[] = {
 };
 
 /* Wipes the request body (it may hold a password) and a password string of body. */
-static void wipe_request(struct evhttp_request *req, json_t *body)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	json_t *pw = json_object_get(body, "password");
-
-	if (len > 0)
-		sodium_memzero(evbuffer_pullup(in, -1), len);
-	evbuffer_drain(in, len);
-	if (json_is_string(pw))
-		sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
-}
-
 static void operators_add(struct lia_api *api, struct evhttp_request *req)
 {
 	struct lia_operator op;
@@ -92,7 +79,7 @@ static void operators_add(struct lia_api *api, struct evhttp_request *req)
 	lia_api_reply(req, 201, json_pack("{s:s, s:s, s:s}", "name", op.name, "role",
 	    lia_store_operator_role_name(op.role), "lang", op.lang));
 out:
-	wipe_request(req, body);
+	lia_api_wipe_password(req, body);
 	sodium_memzero(&op, sizeof(op));
 	json_decref(body);
 }
@@ -148,7 +135,7 @@ static void operators_change(struct lia_api *api, struct evhttp_request *req, co
 	    strcmp(what, "disable") == 0 ? "disabled" : "enabled");
 	lia_api_reply(req, 200, json_pack("{s:s, s:s}", "name", name, "done", what));
 out:
-	wipe_request(req, body);
+	lia_api_wipe_password(req, body);
 	sodium_memzero(hash, sizeof(hash));
 	json_decref(body);
 }

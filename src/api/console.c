@@ -298,19 +298,6 @@ static const struct lia_api_field login_fields[] = {
 	{NULL, JSON_NULL, 0},
 };
 
-static void wipe_body(struct evhttp_request *req, json_t *body)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	json_t *pw = json_object_get(body, "password");
-
-	if (len > 0)
-		sodium_memzero(evbuffer_pullup(in, -1), len);
-	evbuffer_drain(in, len);
-	if (json_is_string(pw))
-		sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
-}
-
 static void login(struct ctx *x)
 {
 	char key_op[LIA_CONSOLE_LIMIT_KEY_MAX + 1], key_addr[LIA_CONSOLE_LIMIT_KEY_MAX + 1],
@@ -369,7 +356,7 @@ static void login(struct ctx *x)
 	lia_log_info("console: %s signed in from %s", name, x->address);
 	lia_api_reply(x->req, 200, me_json(x->s, c));
 out:
-	wipe_body(x->req, body);
+	lia_api_wipe_password(x->req, body);
 	sodium_memzero(&op, sizeof(op));
 	json_decref(body);
 }
